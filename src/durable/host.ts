@@ -1,0 +1,265 @@
+// The host role of a shard: the connections routed to this object, their
+// subscriptions in one local sublist, and the routing of what they publish.
+// Everything a turn of the event loop writes to one connection leaves as one
+// frame when the turn ends (flush).
+
+import { decode } from "../protocol/bytes.js";
+import { asciiJson } from "../protocol/encoder.js";
+import { ERR } from "../protocol/errors.js";
+import { isValidLiteralSubject } from "../protocol/subject.js";
+import { SubjectTrie } from "../protocol/sublist.js";
+import { CLOSE, Client, type ClientHost, type LocalSub } from "./client.js";
+import type { Settings } from "./settings.js";
+import type { Attachment, Store } from "./store.js";
+
+/**
+ * The version reported in INFO. Clients gate features on it: 2.2.0 is the first
+ * nats-server with headers and no-responders, which we support, and it is below
+ * every JetStream feature gate of the official clients (2.6.2 and up), which we do not.
+ */
+export const SERVER_VERSION = "2.2.0";
+
+export interface ServerIdentity {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** How a connection reached us, as the Worker saw the upgrade request. */
+export interface Upgrade {
+  readonly ip: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export class Host implements ClientHost {
+  private readonly clients = new Map<WebSocket, Client>();
+  private readonly sublist = new SubjectTrie<LocalSub>();
+  private readonly dirty: Client[] = [];
+  readonly maxSubscriptions: number;
+  readonly maxControlLine: number;
+  readonly maxPayload: number;
+
+  // Counters as nats-server's varz names them.
+  inMsgs = 0;
+  outMsgs = 0;
+  inBytes = 0;
+  outBytes = 0;
+  slowConsumers = 0;
+  totalConnections = 0;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly store: Store,
+    private readonly server: ServerIdentity,
+  ) {
+    this.maxSubscriptions = settings.maxSubscriptions;
+    this.maxControlLine = settings.maxControlLine;
+    this.maxPayload = settings.maxPayload;
+  }
+
+  get connections(): number {
+    return this.clients.size;
+  }
+
+  get subscriptions(): number {
+    return this.sublist.size;
+  }
+
+  /** A new connection: greet it with INFO and remember it. */
+  open(ws: WebSocket, via: Upgrade): Client {
+    const cid = this.store.nextCid();
+    const client = new Client(this, ws, cid, via.ip, Date.now());
+    this.clients.set(ws, client);
+    this.totalConnections++;
+    this.saveAttachment(client);
+    const info: Record<string, unknown> = {
+      server_id: this.server.id,
+      server_name: this.server.name,
+      version: SERVER_VERSION,
+      proto: 1,
+      go: "workerd",
+      host: via.host,
+      port: via.port,
+      headers: true,
+      max_payload: this.settings.maxPayload,
+      client_id: cid,
+    };
+    if (via.ip !== "") info.client_ip = via.ip;
+    client.outbox.info(asciiJson(info));
+    this.markDirty(client);
+    return client;
+  }
+
+  /**
+   * Rebuilds the connections after workerd hibernated or restarted the object:
+   * each socket's attachment, then the subscriptions stored for it.
+   */
+  restore(sockets: WebSocket[]): void {
+    const live = new Set<number>();
+    const byCid = new Map<number, Client>();
+    for (const ws of sockets) {
+      const a = ws.deserializeAttachment() as Attachment | null;
+      if (a === null || typeof a !== "object" || typeof a.cid !== "number") continue;
+      const client = new Client(this, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
+      this.clients.set(ws, client);
+      byCid.set(a.cid, client);
+      live.add(a.cid);
+    }
+    this.store.retainConnections(live);
+    for (const s of this.store.allSubs()) {
+      const client = byCid.get(s.cid);
+      if (client === undefined) continue;
+      const sub: LocalSub = {
+        subject: s.subject,
+        queue: s.queue,
+        client,
+        sid: s.sid,
+        sidBytes: new TextEncoder().encode(s.sid),
+        max: s.max,
+        delivered: s.delivered,
+      };
+      client.subs.set(s.sid, sub);
+      this.sublist.insert(sub);
+    }
+  }
+
+  client(ws: WebSocket): Client | undefined {
+    return this.clients.get(ws);
+  }
+
+  /** Feeds one inbound WebSocket message to its connection, then writes what it caused. */
+  receive(ws: WebSocket, data: Uint8Array): void {
+    const client = this.clients.get(ws);
+    if (client === undefined) return;
+    try {
+      client.feed(data);
+    } finally {
+      this.flush();
+    }
+  }
+
+  /** The peer closed or the socket failed: forget the connection. */
+  gone(ws: WebSocket): void {
+    const client = this.clients.get(ws);
+    if (client === undefined) return;
+    client.isClosed = true;
+    this.closed(client);
+    this.flush();
+  }
+
+  publish(from: Client, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
+    this.inMsgs++;
+    this.inBytes += message.length;
+    const subject = decode(subjectBytes);
+    if (from.opts.pedantic && !isValidLiteralSubject(subject)) {
+      // nats-server reports it and drops the message, keeping the connection.
+      from.outbox.err(ERR.invalidPublishSubject);
+      this.markDirty(from);
+      return;
+    }
+    const result = this.sublist.match(subject);
+    const noEcho = !from.opts.echo;
+    let delivered = 0;
+    for (const sub of result.plain) {
+      if (noEcho && sub.client === from) continue;
+      if (this.deliver(sub, subjectBytes, reply, headerSize, message)) delivered++;
+    }
+    for (const group of result.groups) {
+      // One member per group, starting at a random index as nats-server does, skipping
+      // members that cannot take it (our own when echo is off, closed connections).
+      const n = group.length;
+      const first = (Math.random() * n) | 0;
+      for (let k = 0; k < n; k++) {
+        const sub = group[(first + k) % n];
+        if ((noEcho && sub.client === from) || sub.client.isClosed) continue;
+        if (this.deliver(sub, subjectBytes, reply, headerSize, message)) {
+          delivered++;
+          break;
+        }
+      }
+    }
+    if (delivered === 0 && reply !== null && reply.length > 0 && from.opts.noResponders) {
+      this.noResponders(from, reply);
+    }
+  }
+
+  /** Writes one message to a subscriber; false when its connection could not take it. */
+  private deliver(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
+    const c = sub.client;
+    if (c.isClosed) return false;
+    if (headerSize >= 0 && !c.opts.headers) {
+      // A subscriber that did not declare headers gets the payload alone, as nats-server does.
+      c.outbox.msg(subject, sub.sidBytes, reply, -1, message.subarray(headerSize));
+    } else {
+      c.outbox.msg(subject, sub.sidBytes, reply, headerSize, message);
+    }
+    this.markDirty(c);
+    this.outMsgs++;
+    this.outBytes += message.length;
+    if (sub.max > 0) {
+      sub.delivered++;
+      if (sub.delivered >= sub.max) c.dropSub(sub);
+      else this.store.updateSub(c.cid, sub.sid, sub.max, sub.delivered);
+    }
+    if (c.pending() > this.settings.maxPending) {
+      // nats-server drops a slow consumer without an -ERR (server/client.go): the
+      // others are not held back by it, and what it had pending is lost.
+      this.slowConsumers++;
+      c.outbox.take();
+      c.close(CLOSE.policyViolation, null, "Slow Consumer");
+    }
+    return true;
+  }
+
+  /** Tells a requester that nothing received its request, on its own matching subscription. */
+  private noResponders(from: Client, reply: Uint8Array): void {
+    const replySubject = decode(reply);
+    const result = this.sublist.match(replySubject);
+    for (const sub of result.plain) {
+      if (sub.client !== from) continue;
+      from.outbox.noResponders(reply, sub.sidBytes);
+      this.markDirty(from);
+      return;
+    }
+  }
+
+  subscribe(sub: LocalSub): void {
+    this.sublist.insert(sub);
+    this.store.addSub({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
+  }
+
+  unsubscribe(sub: LocalSub): void {
+    this.sublist.remove(sub);
+    this.store.removeSub(sub.client.cid, sub.sid);
+  }
+
+  limitSub(sub: LocalSub): void {
+    this.store.updateSub(sub.client.cid, sub.sid, sub.max, sub.delivered);
+  }
+
+  saveAttachment(client: Client): void {
+    client.ws.serializeAttachment(client.attachment());
+  }
+
+  markDirty(client: Client): void {
+    if (client.dirty) return;
+    client.dirty = true;
+    this.dirty.push(client);
+  }
+
+  /** A connection ended: its subscriptions stop matching at once. */
+  closed(client: Client): void {
+    if (this.clients.get(client.ws) !== client) return;
+    this.clients.delete(client.ws);
+    for (const sub of client.subs.values()) this.sublist.remove(sub);
+    client.subs.clear();
+    this.store.removeConnection(client.cid);
+  }
+
+  /** Writes everything this turn produced: at most one frame per connection. */
+  flush(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) dirty[i].flush();
+    dirty.length = 0;
+  }
+}

@@ -1,0 +1,94 @@
+// What a host must not forget when workerd hibernates or restarts the object:
+// each socket's small state rides in its attachment (at most 16 KiB), and its
+// subscriptions, which can be many, live in the object's SQLite storage.
+
+export interface ConnectOptions {
+  verbose: boolean;
+  pedantic: boolean;
+  echo: boolean;
+  headers: boolean;
+  noResponders: boolean;
+  name: string;
+  lang: string;
+  version: string;
+}
+
+/** The socket attachment: kept small and flat, rewritten only on open and CONNECT. */
+export interface Attachment {
+  cid: number;
+  /** Set once the client sent CONNECT. */
+  connected: boolean;
+  opts: ConnectOptions;
+  /** Client address as the Worker saw it, for INFO and monitoring. */
+  ip: string;
+  /** Milliseconds since the epoch when the connection opened. */
+  start: number;
+}
+
+export interface StoredSub {
+  cid: number;
+  sid: string;
+  subject: string;
+  queue: string | null;
+  max: number;
+  delivered: number;
+}
+
+export class Store {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS subs (
+      cid INTEGER NOT NULL, sid TEXT NOT NULL, subject TEXT NOT NULL, queue TEXT,
+      max INTEGER NOT NULL, delivered INTEGER NOT NULL, PRIMARY KEY (cid, sid)) WITHOUT ROWID`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+  }
+
+  /** A connection id never handed out before by this object, also across restarts. */
+  nextCid(): number {
+    const row = this.sql
+      .exec<{ value: number }>(
+        `INSERT INTO meta (key, value) VALUES ('cid', 1)
+         ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
+      )
+      .one();
+    return row.value;
+  }
+
+  addSub(s: StoredSub): void {
+    this.sql.exec(
+      `INSERT OR REPLACE INTO subs (cid, sid, subject, queue, max, delivered) VALUES (?, ?, ?, ?, ?, ?)`,
+      s.cid, s.sid, s.subject, s.queue, s.max, s.delivered,
+    );
+  }
+
+  updateSub(cid: number, sid: string, max: number, delivered: number): void {
+    this.sql.exec(`UPDATE subs SET max = ?, delivered = ? WHERE cid = ? AND sid = ?`, max, delivered, cid, sid);
+  }
+
+  removeSub(cid: number, sid: string): void {
+    this.sql.exec(`DELETE FROM subs WHERE cid = ? AND sid = ?`, cid, sid);
+  }
+
+  removeConnection(cid: number): void {
+    this.sql.exec(`DELETE FROM subs WHERE cid = ?`, cid);
+  }
+
+  /** Every stored subscription, for rebuilding the hosts' state after a wake. */
+  allSubs(): StoredSub[] {
+    return this.sql.exec<Record<string, SqlStorageValue>>(`SELECT cid, sid, subject, queue, max, delivered FROM subs`)
+      .toArray()
+      .map((r) => ({
+        cid: r.cid as number,
+        sid: r.sid as string,
+        subject: r.subject as string,
+        queue: (r.queue as string | null) ?? null,
+        max: r.max as number,
+        delivered: r.delivered as number,
+      }));
+  }
+
+  /** Drops subscriptions of connections that no longer exist (closed while the object was away). */
+  retainConnections(live: ReadonlySet<number>): void {
+    const cids = this.sql.exec<{ cid: number }>(`SELECT DISTINCT cid FROM subs`).toArray();
+    for (const { cid } of cids) if (!live.has(cid)) this.removeConnection(cid);
+  }
+}

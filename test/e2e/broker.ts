@@ -1,0 +1,217 @@
+// Starts the broker under `wrangler dev --local` on a free loopback port, for the e2e tests.
+//
+// The project has no @types/node, so Node built-ins are loaded through an untyped dynamic
+// import and used through the small local interfaces below.
+
+// deno-lint-ignore no-explicit-any
+type Any = any;
+const load = (name: string): Promise<Any> => import(/* @vite-ignore */ name);
+
+interface ChildProcessLike {
+  pid?: number;
+  exitCode: number | null;
+  signalCode: string | null;
+  stdout: { on(ev: "data", fn: (chunk: unknown) => void): void } | null;
+  stderr: { on(ev: "data", fn: (chunk: unknown) => void): void } | null;
+  on(ev: "exit", fn: (code: number | null, signal: string | null) => void): void;
+  on(ev: "error", fn: (err: Error) => void): void;
+  once(ev: "exit", fn: (code: number | null, signal: string | null) => void): void;
+  unref(): void;
+}
+
+export interface Broker {
+  /** `ws://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Everything wrangler printed so far (stdout and stderr interleaved). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  /** Passed as `--var K:V`. */
+  vars?: Record<string, string>;
+  /** How long to wait for `Ready on http://`. Default 60 s. */
+  readyTimeoutMs?: number;
+}
+
+const READY = "Ready on http://";
+// Process groups started here and not yet stopped: killed if this process exits.
+const live = new Set<number>();
+let hooksInstalled = false;
+
+function killGroup(pid: number, signal: string): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: group already gone
+  }
+}
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  const killAll = () => {
+    for (const pid of live) killGroup(pid, "SIGKILL");
+    live.clear();
+  };
+  process.on("exit", killAll);
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    const handler = () => {
+      killAll();
+      // If nobody else handles this signal, restore the default behaviour (terminate).
+      if (process.listenerCount(sig) === 1) {
+        process.removeListener(sig, handler);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, handler);
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const net = await load("node:net");
+  return await new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function projectRoot(): string {
+  // test/e2e/broker.ts -> project root
+  const here = (import.meta as unknown as { url: string }).url;
+  return decodeURIComponent(new URL("../../", here).pathname);
+}
+
+export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
+  const [cp, fs, os, path] = await Promise.all([
+    load("node:child_process"),
+    load("node:fs"),
+    load("node:os"),
+    load("node:path"),
+  ]);
+  installExitHooks();
+
+  const root = projectRoot();
+  const persist: string = fs.mkdtempSync(path.join(os.tmpdir(), "nats-edge-e2e-"));
+  const port = await freePort();
+  let inspectorPort = await freePort();
+  while (inspectorPort === port) inspectorPort = await freePort();
+
+  const args = [
+    path.join(root, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--local",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--show-interactive-dev-session=false",
+    "--persist-to",
+    persist,
+  ];
+  for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
+
+  const child: ChildProcessLike = cp.spawn(process.execPath, args, {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      CI: "true",
+      WRANGLER_SEND_METRICS: "false",
+      DO_NOT_TRACK: "1",
+      WRANGLER_HIDE_BANNER: "true",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      X_LOCAL_OBSERVABILITY: "false",
+      X_LOCAL_EXPLORER: "false",
+      NO_COLOR: "1",
+      FORCE_COLOR: "0",
+    },
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    fs.rmSync(persist, { recursive: true, force: true });
+    throw new Error("failed to spawn wrangler");
+  }
+  live.add(pid);
+
+  let out = "";
+  let exited = false;
+  const exitedP = new Promise<void>((resolve) => {
+    child.once("exit", () => {
+      exited = true;
+      resolve();
+    });
+  });
+  const cleanupDir = () => {
+    try {
+      fs.rmSync(persist, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
+  };
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
+      if (!exited) {
+        killGroup(pid, "SIGTERM");
+        const t = setTimeout(() => killGroup(pid, "SIGKILL"), 5_000);
+        await exitedP;
+        clearTimeout(t);
+      }
+      // wrangler's node process may exit before its workerd children: sweep the group.
+      killGroup(pid, "SIGKILL");
+      live.delete(pid);
+      cleanupDir();
+    })();
+    return stopped;
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: unknown) => {
+      out += String(chunk);
+      // strip ANSI colour codes before matching
+      if (out.replace(/\u001b\[[0-9;]*m/g, "").includes(READY)) finish();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("error", (err) => finish(new Error(`wrangler failed to start: ${err.message}\n${out}`)));
+    child.on("exit", (code, signal) => {
+      finish(new Error(`wrangler exited early (code ${code}, signal ${signal}) before "${READY}":\n${out}`));
+    });
+    const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+    const timer = setTimeout(
+      () => finish(new Error(`wrangler not ready after ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
+  }).catch(async (err) => {
+    await stop();
+    throw err;
+  });
+
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    output: () => out,
+    stop,
+  };
+}
