@@ -217,7 +217,8 @@ function rawProbe(payloads, extraHeaders = []) {
       );
       let delay = 150;
       for (const p of payloads) {
-        setTimeout(() => { if (!sock.destroyed) sock.write(maskFrame(0x2, toBytes(p))); }, delay);
+        const fr = p && p.opcode !== undefined ? p : { opcode: 0x2, fin: true, data: p };
+        setTimeout(() => { if (!sock.destroyed) sock.write(maskFrame(fr.opcode, toBytes(fr.data), fr.fin !== false)); }, delay);
         delay += GAP;
       }
       setTimeout(() => sock.destroy(), delay + TAIL);
@@ -227,12 +228,12 @@ function rawProbe(payloads, extraHeaders = []) {
     sock.on('error', () => {});
   });
 }
-function maskFrame(opcode, payload) {
+function maskFrame(opcode, payload, fin = true) {
   const mask = crypto.randomBytes(4);
   let hdr;
-  if (payload.length < 126) hdr = Buffer.from([0x80 | opcode, 0x80 | payload.length]);
-  else if (payload.length < 65536) { hdr = Buffer.alloc(4); hdr[0] = 0x80 | opcode; hdr[1] = 0x80 | 126; hdr.writeUInt16BE(payload.length, 2); }
-  else { hdr = Buffer.alloc(10); hdr[0] = 0x80 | opcode; hdr[1] = 0x80 | 127; hdr.writeBigUInt64BE(BigInt(payload.length), 2); }
+  if (payload.length < 126) hdr = Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | payload.length]);
+  else if (payload.length < 65536) { hdr = Buffer.alloc(4); hdr[0] = (fin ? 0x80 : 0) | opcode; hdr[1] = 0x80 | 126; hdr.writeUInt16BE(payload.length, 2); }
+  else { hdr = Buffer.alloc(10); hdr[0] = (fin ? 0x80 : 0) | opcode; hdr[1] = 0x80 | 127; hdr.writeBigUInt64BE(BigInt(payload.length), 2); }
   const body = Buffer.from(payload);
   for (let i = 0; i < body.length; i++) body[i] ^= mask[i % 4];
   return Buffer.concat([hdr, mask, body]);
@@ -257,7 +258,7 @@ function parseRaw(buf) {
 }
 function fmtRaw(title, sent, r) {
   const p = parseRaw(r.buf);
-  let s = `#### ${title}\n\nClient frames sent (binary, masked): ${sent.map((x) => '`' + escBytes(toBytes(x)) + '`').join(', ') || '∅'}\n\nHTTP response head:\n\n\`\`\`\n${p.head.replace(/\r\n/g, '\\r\\n\n')}\`\`\`\n\nServer frames:\n\n| # | FIN | RSV | opcode | masked | header hex | payload |\n|---|---|---|---|---|---|---|\n`;
+  let s = `#### ${title}\n\nClient frames sent (masked; binary unless noted): ${sent.map((x) => x && x.opcode !== undefined ? `opcode ${x.opcode}${x.fin === false ? ' FIN=0' : ''} \`${escBytes(toBytes(x.data))}\`` : '`' + escBytes(toBytes(x)) + '`').join(', ') || '∅'}\n\nHTTP response head:\n\n\`\`\`\n${p.head.replace(/\r\n/g, '\\r\\n\n')}\`\`\`\n\nServer frames:\n\n| # | FIN | RSV | opcode | masked | header hex | payload |\n|---|---|---|---|---|---|---|\n`;
   p.frames.forEach((f, i) => {
     let pl;
     if (f.opcode === 8) {
@@ -350,6 +351,7 @@ add(G2, 'PUB payload longer than size', [SUBALL, 'PUB foo 2\r\nhello\r\n']);
 add(G2, 'PUB payload shorter: size 5, "hi\\r\\n" then "X\\r\\n"', [SUBALL, 'PUB foo 5\r\nhi\r\n', 'X\r\n']);
 add(G2, 'PUB payload shorter: size 5, "hi\\r\\n" then nothing', [SUBALL, 'PUB foo 5\r\nhi\r\n']);
 add(G2, 'PUB no CRLF after payload (hiXY)', [SUBALL, 'PUB foo 2\r\nhiXY']);
+add(G2, 'PUB payload CR | LF split across frames', [SUBALL, 'PUB foo 2\r\nhi\r', '\n']);
 add(G2, 'PUB payload split across frames', [SUBALL, 'PUB foo 5\r\nhe', 'llo\r\n']);
 add(G2, 'PUB op split across frames (PU|B)', [SUBALL, 'PU', 'B foo 2\r\nhi\r\n']);
 add(G2, 'PUB control line split mid-subject', [SUBALL, 'PUB fo', 'o 2\r\nhi\r\n']);
@@ -505,9 +507,9 @@ addMulti(G7, 'HPUB to headers:true subscriber (other conn)', { A: C0, B: C0 }, [
   ['A', 'SUB foo 1\r\n'],
   ['B', hpub('foo', '', HDR_AB, 'hi')],
 ]);
-addMulti(G7, 'queue group: two members, 4 PUBs', { A: C0, B: C0, P: C0 }, [
+addMulti(G7, 'queue group: two members, 4 PUBs', { A: C0, B: C0, C: C0 }, [
   ['A', 'SUB foo q 1\r\n'], ['B', 'SUB foo q 1\r\n'],
-  ['P', 'PUB foo 1\r\n1\r\nPUB foo 1\r\n2\r\nPUB foo 1\r\n3\r\nPUB foo 1\r\n4\r\n'],
+  ['C', 'PUB foo 1\r\n1\r\nPUB foo 1\r\n2\r\nPUB foo 1\r\n3\r\nPUB foo 1\r\n4\r\n'],
 ]);
 addMulti(G7, 'no_responders: request from A, responder B subscribed', { A: C0, B: C0 }, [
   ['B', 'SUB svc 5\r\n'], ['A', 'SUB _INBOX.x.* 1\r\n'], ['A', 'PUB svc _INBOX.x.1 2\r\nhi\r\n'],
@@ -539,6 +541,14 @@ const main = async () => {
     const rp5 = ['PING\r\n'];
     raw.push(fmtRaw('Client offers permessage-deflate (server not configured for compression)', rp5,
       await rawProbe(rp5, ['Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'])));
+    const rp7 = ['CONNECT {"verbose":false}\r\n', { opcode: 0x9, data: 'hello' }, 'PING\r\n'];
+    raw.push(fmtRaw('WebSocket-level PING control frame from client', rp7, await rawProbe(rp7)));
+    const rp8 = ['CONNECT {"verbose":false}\r\n', { opcode: 0x2, fin: false, data: 'PI' }, { opcode: 0x0, fin: false, data: 'NG' }, { opcode: 0x0, data: '\r\n' }];
+    raw.push(fmtRaw('Fragmented message (binary FIN=0, continuation, continuation FIN=1)', rp8, await rawProbe(rp8)));
+    const rp9 = ['CONNECT {"verbose":false}\r\n', { opcode: 0x8, data: new Uint8Array([0x03, 0xe8, 0x62, 0x79, 0x65]) }];
+    raw.push(fmtRaw('Client close frame (1000 "bye")', rp9, await rawProbe(rp9)));
+    const rp10 = ['CONNECT {"verbose":false}\r\n', 'SUB foo 1\r\n', 'PUB foo ' + 200 + '\r\n' + 'y'.repeat(200) + '\r\n'];
+    raw.push(fmtRaw('MSG with 200-byte payload (frame length encoding)', rp10, await rawProbe(rp10)));
     const rp6 = ['PING\r\n'];
     raw.push(fmtRaw('Client requests subprotocol "nats"', rp6, await rawProbe(rp6, ['Sec-WebSocket-Protocol: nats\r\n'])));
   }

@@ -4,8 +4,9 @@
 
 import { decode } from "../protocol/bytes.js";
 import { Outbox } from "../protocol/encoder.js";
-import { ERR, type ProtocolError } from "../protocol/errors.js";
+import { CLOSE, ERR, type Closing, type ProtocolError } from "../protocol/errors.js";
 import { Parser, type ParserHandler } from "../protocol/parser.js";
+import { PendingTracker } from "../protocol/pending.js";
 import { isValidSubject } from "../protocol/subject.js";
 import type { Subscription } from "../protocol/sublist.js";
 import type { Attachment, ConnectOptions } from "./store.js";
@@ -15,6 +16,7 @@ export interface ClientHost {
   readonly maxSubscriptions: number;
   readonly maxControlLine: number;
   readonly maxPayload: number;
+  readonly maxPending: number;
   publish(from: Client, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
   subscribe(sub: LocalSub): void;
   unsubscribe(sub: LocalSub): void;
@@ -35,15 +37,6 @@ export interface LocalSub extends Subscription {
   delivered: number;
 }
 
-/** WebSocket close codes nats-server uses for its reasons (server/websocket.go). */
-export const CLOSE = {
-  normal: 1000,
-  protocolError: 1002,
-  policyViolation: 1008,
-  messageTooBig: 1009,
-  serverError: 1011,
-} as const;
-
 /** nats-server's defaults for CONNECT fields a client leaves out (server/client.go defaultOpts). */
 const DEFAULT_OPTS: ConnectOptions = {
   verbose: true,
@@ -61,11 +54,14 @@ const textDecoder = new TextDecoder();
 export class Client implements ParserHandler {
   readonly parser: Parser;
   readonly outbox = new Outbox();
+  private readonly reads: PendingTracker;
   readonly subs = new Map<string, LocalSub>();
   opts: ConnectOptions;
   connected: boolean;
   /** Set once the connection is gone or going: nothing more is written or routed for it. */
   isClosed = false;
+  /** Why the server closed the connection, for logs and monitoring. */
+  closeDetail = "";
   /** Set while the client waits in the host's flush list. */
   dirty = false;
   inMsgs = 0;
@@ -82,6 +78,8 @@ export class Client implements ParserHandler {
     this.opts = restored?.opts ?? { ...DEFAULT_OPTS };
     this.connected = restored?.connected ?? false;
     this.parser = new Parser(this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload });
+    // Ask for proof of reading often enough to notice a stuck reader well before the limit.
+    this.reads = new PendingTracker(Math.max(16 * 1024, Math.floor(host.maxPending / 8)));
   }
 
   attachment(): Attachment {
@@ -98,47 +96,26 @@ export class Client implements ParserHandler {
   }
 
   connect(json: Uint8Array): void {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(textDecoder.decode(json));
-    } catch {
-      raw = undefined;
-    }
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-      // nats-server fails the JSON unmarshal and closes without an -ERR.
-      return this.close(CLOSE.protocolError, null, "malformed CONNECT");
-    }
-    const o = raw as Record<string, unknown>;
-    const flag = (key: string, fallback: boolean) => (typeof o[key] === "boolean" ? (o[key] as boolean) : fallback);
-    const text = (key: string) => (typeof o[key] === "string" ? (o[key] as string).slice(0, 256) : "");
-    const protocol = o.protocol ?? 0;
-    if (protocol !== 0 && protocol !== 1) return this.close(CLOSE.protocolError, ERR.invalidProtocol);
-    const opts: ConnectOptions = {
-      verbose: flag("verbose", DEFAULT_OPTS.verbose),
-      pedantic: flag("pedantic", DEFAULT_OPTS.pedantic),
-      echo: flag("echo", DEFAULT_OPTS.echo),
-      headers: flag("headers", DEFAULT_OPTS.headers),
-      noResponders: flag("no_responders", DEFAULT_OPTS.noResponders),
-      name: text("name"),
-      lang: text("lang"),
-      version: text("version"),
-    };
-    if (opts.noResponders && !opts.headers) return this.close(CLOSE.protocolError, ERR.noRespondersNeedsHeaders);
+    const opts = parseConnect(json, this.opts);
+    // nats-server fails the JSON unmarshal (also on a field of the wrong type) and closes without an -ERR.
+    if (opts === null) return this.close(CLOSE.protocolViolation, null, "malformed CONNECT");
+    if (opts === "protocol") return this.close(CLOSE.badProtocol, ERR.invalidProtocol);
+    if (opts.noResponders && !opts.headers) return this.close(CLOSE.noRespondersNeedsHeaders, ERR.noRespondersNeedsHeaders);
     this.opts = opts;
     this.connected = true;
     this.host.saveAttachment(this);
-    if (opts.verbose) this.write().ok();
+    this.ack();
   }
 
   pub(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
     if (headerSize >= 0 && !this.opts.headers) {
       // nats-server closes a client that sends HPUB without declaring headers, without a word.
-      return this.close(CLOSE.protocolError, null, "HPUB without headers support");
+      return this.close(CLOSE.protocolViolation, null, "HPUB without headers support");
     }
     this.inMsgs++;
     this.inBytes += message.length;
-    if (this.opts.verbose) this.write().ok();
-    this.host.publish(this, subject, reply, headerSize, message);
+    // An empty header block is no header block: nats-server delivers such an HPUB as MSG.
+    this.host.publish(this, subject, reply, headerSize > 0 ? headerSize : -1, message);
   }
 
   sub(subjectBytes: Uint8Array, queueBytes: Uint8Array | null, sidBytes: Uint8Array): void {
@@ -188,20 +165,21 @@ export class Client implements ParserHandler {
   }
 
   pong(): void {
-    // Clients answer our PINGs; the server sends none yet, so there is nothing to track.
+    this.reads.pong();
   }
 
   error(err: ProtocolError): void {
-    if (err.close) return this.close(closeCodeFor(err), err.text, err.detail);
-    if (err.text !== null) this.write().err(err.text);
+    if (err.close !== null) return this.close(err.close, err.text, err.detail);
+    if (err.text !== null) this.errorText(err.text);
   }
 
   /** `-ERR` that keeps the connection open. */
-  private errorText(text: string): void {
+  errorText(text: string): void {
     this.write().err(text);
   }
 
-  private ack(): void {
+  /** `+OK` for a verbose client. */
+  ack(): void {
     if (this.opts.verbose) this.write().ok();
   }
 
@@ -209,13 +187,14 @@ export class Client implements ParserHandler {
    * Closes the connection: what was written before the error goes out, then the
    * `-ERR` (if any), then the close frame. Other connections are not touched.
    */
-  close(code: number, text: string | null, reason = text ?? ""): void {
+  close(how: Closing, text: string | null, detail = ""): void {
     if (this.isClosed) return;
+    this.closeDetail = detail || how.reason;
     if (text !== null) this.outbox.err(text);
     this.flush();
     this.isClosed = true;
     try {
-      this.ws.close(code, reason.slice(0, 120));
+      this.ws.close(how.code, how.reason);
     } catch {
       // Already closed by the peer: nothing left to tell it.
     }
@@ -226,6 +205,9 @@ export class Client implements ParserHandler {
   flush(): void {
     this.dirty = false;
     if (this.isClosed || this.outbox.size === 0) return;
+    const ping = this.reads.duePing(this.outbox.size);
+    if (ping) this.outbox.ping();
+    this.reads.sent(this.outbox.size, ping);
     try {
       this.ws.send(this.outbox.take());
     } catch {
@@ -234,13 +216,54 @@ export class Client implements ParserHandler {
     }
   }
 
-  /** Bytes written but not yet on the wire: ours plus the runtime's send queue. */
+  /** Bytes written to this client that it has not been seen to read (see PendingTracker). */
   pending(): number {
-    return this.outbox.size + (this.ws.bufferedAmount ?? 0);
+    return this.reads.pending(this.outbox.size);
   }
 }
 
-function closeCodeFor(err: ProtocolError): number {
-  if (err.text === ERR.maxPayload) return CLOSE.messageTooBig;
-  return CLOSE.protocolError;
+/**
+ * Reads CONNECT's JSON over the current options, as nats-server unmarshals it over
+ * its defaults: fields left out keep their value, a field of the wrong type or
+ * JSON that is not an object fails the whole CONNECT (null), and a protocol
+ * other than 0 or 1 is refused ("protocol").
+ */
+function parseConnect(json: Uint8Array, current: ConnectOptions): ConnectOptions | null | "protocol" {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(textDecoder.decode(json));
+  } catch {
+    return null;
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+  const o = raw as Record<string, unknown>;
+  const opts: ConnectOptions = { ...current };
+  const flags: [string, keyof ConnectOptions][] = [
+    ["verbose", "verbose"],
+    ["pedantic", "pedantic"],
+    ["echo", "echo"],
+    ["headers", "headers"],
+    ["no_responders", "noResponders"],
+  ];
+  for (const [key, field] of flags) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "boolean") return null;
+    (opts[field] as boolean) = v;
+  }
+  const texts: [string, "name" | "lang" | "version"][] = [
+    ["name", "name"],
+    ["lang", "lang"],
+    ["version", "version"],
+  ];
+  for (const [key, field] of texts) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "string") return null;
+    opts[field] = v.slice(0, 256);
+  }
+  const protocol = o.protocol ?? 0;
+  if (typeof protocol !== "number" || !Number.isInteger(protocol)) return null;
+  if (protocol !== 0 && protocol !== 1) return "protocol";
+  return opts;
 }

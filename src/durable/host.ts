@@ -5,10 +5,10 @@
 
 import { decode } from "../protocol/bytes.js";
 import { asciiJson } from "../protocol/encoder.js";
-import { ERR } from "../protocol/errors.js";
+import { CLOSE, ERR } from "../protocol/errors.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
 import { SubjectTrie } from "../protocol/sublist.js";
-import { CLOSE, Client, type ClientHost, type LocalSub } from "./client.js";
+import { Client, type ClientHost, type LocalSub } from "./client.js";
 import type { Settings } from "./settings.js";
 import type { Attachment, Store } from "./store.js";
 
@@ -38,6 +38,7 @@ export class Host implements ClientHost {
   readonly maxSubscriptions: number;
   readonly maxControlLine: number;
   readonly maxPayload: number;
+  readonly maxPending: number;
 
   // Counters as nats-server's varz names them.
   inMsgs = 0;
@@ -55,6 +56,7 @@ export class Host implements ClientHost {
     this.maxSubscriptions = settings.maxSubscriptions;
     this.maxControlLine = settings.maxControlLine;
     this.maxPayload = settings.maxPayload;
+    this.maxPending = settings.maxPending;
   }
 
   get connections(): number {
@@ -151,12 +153,10 @@ export class Host implements ClientHost {
     this.inMsgs++;
     this.inBytes += message.length;
     const subject = decode(subjectBytes);
-    if (from.opts.pedantic && !isValidLiteralSubject(subject)) {
-      // nats-server reports it and drops the message, keeping the connection.
-      from.outbox.err(ERR.invalidPublishSubject);
-      this.markDirty(from);
-      return;
-    }
+    // nats-server reports a wildcard or malformed subject to a pedantic client, then
+    // acknowledges and routes the message all the same (a malformed one matches nothing).
+    if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
+    from.ack();
     const result = this.sublist.match(subject);
     const noEcho = !from.opts.echo;
     let delivered = 0;
@@ -196,17 +196,19 @@ export class Host implements ClientHost {
     this.markDirty(c);
     this.outMsgs++;
     this.outBytes += message.length;
+    // Counted for every subscription, as nats-server does, so a later UNSUB <sid> <max>
+    // knows what was already delivered; stored only while a maximum is set.
+    sub.delivered++;
     if (sub.max > 0) {
-      sub.delivered++;
       if (sub.delivered >= sub.max) c.dropSub(sub);
       else this.store.updateSub(c.cid, sub.sid, sub.max, sub.delivered);
     }
-    if (c.pending() > this.settings.maxPending) {
+    if (c.pending() > this.maxPending) {
       // nats-server drops a slow consumer without an -ERR (server/client.go): the
       // others are not held back by it, and what it had pending is lost.
       this.slowConsumers++;
       c.outbox.take();
-      c.close(CLOSE.policyViolation, null, "Slow Consumer");
+      c.close(CLOSE.slowConsumer, null);
     }
     return true;
   }

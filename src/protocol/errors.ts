@@ -1,6 +1,8 @@
-// The error texts nats-server sends to clients, byte for byte, in one place.
-// Sources: nats-server server/client.go, server/parser.go (v2.11). The official
-// clients match on these strings (nats.js core/src/errors.ts), so never reword them.
+// What the server tells a client when something is wrong, byte for byte as
+// nats-server 2.x does it, in one place. Sources: nats-server server/client.go,
+// server/parser.go, server/websocket.go, and transcripts of nats-server 2.9.10
+// answering the same bytes over WebSocket. The official clients match on these
+// strings (nats.js core/src/errors.ts), so never reword them.
 
 export const ERR = {
   unknownOp: "Unknown Protocol Operation",
@@ -12,17 +14,32 @@ export const ERR = {
   invalidProtocol: "invalid client protocol",
   noRespondersNeedsHeaders: "no responders requires headers support",
   authorizationViolation: "Authorization Violation",
-  slowConsumer: "Slow Consumer",
 } as const;
 
 export type ErrText = (typeof ERR)[keyof typeof ERR];
 
-/** What a protocol error does to the connection, as nats-server decides it. */
+/** How nats-server closes a WebSocket client: the close frame's status code and reason. */
+export interface Closing {
+  readonly code: number;
+  readonly reason: string;
+}
+
+export const CLOSE = {
+  protocolViolation: { code: 1002, reason: "Protocol Violation" },
+  parseError: { code: 1002, reason: "Parse Error" },
+  badProtocol: { code: 1002, reason: "Bad Client Protocol Version" },
+  maxPayload: { code: 1009, reason: "Maximum Message Payload Exceeded" },
+  maxControlLine: { code: 1008, reason: "Maximum Control Line Exceeded" },
+  noRespondersNeedsHeaders: { code: 1011, reason: "No Responders Requires Headers" },
+  slowConsumer: { code: 1008, reason: "Slow Consumer (Pending Bytes)" },
+} as const satisfies Record<string, Closing>;
+
+/** A protocol error: what is sent, and whether and how the connection closes. */
 export interface ProtocolError {
   /** Text for `-ERR '<text>'`, or null when nats-server closes without a word. */
   readonly text: ErrText | null;
-  /** True when the connection is closed after the error is sent. */
-  readonly close: boolean;
+  /** How the connection is closed after the error, or null when it stays open. */
+  readonly close: Closing | null;
   /** For logs and tests: what went wrong, with the parser state and a snippet. */
   readonly detail: string;
 }

@@ -3,8 +3,13 @@
 // An op may span any number of WebSocket messages and one message may hold many
 // ops. Arguments and payloads are handed out as views into the input; bytes are
 // copied only when an op straddles two feeds, and only after the limits allowed it.
+//
+// Where nats-server is lenient or strict in surprising ways, this parser follows
+// it (checked against nats-server 2.9.10 byte for byte): `PINGX` is a PING, a
+// blank line is an unknown op, `CONNECT{}` needs no space, client `INFO` and `+OK`
+// are ignored, a client `-ERR` closes the connection.
 
-import { ERR, type ProtocolError } from "./errors.js";
+import { CLOSE, ERR, type Closing, type ProtocolError } from "./errors.js";
 
 /** Receives the parsed ops. Views are valid only during the call: copy what you keep. */
 export interface ParserHandler {
@@ -12,11 +17,11 @@ export interface ParserHandler {
   /** `headerSize` is -1 for PUB; for HPUB `message` holds the header block then the payload. */
   pub(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
   sub(subject: Uint8Array, queue: Uint8Array | null, sid: Uint8Array): void;
-  /** `max` is -1 when the UNSUB has no maximum. */
+  /** `max` is -1 when the UNSUB has no (valid) maximum. */
   unsub(sid: Uint8Array, max: number): void;
   ping(): void;
   pong(): void;
-  /** The parser stops after a closing error; later feeds are ignored. */
+  /** Called once; the parser ignores everything after a closing error. */
   error(err: ProtocolError): void;
 }
 
@@ -33,11 +38,11 @@ const enum S {
   Start,
   P, // PUB, PING and PONG share the first letter; the second decides
   Verb, // matching the rest of a known verb
-  VerbEnd, // verb complete: expect whitespace (ops with args) or end of line (PING/PONG)
-  PingPongEnd, // after PING/PONG: tolerate '\r' and spaces, then '\n'
+  VerbEnd, // verb complete: what may follow depends on the op
+  Skip, // PING, PONG, +OK: everything up to the end of the line is ignored
   ArgSpace, // whitespace between the verb and its arguments
   Arg, // collecting the control line up to '\n'
-  Payload, // collecting `need` bytes of message plus CRLF
+  Payload, // collecting `need` bytes of message
   PayloadCR,
   PayloadLF,
   Dead,
@@ -51,10 +56,13 @@ const enum Op {
   Unsub,
   Ping,
   Pong,
+  Info,
+  Ok,
+  Err,
 }
 
 // Lower-case spelling of each verb, indexed by Op.
-const VERBS = ["connect", "pub", "hpub", "sub", "unsub", "ping", "pong"];
+const VERBS = ["connect", "pub", "hpub", "sub", "unsub", "ping", "pong", "info", "+ok", "-err"];
 
 const CR = 13;
 const LF = 10;
@@ -64,27 +72,28 @@ const TAB = 9;
 /** At most this many whitespace-separated arguments are recognised (HPUB has 4). */
 const MAX_ARGS = 5;
 
+const EMPTY = new Uint8Array(0);
+
 export class Parser {
   private state = S.Start;
   private op = Op.Ping;
   private verbPos = 0;
 
-  // Control line spanning feeds: copied here (bounded by maxControlLine).
+  // A control line spanning feeds is copied here (bounded by maxControlLine).
   private argBuf: Uint8Array | null = null;
   private argLen = 0;
 
-  // Message spanning feeds: its own buffer, allocated once the size passed the limit.
+  // The message of a PUB/HPUB: a view while it lies in one feed, else its own buffer.
+  private msgView: Uint8Array | null = null;
   private msgBuf: Uint8Array | null = null;
   private msgLen = 0;
   private need = 0;
 
-  // Pending PUB/HPUB arguments, as copies once the message spans feeds.
+  // Arguments of the pending PUB/HPUB; copied once the message spans feeds.
   private subject: Uint8Array = EMPTY;
   private reply: Uint8Array | null = null;
   private headerSize = -1;
-  private ownsSubject = false;
-  // The whole message seen in the current feed, before its CRLF arrived.
-  private pendingView: Uint8Array | null = null;
+  private argsOwned = false;
 
   // Offsets of the arguments of the current control line.
   private readonly argStart = new Int32Array(MAX_ARGS);
@@ -100,11 +109,6 @@ export class Parser {
     return this.state === S.Dead;
   }
 
-  /** True when the parser holds part of an op (what a restart would lose). */
-  get midOp(): boolean {
-    return this.state !== S.Start && this.state !== S.Dead;
-  }
-
   feed(buf: Uint8Array): void {
     let i = 0;
     const n = buf.length;
@@ -112,7 +116,7 @@ export class Parser {
       const b = buf[i];
       switch (this.state) {
         case S.Start:
-          if (!this.start(b)) { this.fail(ERR.unknownOp, buf, i); return; }
+          if (!this.start(b)) return this.unknownOp(buf, i);
           i++;
           break;
         case S.P: {
@@ -120,7 +124,7 @@ export class Parser {
           if (c === 0x75 /* u */) this.op = Op.Pub;
           else if (c === 0x69 /* i */) this.op = Op.Ping;
           else if (c === 0x6f /* o */) this.op = Op.Pong;
-          else { this.fail(ERR.unknownOp, buf, i); return; }
+          else return this.unknownOp(buf, i);
           this.verbPos = 2;
           this.state = S.Verb;
           i++;
@@ -128,34 +132,25 @@ export class Parser {
         }
         case S.Verb: {
           const verb = VERBS[this.op];
-          if ((b | 0x20) !== verb.charCodeAt(this.verbPos)) { this.fail(ERR.unknownOp, buf, i); return; }
+          if ((b | 0x20) !== verb.charCodeAt(this.verbPos)) return this.unknownOp(buf, i);
           if (++this.verbPos === verb.length) this.state = S.VerbEnd;
           i++;
           break;
         }
         case S.VerbEnd:
-          if (this.op === Op.Ping || this.op === Op.Pong) {
-            if (b !== CR && b !== LF && b !== SP && b !== TAB) { this.fail(ERR.unknownOp, buf, i); return; }
-            this.state = S.PingPongEnd;
-            break; // re-examine this byte in PingPongEnd
-          }
-          if (b !== SP && b !== TAB) { this.fail(ERR.unknownOp, buf, i); return; }
-          this.state = S.ArgSpace;
-          i++;
+          i = this.verbEnd(buf, i, b);
+          if (i < 0) return;
           break;
-        case S.PingPongEnd:
-          if (b === LF) {
-            this.state = S.Start;
-            i++;
-            if (this.op === Op.Ping) this.handler.ping();
-            else this.handler.pong();
-            if (this.dead) return;
-          } else if (b === CR || b === SP || b === TAB) {
-            i++;
-          } else {
-            { this.fail(ERR.unknownOp, buf, i); return; }
-          }
+        case S.Skip: {
+          const lf = buf.indexOf(LF, i);
+          if (lf < 0) return; // the rest of the line may come in a later feed
+          i = lf + 1;
+          this.state = S.Start;
+          if (this.op === Op.Ping) this.handler.ping();
+          else if (this.op === Op.Pong) this.handler.pong();
+          if (this.dead) return;
           break;
+        }
         case S.ArgSpace:
           if (b === SP || b === TAB) {
             i++;
@@ -168,38 +163,25 @@ export class Parser {
           i = this.arg(buf, i);
           if (i < 0) return;
           break;
-        case S.Payload: {
-          const take = Math.min(this.need - this.msgLen, n - i);
-          if (this.msgLen === 0 && take === this.need) {
-            // The whole message is in this feed: hand out a view, copy nothing.
-            this.msgBuf = null;
-            this.msgLen = this.need;
-            this.pendingView = buf.subarray(i, i + take);
-          } else {
-            if (this.msgBuf === null) this.msgBuf = new Uint8Array(this.need);
-            this.msgBuf.set(buf.subarray(i, i + take), this.msgLen);
-            this.msgLen += take;
-          }
-          i += take;
-          if (this.msgLen === this.need) this.state = S.PayloadCR;
+        case S.Payload:
+          i = this.payload(buf, i);
           break;
-        }
         case S.PayloadCR:
-          if (b !== CR) { this.fail(ERR.unknownOp, buf, i); return; }
+          if (b !== CR) return this.unknownOp(buf, i);
           this.state = S.PayloadLF;
           i++;
           break;
         case S.PayloadLF: {
-          if (b !== LF) { this.fail(ERR.unknownOp, buf, i); return; }
+          if (b !== LF) return this.unknownOp(buf, i);
           i++;
-          const message = this.pendingView ?? this.msgBuf!.subarray(0, this.need);
-          this.pendingView = null;
-          this.msgBuf = null;
-          this.msgLen = 0;
-          this.state = S.Start;
-          this.handler.pub(this.subject, this.reply, this.headerSize, message);
+          const message = this.msgView ?? this.msgBuf!;
+          const subject = this.subject;
+          const reply = this.reply;
+          this.msgView = this.msgBuf = null;
           this.subject = EMPTY;
           this.reply = null;
+          this.state = S.Start;
+          this.handler.pub(subject, reply, this.headerSize, message);
           if (this.dead) return;
           break;
         }
@@ -208,84 +190,132 @@ export class Parser {
       }
     }
     // A view into this feed must never outlive it: copy what waits for the next one.
-    if (this.state === S.Payload || this.state === S.PayloadCR || this.state === S.PayloadLF) {
-      this.detachPending();
-    }
+    if (this.state === S.Payload || this.state === S.PayloadCR || this.state === S.PayloadLF) this.detach();
   }
 
   /** Dispatches the first byte of an op; false when no op starts with it. */
   private start(b: number): boolean {
     switch (b | 0x20) {
       case 0x63 /* c */:
-        return this.beginVerb(Op.Connect);
+        return this.verb(Op.Connect);
       case 0x70 /* p */:
         this.state = S.P;
         return true;
       case 0x68 /* h */:
-        return this.beginVerb(Op.Hpub);
+        return this.verb(Op.Hpub);
       case 0x73 /* s */:
-        return this.beginVerb(Op.Sub);
+        return this.verb(Op.Sub);
       case 0x75 /* u */:
-        return this.beginVerb(Op.Unsub);
+        return this.verb(Op.Unsub);
+      case 0x69 /* i */:
+        return this.verb(Op.Info);
       default:
-        // Line ends between ops are tolerated, as nats-server does.
-        return b === CR || b === LF;
+        if (b === 0x2b /* + */) return this.verb(Op.Ok);
+        if (b === 0x2d /* - */) return this.verb(Op.Err);
+        return false;
     }
   }
 
-  private beginVerb(op: Op): boolean {
+  private verb(op: Op): boolean {
     this.op = op;
     this.verbPos = 1;
     this.state = S.Verb;
     return true;
   }
 
+  /** What may follow a complete verb; returns the next index, or -1 when parsing stopped. */
+  private verbEnd(buf: Uint8Array, i: number, b: number): number {
+    switch (this.op) {
+      case Op.Ping:
+      case Op.Pong:
+      case Op.Ok:
+        // nats-server reads to the end of the line and ignores the rest (`PINGX` is a PING).
+        this.state = S.Skip;
+        return i;
+      case Op.Connect:
+      case Op.Info:
+        // `CONNECT{}` needs no space; the argument may be empty (and then fails as JSON).
+        this.state = S.ArgSpace;
+        return i;
+      default:
+        if (b !== SP && b !== TAB) {
+          this.unknownOp(buf, i);
+          return -1;
+        }
+        this.state = S.ArgSpace;
+        return i + 1;
+    }
+  }
+
   /** Collects the control line; returns the next index, or -1 when parsing stopped. */
   private arg(buf: Uint8Array, i: number): number {
-    const lf = buf.indexOf(LF, i);
     const max = this.limits.maxControlLine;
+    const lf = buf.indexOf(LF, i);
+    const end = lf < 0 ? buf.length : lf;
+    const len = this.argLen + (end - i);
+    // Checked before anything is buffered: a line past the limit is never stored.
+    // One byte of slack for the CR that ends the line, which does not count.
+    if (len > max + 1) {
+      this.fail(ERR.maxControlLine, CLOSE.maxControlLine, buf, i);
+      return -1;
+    }
     if (lf < 0) {
-      const len = this.argLen + (buf.length - i);
-      if (len > max) {
-        this.fail(ERR.maxControlLine, buf, i);
-        return -1;
-      }
-      if (this.argBuf === null || this.argBuf.length < len) {
-        const grown = new Uint8Array(Math.min(max, Math.max(len, 256) * 2));
-        if (this.argBuf !== null) grown.set(this.argBuf.subarray(0, this.argLen));
-        this.argBuf = grown;
-      }
-      this.argBuf.set(buf.subarray(i), this.argLen);
-      this.argLen = len;
+      this.keepArg(buf.subarray(i), len);
       return buf.length;
     }
     let line: Uint8Array;
     if (this.argLen === 0) {
       line = buf.subarray(i, lf);
     } else {
-      const len = this.argLen + (lf - i);
-      if (len > max) {
-        this.fail(ERR.maxControlLine, buf, i);
-        return -1;
-      }
-      if (this.argBuf!.length < len) {
-        const grown = new Uint8Array(len);
-        grown.set(this.argBuf!.subarray(0, this.argLen));
-        this.argBuf = grown;
-      }
-      this.argBuf!.set(buf.subarray(i, lf), this.argLen);
+      this.keepArg(buf.subarray(i, lf), len);
       line = this.argBuf!.subarray(0, len);
+      this.argLen = 0;
     }
-    this.argLen = 0;
-    let end = line.length;
-    if (end > 0 && line[end - 1] === CR) end--;
-    if (end > max) {
-      this.fail(ERR.maxControlLine, line, 0);
+    if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+    if (line.length > max) {
+      this.fail(ERR.maxControlLine, CLOSE.maxControlLine, line, 0);
       return -1;
     }
     this.state = S.Start;
-    if (!this.dispatch(line.subarray(0, end))) return -1;
-    return lf + 1;
+    return this.dispatch(line) ? lf + 1 : -1;
+  }
+
+  private keepArg(part: Uint8Array, len: number): void {
+    if (this.argBuf === null || this.argBuf.length < len) {
+      const grown = new Uint8Array(Math.max(len, Math.min(this.limits.maxControlLine + 1, Math.max(len * 2, 256))));
+      if (this.argBuf !== null) grown.set(this.argBuf.subarray(0, this.argLen));
+      this.argBuf = grown;
+    }
+    this.argBuf.set(part, this.argLen);
+    this.argLen = len;
+  }
+
+  /** Takes message bytes; returns the next index. */
+  private payload(buf: Uint8Array, i: number): number {
+    const take = Math.min(this.need - this.msgLen, buf.length - i);
+    if (this.msgLen === 0 && take === this.need) {
+      this.msgView = buf.subarray(i, i + take); // all in this feed: no copy
+    } else {
+      // Allocated only now, after the size passed the max_payload check.
+      if (this.msgBuf === null) this.msgBuf = new Uint8Array(this.need);
+      this.msgBuf.set(buf.subarray(i, i + take), this.msgLen);
+    }
+    this.msgLen += take;
+    if (this.msgLen === this.need) this.state = S.PayloadCR;
+    return i + take;
+  }
+
+  /** The message waits for the next feed: nothing it holds may alias this one. */
+  private detach(): void {
+    if (!this.argsOwned) {
+      this.subject = this.subject.slice();
+      this.reply = this.reply === null ? null : this.reply.slice();
+      this.argsOwned = true;
+    }
+    if (this.msgView !== null && this.msgView.length > 0) {
+      this.msgBuf = this.msgView.slice();
+      this.msgView = null;
+    }
   }
 
   /** Splits the control line into argument offsets; returns the count (MAX_ARGS+1 when too many). */
@@ -308,47 +338,55 @@ export class Parser {
     return line.subarray(this.argStart[k], this.argEnd[k]);
   }
 
+  private size(line: Uint8Array, k: number): number {
+    return parseSize(line, this.argStart[k], this.argEnd[k]);
+  }
+
   /** Acts on a complete control line. Returns false when parsing stopped. */
   private dispatch(line: Uint8Array): boolean {
     switch (this.op) {
       case Op.Connect:
         this.handler.connect(line);
         return !this.dead;
+      case Op.Info:
+        // A client's INFO is ignored, but like nats-server we insist that it is JSON.
+        if (!isJsonObject(line)) return this.argError("INFO", line);
+        return true;
+      case Op.Err:
+        // A client reporting an error: nats-server logs it and closes (1002 "Parse Error").
+        this.state = S.Dead;
+        this.handler.error({ text: null, close: CLOSE.parseError, detail: `client -ERR ${snippet(line, 0)}` });
+        return false;
       case Op.Pub: {
         const argc = this.split(line);
         if (argc !== 2 && argc !== 3) return this.argError("PUB", line);
-        const size = parseSize(line, this.argStart[argc - 1], this.argEnd[argc - 1]);
+        const size = this.size(line, argc - 1);
         if (size < 0) return this.argError("PUB", line);
-        if (size > this.limits.maxPayload) return this.fail(ERR.maxPayload, line, 0);
-        this.beginPayload(this.view(line, 0), argc === 3 ? this.view(line, 1) : null, -1, size);
+        if (size > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, 0);
+        this.expect(this.view(line, 0), argc === 3 ? this.view(line, 1) : null, -1, size);
         return true;
       }
       case Op.Hpub: {
         const argc = this.split(line);
         if (argc !== 3 && argc !== 4) return this.argError("HPUB", line);
-        const hdr = parseSize(line, this.argStart[argc - 2], this.argEnd[argc - 2]);
-        const total = parseSize(line, this.argStart[argc - 1], this.argEnd[argc - 1]);
+        const hdr = this.size(line, argc - 2);
+        const total = this.size(line, argc - 1);
         if (hdr < 0 || total < 0 || hdr > total) return this.argError("HPUB", line);
-        if (total > this.limits.maxPayload) return this.fail(ERR.maxPayload, line, 0);
-        this.beginPayload(this.view(line, 0), argc === 4 ? this.view(line, 1) : null, hdr, total);
+        if (total > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, 0);
+        this.expect(this.view(line, 0), argc === 4 ? this.view(line, 1) : null, hdr, total);
         return true;
       }
       case Op.Sub: {
         const argc = this.split(line);
         if (argc !== 2 && argc !== 3) return this.argError("SUB", line);
-        const queue = argc === 3 ? this.view(line, 1) : null;
-        this.handler.sub(this.view(line, 0), queue, this.view(line, argc - 1));
+        this.handler.sub(this.view(line, 0), argc === 3 ? this.view(line, 1) : null, this.view(line, argc - 1));
         return !this.dead;
       }
       case Op.Unsub: {
         const argc = this.split(line);
         if (argc !== 1 && argc !== 2) return this.argError("UNSUB", line);
-        let max = -1;
-        if (argc === 2) {
-          max = parseSize(line, this.argStart[1], this.argEnd[1]);
-          if (max < 0) return this.argError("UNSUB", line);
-        }
-        this.handler.unsub(this.view(line, 0), max);
+        // An unreadable maximum counts as none, as in nats-server: the UNSUB takes effect now.
+        this.handler.unsub(this.view(line, 0), argc === 2 ? this.size(line, 1) : -1);
         return !this.dead;
       }
       default:
@@ -356,46 +394,36 @@ export class Parser {
     }
   }
 
-  private beginPayload(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, size: number): void {
+  /** The control line of a PUB/HPUB is complete: its message follows. */
+  private expect(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, size: number): void {
     this.subject = subject;
     this.reply = reply;
     this.headerSize = headerSize;
+    this.argsOwned = false;
     this.need = size;
     this.msgLen = 0;
     this.msgBuf = null;
-    this.ownsSubject = false;
-    this.pendingView = size === 0 ? EMPTY : null;
+    this.msgView = size === 0 ? EMPTY : null;
     this.state = size === 0 ? S.PayloadCR : S.Payload;
   }
 
-  /** The message waits for the next feed: its arguments must not alias this one. */
-  private detachPending(): void {
-    if (!this.ownsSubject) {
-      this.subject = this.subject.slice();
-      this.reply = this.reply === null ? null : this.reply.slice();
-      this.ownsSubject = true;
-    }
-    if (this.pendingView !== null && this.pendingView.length > 0) {
-      this.msgBuf = this.pendingView.slice();
-      this.pendingView = null;
-    }
+  private unknownOp(buf: Uint8Array, at: number): void {
+    this.fail(ERR.unknownOp, CLOSE.protocolViolation, buf, at);
   }
 
   /** Malformed arguments: nats-server closes the connection without an -ERR. */
   private argError(verb: string, line: Uint8Array): false {
     this.state = S.Dead;
-    this.handler.error({ text: null, close: true, detail: `${verb} argument error: ${snippet(line, 0)}` });
+    this.handler.error({ text: null, close: CLOSE.protocolViolation, detail: `${verb} arguments: ${snippet(line, 0)}` });
     return false;
   }
 
-  private fail(text: ProtocolError["text"], buf: Uint8Array, at: number): false {
+  private fail(text: ProtocolError["text"], close: Closing, buf: Uint8Array, at: number): false {
     this.state = S.Dead;
-    this.handler.error({ text, close: true, detail: `${text} at state ${this.op}: ${snippet(buf, at)}` });
+    this.handler.error({ text, close, detail: `${text}: ${snippet(buf, at)}` });
     return false;
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** Parses a non-negative decimal size; -1 when it is not one (or is unreasonably long). */
 export function parseSize(buf: Uint8Array, start: number, end: number): number {
@@ -407,6 +435,15 @@ export function parseSize(buf: Uint8Array, start: number, end: number): number {
     n = n * 10 + d;
   }
   return n;
+}
+
+function isJsonObject(line: Uint8Array): boolean {
+  try {
+    const v: unknown = JSON.parse(new TextDecoder().decode(line));
+    return typeof v === "object" && v !== null;
+  } catch {
+    return false;
+  }
 }
 
 function snippet(buf: Uint8Array, at: number): string {

