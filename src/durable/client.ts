@@ -23,6 +23,9 @@ export interface ClientHost {
   /** The sub's auto-unsubscribe maximum changed (UNSUB <sid> <max>). */
   limitSub(sub: LocalSub): void;
   saveAttachment(client: Client): void;
+  /** Keeps a piece of a half-received op, so it survives hibernation; seq 1 starts a new op. */
+  savePartial(client: Client, seq: number, bytes: Uint8Array): void;
+  clearPartial(client: Client): void;
   markDirty(client: Client): void;
   closed(client: Client): void;
 }
@@ -86,8 +89,26 @@ export class Client implements ParserHandler {
     return { cid: this.cid, connected: this.connected, opts: this.opts, ip: this.ip, start: this.start };
   }
 
+  /** Pieces of the half-received op kept in storage; 0 when none. */
+  partialSeq = 0;
+
   feed(bytes: Uint8Array): void {
-    if (!this.isClosed) this.parser.feed(bytes);
+    if (this.isClosed) return;
+    this.parser.feed(bytes);
+    if (this.isClosed) return;
+    // An op may end in a later WebSocket message than it began, and workerd may
+    // hibernate the object in between: keep what arrived of it until it completes.
+    if (this.parser.midOp) {
+      const tail = this.parser.tailOf(bytes);
+      if (tail !== null && this.partialSeq > 0) {
+        this.host.clearPartial(this);
+        this.partialSeq = 0;
+      }
+      this.host.savePartial(this, ++this.partialSeq, tail ?? bytes);
+    } else if (this.partialSeq > 0) {
+      this.host.clearPartial(this);
+      this.partialSeq = 0;
+    }
   }
 
   private write(): Outbox {

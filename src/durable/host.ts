@@ -123,6 +123,14 @@ export class Host implements ClientHost {
       client.subs.set(s.sid, sub);
       this.sublist.insert(sub);
     }
+    // Half-received ops: feeding their pieces again puts each parser back where it was
+    // (a partial op emits nothing, so this has no other effect).
+    for (const p of this.store.allPartials()) {
+      const client = byCid.get(p.cid);
+      if (client === undefined) continue;
+      client.parser.feed(p.bytes);
+      client.partialSeq = p.seq;
+    }
   }
 
   client(ws: WebSocket): Client | undefined {
@@ -241,6 +249,14 @@ export class Host implements ClientHost {
 
   saveAttachment(client: Client): void {
     client.ws.serializeAttachment(client.attachment());
+  }
+
+  savePartial(client: Client, seq: number, bytes: Uint8Array): void {
+    this.store.appendPartial(client.cid, seq, bytes);
+  }
+
+  clearPartial(client: Client): void {
+    this.store.clearPartial(client.cid);
   }
 
   markDirty(client: Client): void {

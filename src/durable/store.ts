@@ -40,6 +40,10 @@ export class Store {
       cid INTEGER NOT NULL, sid TEXT NOT NULL, subject TEXT NOT NULL, queue TEXT,
       max INTEGER NOT NULL, delivered INTEGER NOT NULL, PRIMARY KEY (cid, sid)) WITHOUT ROWID`);
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    // An op a client has sent only part of, in the chunks it arrived in (append-only,
+    // so a message arriving in many pieces costs linear, not quadratic, writes).
+    sql.exec(`CREATE TABLE IF NOT EXISTS partial (
+      cid INTEGER NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (cid, seq)) WITHOUT ROWID`);
   }
 
   /** A connection id never handed out before by this object, also across restarts. */
@@ -70,6 +74,23 @@ export class Store {
 
   removeConnection(cid: number): void {
     this.sql.exec(`DELETE FROM subs WHERE cid = ?`, cid);
+    this.clearPartial(cid);
+  }
+
+  appendPartial(cid: number, seq: number, bytes: Uint8Array): void {
+    this.sql.exec(`INSERT OR REPLACE INTO partial (cid, seq, bytes) VALUES (?, ?, ?)`, cid, seq, bytes);
+  }
+
+  clearPartial(cid: number): void {
+    this.sql.exec(`DELETE FROM partial WHERE cid = ?`, cid);
+  }
+
+  /** The stored pieces of half-received ops, in arrival order per connection. */
+  allPartials(): { cid: number; seq: number; bytes: Uint8Array }[] {
+    return this.sql
+      .exec<{ cid: number; seq: number; bytes: ArrayBuffer }>(`SELECT cid, seq, bytes FROM partial ORDER BY cid, seq`)
+      .toArray()
+      .map((r) => ({ cid: r.cid, seq: r.seq, bytes: new Uint8Array(r.bytes) }));
   }
 
   /** Every stored subscription, for rebuilding the hosts' state after a wake. */
@@ -88,7 +109,9 @@ export class Store {
 
   /** Drops subscriptions of connections that no longer exist (closed while the object was away). */
   retainConnections(live: ReadonlySet<number>): void {
-    const cids = this.sql.exec<{ cid: number }>(`SELECT DISTINCT cid FROM subs`).toArray();
+    const cids = this.sql
+      .exec<{ cid: number }>(`SELECT DISTINCT cid FROM subs UNION SELECT DISTINCT cid FROM partial`)
+      .toArray();
     for (const { cid } of cids) if (!live.has(cid)) this.removeConnection(cid);
   }
 }

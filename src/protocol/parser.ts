@@ -104,18 +104,38 @@ export class Parser {
     private readonly limits: ParserLimits = DEFAULT_LIMITS,
   ) {}
 
+  /** Where the op still in progress began in the last feed; -1 when it began earlier. */
+  private opStart = -1;
+
   /** True after a closing error. */
   get dead(): boolean {
     return this.state === S.Dead;
   }
 
+  /** True when the last feed ended inside an op. */
+  get midOp(): boolean {
+    return this.state !== S.Start && this.state !== S.Dead;
+  }
+
+  /**
+   * The bytes of the op in progress that arrived in the last feed, or, when the op
+   * began in an earlier feed, null (all of that feed belongs to it). Feeding a fresh
+   * parser the op's bytes puts it back in the same state, which is how a host
+   * carries a half-received op across a restart.
+   */
+  tailOf(buf: Uint8Array): Uint8Array | null {
+    return this.opStart < 0 ? null : buf.subarray(this.opStart);
+  }
+
   feed(buf: Uint8Array): void {
     let i = 0;
     const n = buf.length;
+    this.opStart = -1;
     while (i < n) {
       const b = buf[i];
       switch (this.state) {
         case S.Start:
+          this.opStart = i;
           if (!this.start(b)) return this.unknownOp(buf, i);
           i++;
           break;
@@ -254,8 +274,10 @@ export class Parser {
     const end = lf < 0 ? buf.length : lf;
     const len = this.argLen + (end - i);
     // Checked before anything is buffered: a line past the limit is never stored.
-    // One byte of slack for the CR that ends the line, which does not count.
-    if (len > max + 1) {
+    // One byte of slack only when the bytes so far end in the CR that ends the line,
+    // which does not count (as nats-server drops it before its check).
+    const last = end > i ? buf[end - 1] : this.argLen > 0 ? this.argBuf![this.argLen - 1] : 0;
+    if (len > max + (last === CR ? 1 : 0)) {
       this.fail(ERR.maxControlLine, CLOSE.maxControlLine, buf, i);
       return -1;
     }

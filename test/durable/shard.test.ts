@@ -311,12 +311,8 @@ describe("Shard over a raw WebSocket", () => {
     expect(await a.ping()).toBe("MSG t10 1 5\r\nhello\r\n");
   });
 
-  // KNOWN BROKER LIMITATION (reported, not fixed here): the parser's partial-op
-  // state lives only in memory. If the object is evicted/hibernated between the
-  // two halves of an op, the new instance parses "llo\r\n" as a new op and closes
-  // the connection (1002 "Protocol Violation"). nats-server accepts any split.
-  // it.fails keeps the suite green and turns red once this is fixed: then make it `it`.
-  it.fails("reassembles an op split across inbound frames when the object restarts in between", async () => {
+  // The half-received op is kept in storage, so a restart between its halves loses nothing.
+  it("reassembles an op split across inbound frames when the object restarts in between", async () => {
     const a = await client();
     expect(await a.pingAfter("SUB t11 1\r\n")).toBe("");
     a.send("PUB t11 5\r\nhe");

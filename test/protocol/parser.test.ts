@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ERR } from "../../src/protocol/errors";
+import { CLOSE, ERR } from "../../src/protocol/errors";
 import { Parser, type ParserHandler, type ParserLimits } from "../../src/protocol/parser";
 
 // In the manner of nats-server's server/parser_test.go: every op on its own, then the
@@ -145,13 +145,13 @@ describe("parser: single ops", () => {
   });
 
   it("a payload may contain CRLF and anything else: only its size counts", () => {
-    expect(parse("PUB foo 12\r\nPING\r\nPUB x\r\n\r\n")).toEqual([["pub", "foo", null, -1, "PING\r\nPUB x\r\n"]]);
+    expect(parse("PUB foo 13\r\nPING\r\nPUB x\r\n\r\n")).toEqual([["pub", "foo", null, -1, "PING\r\nPUB x\r\n"]]);
     const bin = String.fromCharCode(...Array.from({ length: 256 }, (_, i) => i));
     expect(parse(`PUB bin 256\r\n${bin}\r\n`)).toEqual([["pub", "bin", null, -1, bin]]);
   });
 
-  it("many ops in one buffer, with blank lines between them tolerated", () => {
-    expect(parse("PING\r\n\r\nSUB a 1\r\nPUB a 1\r\nx\r\n\nPUB a 2\r\nyz\r\nPONG\r\nUNSUB 1\r\n")).toEqual([
+  it("many ops in one buffer", () => {
+    expect(parse("PING\r\nSUB a 1\r\nPUB a 1\r\nx\r\nPUB a 2\r\nyz\r\nPONG\r\nUNSUB 1\r\n")).toEqual([
       ["ping"],
       ["sub", "a", null, "1"],
       ["pub", "a", null, -1, "x"],
@@ -161,17 +161,28 @@ describe("parser: single ops", () => {
     ]);
   });
 
-  it("reports whether it holds part of an op", () => {
+  it("as nats-server: PING/PONG ignore the rest of their line, CONNECT needs no space", () => {
+    expect(parse("PINGX\r\nPONG foo\r\nping \t\r\n")).toEqual([["ping"], ["pong"], ["ping"]]);
+    expect(parse("CONNECT{}\r\n")).toEqual([["connect", "{}"]]);
+    expect(parse("CONNECT \t {}\r\n")).toEqual([["connect", "{}"]]);
+  });
+
+  it("a client's INFO and +OK are ignored; INFO must still be a JSON object", () => {
+    expect(parse('INFO {"server_id":"x"}\r\n+OK\r\n+ok\nPING\r\n')).toEqual([["ping"]]);
+    expect(parse("INFO nope\r\nPING\r\n")).toEqual([["error", null, CLOSE.protocolViolation]]);
+  });
+
+  it("a client's -ERR closes the connection ('Parse Error'), without an -ERR back", () => {
+    expect(parse("-ERR 'oops'\r\nPING\r\n")).toEqual([["error", null, CLOSE.parseError]]);
+  });
+
+  it("reports when it is dead", () => {
     const p = new Parser(recorder().handler);
-    expect(p.midOp).toBe(false);
     p.feed(bytes("PUB foo 5\r\nhel"));
-    expect(p.midOp).toBe(true);
     p.feed(bytes("lo\r\n"));
-    expect(p.midOp).toBe(false);
     expect(p.dead).toBe(false);
     p.feed(bytes("FOO\r\n"));
     expect(p.dead).toBe(true);
-    expect(p.midOp).toBe(false);
   });
 });
 
@@ -191,13 +202,14 @@ function transcript(): Uint8Array {
     "sub  baz.>   3\n",
     "PUB foo 5\r\nhello\r\n",
     "PUB foo _INBOX.1 0\r\n\r\n",
-    "pub foo 8\r\na\r\nb\r\nc\r\n\r\n",
+    "pub foo 9\r\na\r\nb\r\nc\r\n\r\n",
     `HPUB foo ${hdr.length} ${hdr.length + 5}\r\n${hdr}world\r\n`,
     `hpub bar.x _INBOX.2 ${hdr.length} ${hdr.length}\r\n${hdr}\r\n`,
     `PUB big ${big.length}\r\n${big}\r\n`,
     `PUB ${subj64} 1\r\n!\r\n`,
     `SUB ${exact} 99\r\n`,
-    "\r\n",
+    "+OK\r\n",
+    'INFO\t{"a":1}\r\n',
     "UNSUB 1\r\n",
     "UNSUB 2 100\r\n",
     "PONG\r\n",
@@ -297,15 +309,23 @@ function errorCase(chunks: string[], limits: ParserLimits = SMALL): Event[] {
 }
 
 describe("parser: errors", () => {
-  const unknown = ["error", ERR.unknownOp, true];
-  const argErr = ["error", null, true];
+  const unknown = ["error", ERR.unknownOp, CLOSE.protocolViolation];
+  const argErr = ["error", null, CLOSE.protocolViolation];
+  const tooLong = ["error", ERR.maxControlLine, CLOSE.maxControlLine];
+  const tooBig = ["error", ERR.maxPayload, CLOSE.maxPayload];
 
   it("an unknown verb is 'Unknown Protocol Operation', closing, and nothing follows", () => {
-    for (const bad of ["FOO\r\n", "PX", "PINGX", "PINGX\r\n", "PONGO\r\n", "SUBX foo 1\r\n", "PUBLISH foo 1\r\n", "CONNECTX {}\r\n", "X", "\x00", " PING\r\n"]) {
+    for (const bad of ["FOO\r\n", "PX", "PIX", "PONX", "SUBX foo 1\r\n", "PUBLISH foo 1\r\n", "HPUBX", "UNSUBSCRIBE 1\r\n", "X", "\x00", "\xff", " PING\r\n", "+NO\r\n", "-OK\r\n"]) {
       expect(errorCase([bad, "PING\r\n", "SUB a 1\r\n"]), bad).toEqual([unknown]);
     }
     // After good ops, the bad one ends the stream.
     expect(errorCase(["PING\r\nSUB a 1\r\nFOO\r\nPING\r\n", "PONG\r\n"])).toEqual([["ping"], ["sub", "a", null, "1"], unknown]);
+  });
+
+  it("a blank line is an unknown operation, as in nats-server", () => {
+    expect(errorCase(["\r\n"])).toEqual([unknown]);
+    expect(errorCase(["PING\r\n\r\nPING\r\n"])).toEqual([["ping"], unknown]);
+    expect(errorCase(["PUB a 1\r\nx\r\n\n"])).toEqual([["pub", "a", null, -1, "x"], unknown]);
   });
 
   it("a verb needing arguments but ending the line is an unknown operation", () => {
@@ -326,8 +346,9 @@ describe("parser: errors", () => {
 
   it("a control line over the limit, arriving whole", () => {
     const long = "x".repeat(65);
-    expect(errorCase([`SUB ${long} 1\r\n`])).toEqual([["error", ERR.maxControlLine, true]]);
-    expect(errorCase([`CONNECT {"a":"${long}"}\r\n`])).toEqual([["error", ERR.maxControlLine, true]]);
+    expect(errorCase([`SUB ${long} 1\r\n`])).toEqual([tooLong]);
+    expect(errorCase([`PUB ${long} 1\r\n`])).toEqual([tooLong]);
+    expect(errorCase([`CONNECT {"a":"${long}"}\r\n`])).toEqual([tooLong]);
     // Exactly the limit (CR not counted) is fine, whole or with the CR and LF cut apart.
     const exact = `SUB ${"x".repeat(64 - 2)} 1`;
     const exp = [["sub", "x".repeat(62), null, "1"]];
@@ -336,8 +357,8 @@ describe("parser: errors", () => {
     expect(errorCase([exact.slice(0, 20), `${exact.slice(20)}\r`, "\n"])).toEqual(exp);
     expect(errorCase([exact.slice(0, 20), exact.slice(20), "\r\n"])).toEqual(exp);
     // One more byte is not.
-    expect(errorCase([`SUB ${"x".repeat(63)} 1\r\n`])).toEqual([["error", ERR.maxControlLine, true]]);
-    expect(errorCase([`SUB ${"x".repeat(63)} 1\r`, "\n"])).toEqual([["error", ERR.maxControlLine, true]]);
+    expect(errorCase([`SUB ${"x".repeat(63)} 1\r\n`])).toEqual([tooLong]);
+    expect(errorCase([`SUB ${"x".repeat(63)} 1\r`, "\n"])).toEqual([tooLong]);
   });
 
   it("a control line over the limit, in pieces without a newline: the error comes as the limit is passed", () => {
@@ -349,26 +370,30 @@ describe("parser: errors", () => {
       expect(events).toEqual([]);
     }
     p.feed(bytes("y")); // 65 bytes of arguments, no newline yet
-    expect(events).toEqual([["error", ERR.maxControlLine, true]]);
+    expect(events).toEqual([tooLong]);
     p.feed(bytes(" 1\r\nPING\r\n"));
-    expect(events).toEqual([["error", ERR.maxControlLine, true]]);
+    expect(events).toEqual([tooLong]);
 
     // One big chunk without a newline.
-    expect(errorCase([`PUB ${"z".repeat(100)}`])).toEqual([["error", ERR.maxControlLine, true]]);
+    expect(errorCase([`PUB ${"z".repeat(100)}`])).toEqual([tooLong]);
     // Two chunks each under the limit but together over it.
-    expect(errorCase([`PUB ${"z".repeat(40)}`, "z".repeat(40)])).toEqual([["error", ERR.maxControlLine, true]]);
+    expect(errorCase([`PUB ${"z".repeat(40)}`, "z".repeat(40)])).toEqual([tooLong]);
+    // The limit plus a CR waits for its LF; anything else after the CR is over the limit.
+    expect(errorCase([`SUB ${"z".repeat(62)} 1\r`])).toEqual([]);
+    expect(errorCase([`SUB ${"z".repeat(62)} 1\r`, "x"])).toEqual([tooLong]);
+    expect(errorCase([`SUB ${"z".repeat(63)} 1`])).toEqual([tooLong]);
   });
 
   it("a payload over the limit is 'Maximum Payload Violation', before any payload byte arrives", () => {
     const { handler, events } = recorder();
     const p = new Parser(handler, SMALL);
     p.feed(bytes("PUB foo 129\r\n"));
-    expect(events).toEqual([["error", ERR.maxPayload, true]]);
+    expect(events).toEqual([tooBig]);
     p.feed(bytes("x".repeat(129) + "\r\n"));
-    expect(events).toEqual([["error", ERR.maxPayload, true]]);
+    expect(events).toEqual([tooBig]);
 
-    expect(errorCase(["HPUB foo 12 129\r\n"])).toEqual([["error", ERR.maxPayload, true]]);
-    expect(errorCase(["PUB foo r 999999999999999\r\n"])).toEqual([["error", ERR.maxPayload, true]]);
+    expect(errorCase(["HPUB foo 12 129\r\n"])).toEqual([tooBig]);
+    expect(errorCase(["PUB foo r 999999999999999\r\n"])).toEqual([tooBig]);
     // At the limit is fine.
     expect(errorCase(["PUB foo 128\r\n", "x".repeat(128), "\r\n"])).toEqual([["pub", "foo", null, -1, "x".repeat(128)]]);
   });
@@ -391,12 +416,19 @@ describe("parser: errors", () => {
       "SUB foo\r\n",
       "SUB foo q 1 2\r\n",
       "UNSUB\t\r\n",
-      "UNSUB 1 x\r\n",
-      "UNSUB 1 -2\r\n",
       "UNSUB 1 2 3\r\n",
+      "INFO\r\n",
     ]) {
       expect(errorCase([bad, "PING\r\n"]), bad).toEqual([argErr]);
     }
+  });
+
+  it("an unreadable UNSUB maximum counts as none, as in nats-server", () => {
+    expect(errorCase(["UNSUB 1 x\r\nUNSUB 2 -2\r\nUNSUB 3 99999999999999999\r\n"])).toEqual([
+      ["unsub", "1", -1],
+      ["unsub", "2", -1],
+      ["unsub", "3", -1],
+    ]);
   });
 
   it("a payload not followed by CRLF is 'Unknown Protocol Operation'", () => {
