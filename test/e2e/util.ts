@@ -314,7 +314,7 @@ export class RawSocket {
 
   /** Sends one binary frame. */
   send(data: string | Uint8Array): void {
-    this.ws.send(typeof data === "string" ? enc.encode(data) : data);
+    this.ws.send(typeof data === "string" ? enc.encode(data) : (data as Uint8Array<ArrayBuffer>));
   }
 
   /** Current length of `text`: pass to `since` / `waitFor(…, from)` to look only at what follows. */

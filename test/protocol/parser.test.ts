@@ -271,6 +271,25 @@ describe("parser: feeding", () => {
     expect(run(byteByByte(bytes(s)), SMALL, true)).toEqual(exp);
   });
 
+  it("tailOf: a fresh parser fed the unfinished op's bytes carries on where the old one stopped", () => {
+    for (let i = 0; i <= t.length; i++) {
+      const [a, b] = splitAt(t, i);
+      const first = recorder();
+      const p = new Parser(first.handler, SMALL);
+      const bufA = a.slice();
+      p.feed(bufA);
+      const rest: Uint8Array[] = [b];
+      if (p.midOp) {
+        const tail = p.tailOf(bufA);
+        expect(tail, `split ${i}`).not.toBeNull();
+        rest.unshift(tail!.slice());
+      }
+      bufA.fill(0x58);
+      const got = [...first.events, ...run(rest, SMALL, true)];
+      if (JSON.stringify(got) !== JSON.stringify(expected)) expect({ split: i, got }).toEqual({ split: i, got: expected });
+    }
+  });
+
   it("views handed out within one feed are not written by the parser", () => {
     // The parser must only read its input: record the raw views and compare them with
     // the copies once the whole feed is done (all ops complete inside the one buffer).
