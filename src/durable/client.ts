@@ -2,7 +2,7 @@
 // what waits to be written to it. The host routes messages; the client speaks
 // the protocol with its one socket.
 
-import { decode } from "../protocol/bytes.js";
+import { decode, LastDecoded } from "../protocol/bytes.js";
 import { Outbox } from "../protocol/encoder.js";
 import { CLOSE, ERR, type Closing, type ProtocolError } from "../protocol/errors.js";
 import { Parser, type ParserHandler } from "../protocol/parser.js";
@@ -59,6 +59,8 @@ export class Client implements ParserHandler {
   readonly outbox = new Outbox();
   private readonly reads: PendingTracker;
   readonly subs = new Map<string, LocalSub>();
+  /** The subject this connection last published to, decoded. */
+  readonly pubSubject = new LastDecoded();
   opts: ConnectOptions;
   connected: boolean;
   /** Set once the connection is gone or going: nothing more is written or routed for it. */

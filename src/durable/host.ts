@@ -160,7 +160,7 @@ export class Host implements ClientHost {
   publish(from: Client, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
     this.inMsgs++;
     this.inBytes += message.length;
-    const subject = decode(subjectBytes);
+    const subject = from.pubSubject.decode(subjectBytes);
     // nats-server reports a wildcard or malformed subject to a pedantic client, then
     // acknowledges and routes the message all the same (a malformed one matches nothing).
     if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);

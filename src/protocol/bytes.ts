@@ -21,3 +21,26 @@ export function decode(b: Uint8Array): string {
 export function encode(s: string): Uint8Array {
   return encoder.encode(s);
 }
+
+/**
+ * Remembers the last subject decoded. A connection tends to publish to the same
+ * subject many times in a row, and comparing a few bytes is cheaper than
+ * building the string again.
+ */
+export class LastDecoded {
+  private bytes = new Uint8Array(0);
+  private text = "";
+
+  decode(b: Uint8Array): string {
+    const last = this.bytes;
+    const n = b.length;
+    if (n === last.length) {
+      let i = 0;
+      while (i < n && b[i] === last[i]) i++;
+      if (i === n) return this.text;
+    }
+    this.bytes = b.slice();
+    this.text = decode(b);
+    return this.text;
+  }
+}

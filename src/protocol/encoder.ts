@@ -12,30 +12,46 @@ const MSG_ = enc.encode("MSG ");
 const HMSG_ = enc.encode("HMSG ");
 const NO_RESPONDERS = enc.encode(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
 
-/** Smallest buffer kept between flushes; a larger one is dropped once sent. */
-const KEEP = 16 * 1024;
+/** Buffers up to this size are reused between frames; larger ones are dropped once sent. */
+const KEEP = 64 * 1024;
+const EMPTY = new Uint8Array(0);
 
 export class Outbox {
-  private buf = new Uint8Array(KEEP);
+  // Allocated on first write and sized by what the last frame needed: an idle
+  // connection holds no buffer at all.
+  private buf = EMPTY;
   private len = 0;
+  private lastFrame = 256;
 
   /** Bytes waiting to be sent. */
   get size(): number {
     return this.len;
   }
 
-  /** Takes the pending bytes (a fresh copy the caller may hand to the transport) and empties the box. */
+  /**
+   * Takes the pending bytes and empties the box. The result is never written to
+   * again, so the transport may keep it: workerd's send() shares the buffer rather
+   * than copying it. A mostly full buffer is handed over whole; a mostly empty one
+   * is copied out, so a small frame never pins a large buffer.
+   */
   take(): Uint8Array {
-    const out = this.buf.slice(0, this.len);
+    const len = this.len;
     this.len = 0;
-    if (this.buf.length > KEEP * 4) this.buf = new Uint8Array(KEEP);
+    this.lastFrame = len;
+    if (len * 2 >= this.buf.length) {
+      const out = this.buf.subarray(0, len);
+      this.buf = EMPTY;
+      return out;
+    }
+    const out = this.buf.slice(0, len);
+    if (this.buf.length > KEEP) this.buf = EMPTY;
     return out;
   }
 
   private reserve(n: number): void {
     const need = this.len + n;
     if (need <= this.buf.length) return;
-    let cap = this.buf.length * 2;
+    let cap = Math.max(this.buf.length * 2, Math.min(this.lastFrame * 2, KEEP), 256);
     while (cap < need) cap *= 2;
     const grown = new Uint8Array(cap);
     grown.set(this.buf.subarray(0, this.len));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decode, encode } from "../../src/protocol/bytes";
+import { decode, encode, LastDecoded } from "../../src/protocol/bytes";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const reference = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -56,5 +56,18 @@ describe("encode", () => {
     for (const s of ["", "foo.bar", "ünïcödé.主题", "😀.*.>", "a".repeat(64), "a".repeat(65), "é".repeat(33), "x".repeat(5000) + "主"]) {
       expect(decode(encode(s))).toBe(s);
     }
+  });
+});
+
+describe("LastDecoded", () => {
+  it("returns the same text for the same bytes, and new text for new bytes, even if the input is reused", () => {
+    const last = new LastDecoded();
+    const buf = new TextEncoder().encode("foo.bar");
+    expect(last.decode(buf)).toBe("foo.bar");
+    expect(last.decode(new TextEncoder().encode("foo.bar"))).toBe("foo.bar");
+    buf.set(new TextEncoder().encode("foo.baz")); // the caller overwrites its buffer
+    expect(last.decode(buf)).toBe("foo.baz");
+    expect(last.decode(new TextEncoder().encode("fo"))).toBe("fo");
+    expect(last.decode(new TextEncoder().encode("f\u00f3o"))).toBe("f\u00f3o");
   });
 });
