@@ -183,8 +183,29 @@ export class Client implements ParserHandler {
     this.host.unsubscribe(sub);
   }
 
+  /**
+   * PONG waits until every SUB and UNSUB sent before the PING is known to the
+   * owners of its subject, so `flush()` after `subscribe()` means the subscription
+   * is live on every shard.
+   */
   ping(): void {
-    this.write().pong();
+    if (this.acksAwaited > 0) this.pongsHeld++;
+    else this.write().pong();
+  }
+
+  private acksAwaited = 0;
+  private pongsHeld = 0;
+
+  /** A registration this client's subscriptions depend on was sent to an owner. */
+  awaitAck(): void {
+    this.acksAwaited++;
+  }
+
+  /** An owner acknowledged one; held PONGs go out once none is outstanding. */
+  ackArrived(): void {
+    if (--this.acksAwaited > 0 || this.isClosed) return;
+    const out = this.pongsHeld > 0 ? this.write() : null;
+    for (; this.pongsHeld > 0; this.pongsHeld--) out!.pong();
   }
 
   pong(): void {

@@ -3,12 +3,13 @@
 // Everything a turn of the event loop writes to one connection leaves as one
 // frame when the turn ends (flush).
 
-import { decode } from "../protocol/bytes.js";
+import { decode, LastDecoded } from "../protocol/bytes.js";
 import { asciiJson } from "../protocol/encoder.js";
 import { CLOSE, ERR } from "../protocol/errors.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
 import { SubjectTrie } from "../protocol/sublist.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
+import type { Cluster, LocalDelivery } from "./cluster.js";
 import type { Settings } from "./settings.js";
 import type { Attachment, Store } from "./store.js";
 
@@ -31,8 +32,11 @@ export interface Upgrade {
   readonly port: number;
 }
 
-export class Host implements ClientHost {
+export class Host implements ClientHost, LocalDelivery {
   private readonly clients = new Map<WebSocket, Client>();
+  /** The cluster side, when there is more than one shard. */
+  private cluster: Cluster | null = null;
+  private readonly routedSubject = new LastDecoded();
   private readonly sublist = new SubjectTrie<LocalSub>();
   private readonly dirty: Client[] = [];
   readonly maxSubscriptions: number;
@@ -57,6 +61,12 @@ export class Host implements ClientHost {
     this.maxControlLine = settings.maxControlLine;
     this.maxPayload = settings.maxPayload;
     this.maxPending = settings.maxPending;
+  }
+
+  /** Joins the cluster: from now on publishes also go to other shards' subscribers. */
+  attach(cluster: Cluster): void {
+    this.cluster = cluster;
+    for (const client of this.clients.values()) for (const sub of client.subs.values()) cluster.restored(sub);
   }
 
   get connections(): number {
@@ -170,29 +180,63 @@ export class Host implements ClientHost {
     let delivered = 0;
     for (const sub of result.plain) {
       if (noEcho && sub.client === from) continue;
-      if (this.deliver(sub, subjectBytes, reply, headerSize, message)) delivered++;
+      if (this.deliverTo(sub, subjectBytes, reply, headerSize, message)) delivered++;
+    }
+    if (this.cluster !== null) {
+      // Queue choices include members on other shards: the cluster makes them.
+      this.cluster.route(from, subject, subjectBytes, reply, headerSize, message, delivered);
+      return;
     }
     for (const group of result.groups) {
-      // One member per group, starting at a random index as nats-server does, skipping
-      // members that cannot take it (our own when echo is off, closed connections).
-      const n = group.length;
-      const first = (Math.random() * n) | 0;
-      for (let k = 0; k < n; k++) {
-        const sub = group[(first + k) % n];
-        if ((noEcho && sub.client === from) || sub.client.isClosed) continue;
-        if (this.deliver(sub, subjectBytes, reply, headerSize, message)) {
-          delivered++;
-          break;
-        }
-      }
+      if (this.deliverToOne(group, from, subjectBytes, reply, headerSize, message)) delivered++;
     }
     if (delivered === 0 && reply !== null && reply.length > 0 && from.opts.noResponders) {
       this.noResponders(from, reply);
     }
   }
 
+  /**
+   * One member of a queue group takes the message, starting at a random index as
+   * nats-server does and skipping members that cannot take it (the publisher's own
+   * when echo is off, closed connections). False when none could.
+   */
+  private deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
+    const n = group.length;
+    const first = (Math.random() * n) | 0;
+    const noEcho = from !== null && !from.opts.echo;
+    for (let k = 0; k < n; k++) {
+      const sub = group[(first + k) % n];
+      if (noEcho && sub.client === from) continue;
+      if (this.deliverTo(sub, subject, reply, headerSize, message)) return true;
+    }
+    return false;
+  }
+
+  localGroups(subject: string, from: Client | null): Map<string, LocalSub[]> {
+    const groups = new Map<string, LocalSub[]>();
+    const noEcho = from !== null && !from.opts.echo;
+    for (const group of this.sublist.match(subject).groups) {
+      const able = group.filter((sub) => !sub.client.isClosed && !(noEcho && sub.client === from));
+      if (able.length > 0) groups.set(group[0].queue!, able);
+    }
+    return groups;
+  }
+
+  deliverRouted(subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number {
+    const result = this.sublist.match(this.routedSubject.decode(subjectBytes));
+    let delivered = 0;
+    for (const sub of result.plain) if (this.deliverTo(sub, subjectBytes, reply, headerSize, message)) delivered++;
+    if (queues.length > 0) {
+      for (const group of result.groups) {
+        if (!queues.includes(group[0].queue!)) continue;
+        if (this.deliverToOne(group, null, subjectBytes, reply, headerSize, message)) delivered++;
+      }
+    }
+    return delivered;
+  }
+
   /** Writes one message to a subscriber; false when its connection could not take it. */
-  private deliver(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
+  deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
     const c = sub.client;
     if (c.isClosed) return false;
     if (headerSize >= 0 && !c.opts.headers) {
@@ -222,7 +266,7 @@ export class Host implements ClientHost {
   }
 
   /** Tells a requester that nothing received its request, on its own matching subscription. */
-  private noResponders(from: Client, reply: Uint8Array): void {
+  noResponders(from: Client, reply: Uint8Array): void {
     const replySubject = decode(reply);
     const result = this.sublist.match(replySubject);
     for (const sub of result.plain) {
@@ -236,11 +280,13 @@ export class Host implements ClientHost {
   subscribe(sub: LocalSub): void {
     this.sublist.insert(sub);
     this.store.addSub({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
+    this.cluster?.subscriptionChanged(sub, 1, sub.client);
   }
 
   unsubscribe(sub: LocalSub): void {
     this.sublist.remove(sub);
     this.store.removeSub(sub.client.cid, sub.sid);
+    this.cluster?.subscriptionChanged(sub, -1, sub.client);
   }
 
   limitSub(sub: LocalSub): void {
@@ -269,7 +315,10 @@ export class Host implements ClientHost {
   closed(client: Client): void {
     if (this.clients.get(client.ws) !== client) return;
     this.clients.delete(client.ws);
-    for (const sub of client.subs.values()) this.sublist.remove(sub);
+    for (const sub of client.subs.values()) {
+      this.sublist.remove(sub);
+      this.cluster?.subscriptionChanged(sub, -1, null);
+    }
     client.subs.clear();
     this.store.removeConnection(client.cid);
   }
@@ -279,5 +328,6 @@ export class Host implements ClientHost {
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) dirty[i].flush();
     dirty.length = 0;
+    this.cluster?.flushRoutes();
   }
 }

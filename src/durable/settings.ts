@@ -11,6 +11,12 @@ export interface Settings {
   readonly maxSubscriptions: number;
   /** Bytes a connection may have waiting to be written before it is cut off as a slow consumer. */
   readonly maxPending: number;
+  /** Number of Shard objects: each hosts connections and owns part of the subject space. */
+  readonly shards: number;
+  /** How many leading tokens of a subject make its shard key. */
+  readonly keyDepth: number;
+  /** Subject keys whose remote interest one host keeps cached. */
+  readonly cacheKeys: number;
 }
 
 export interface SettingsEnv {
@@ -18,6 +24,9 @@ export interface SettingsEnv {
   MAX_CONTROL_LINE?: string;
   MAX_SUBSCRIPTIONS?: string;
   MAX_PENDING?: string;
+  SHARDS?: string;
+  SHARD_KEY_DEPTH?: string;
+  INTEREST_CACHE_KEYS?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -25,6 +34,11 @@ export const DEFAULT_SETTINGS: Settings = {
   maxControlLine: 4096, // nats-server MAX_CONTROL_LINE_SIZE
   maxSubscriptions: 0,
   maxPending: 64 * 1024 * 1024, // nats-server MAX_PENDING_SIZE
+  shards: 1,
+  // Two tokens: the request inbox `_INBOX.<id>.*` keys on `_INBOX.<id>`, one owner per
+  // requester, instead of every inbox landing on one owner (as with one token).
+  keyDepth: 2,
+  cacheKeys: 10_000,
 };
 
 export class SettingsError extends Error {}
@@ -48,5 +62,8 @@ export function readSettings(env: SettingsEnv): Settings {
     maxControlLine: integer(env, "MAX_CONTROL_LINE", DEFAULT_SETTINGS.maxControlLine, 32, 1024 * 1024),
     maxSubscriptions: integer(env, "MAX_SUBSCRIPTIONS", DEFAULT_SETTINGS.maxSubscriptions, 0, 1_000_000),
     maxPending: integer(env, "MAX_PENDING", DEFAULT_SETTINGS.maxPending, 1024, 1024 * 1024 * 1024),
+    shards: integer(env, "SHARDS", DEFAULT_SETTINGS.shards, 1, 1024),
+    keyDepth: integer(env, "SHARD_KEY_DEPTH", DEFAULT_SETTINGS.keyDepth, 1, 16),
+    cacheKeys: integer(env, "INTEREST_CACHE_KEYS", DEFAULT_SETTINGS.cacheKeys, 16, 1_000_000),
   };
 }

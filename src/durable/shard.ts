@@ -1,32 +1,62 @@
-// The Shard Durable Object: thin glue between workerd's WebSocket Hibernation
-// API and the host. All protocol work happens in Host and Client.
+// The Shard Durable Object: thin glue between workerd (the WebSocket Hibernation
+// API, RPC between objects) and the roles a shard plays: host of its clients'
+// connections (Host, Cluster) and owner of part of the subject space (Directory).
 
 import { DurableObject } from "cloudflare:workers";
+import { Channel } from "./channel.js";
+import { Cluster, type ShardCalls } from "./cluster.js";
+import { Directory, type InterestChange, type InterestPush, type InterestSnapshot, type WatcherLink } from "./directory.js";
 import { Host, type Upgrade } from "./host.js";
-import { readSettings, type SettingsEnv } from "./settings.js";
+import { shardIndex, shardName } from "./names.js";
+import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
 import { Store } from "./store.js";
 
 export interface ShardEnv extends SettingsEnv {
   SHARD: DurableObjectNamespace<Shard>;
+  /** "1" enables the test-only RPC that resets an object. */
+  TEST_HOOKS?: string;
 }
-
 
 export interface ShardHealth {
+  shard: number;
   connections: number;
   subscriptions: number;
+  cluster: ReturnType<Cluster["stats"]> | null;
+  directory: ReturnType<Directory["stats"]> | null;
 }
 
-export class Shard extends DurableObject<ShardEnv> {
+interface PushBatch {
+  readonly pushes: InterestPush[];
+  readonly done: (() => void)[];
+}
+
+export class Shard extends DurableObject<ShardEnv> implements ShardCalls, WatcherLink {
   private readonly host: Host;
+  private readonly self: number;
+  private readonly settings: Settings;
+  private readonly directory: Directory | null = null;
+  private readonly cluster: Cluster | null = null;
+  private readonly stubs = new Map<number, DurableObjectStub<Shard>>();
+  private readonly pushes = new Map<number, Channel<PushBatch>>();
 
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
-    const settings = readSettings(env);
+    this.settings = readSettings(env);
+    this.self = shardIndex(ctx.id.name) ?? 0;
     const store = new Store(ctx.storage.sql);
     const id = ctx.id.toString();
-    this.host = new Host(settings, store, { id: `NE${id.slice(0, 54).toUpperCase()}`, name: ctx.id.name ?? id });
+    this.host = new Host(this.settings, store, { id: `NE${id.slice(0, 54).toUpperCase()}`, name: ctx.id.name ?? id });
     // The constructor runs again after hibernation: sockets outlived the old instance.
     this.host.restore(ctx.getWebSockets());
+    if (this.settings.shards > 1) {
+      this.directory = new Directory(this.self, this.settings.keyDepth, ctx.storage.sql, this);
+      this.cluster = new Cluster(
+        { self: this.self, shards: this.settings.shards, keyDepth: this.settings.keyDepth, cacheKeys: this.settings.cacheKeys },
+        this,
+        this.host,
+      );
+      this.host.attach(this.cluster);
+    }
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -63,7 +93,126 @@ export class Shard extends DurableObject<ShardEnv> {
 
   /** For the Worker's /healthz: the object is up and answers. */
   health(): ShardHealth {
-    return { connections: this.host.connections, subscriptions: this.host.subscriptions };
+    return {
+      shard: this.self,
+      connections: this.host.connections,
+      subscriptions: this.host.subscriptions,
+      cluster: this.cluster?.stats() ?? null,
+      directory: this.directory?.stats() ?? null,
+    };
+  }
+
+  // ---- RPC: the owner role --------------------------------------------------------------------
+
+  watchKey(from: number, key: string): InterestSnapshot {
+    return this.owner().watch(from, key);
+  }
+
+  unwatchKeys(from: number, keys: string[]): void {
+    this.owner().unwatch(from, keys);
+  }
+
+  async registerInterest(from: number, changes: InterestChange[]): Promise<void> {
+    await this.owner().register(from, changes);
+  }
+
+  async resyncInterest(from: number, entries: InterestChange[]): Promise<void> {
+    await this.owner().resync(from, entries);
+  }
+
+  // ---- RPC: the host role ---------------------------------------------------------------------
+
+  interestChanged(pushes: InterestPush[]): void {
+    this.cluster?.interestPushed(pushes);
+  }
+
+  deliverBatch(batch: Uint8Array): number[] {
+    return this.cluster?.received(batch) ?? [];
+  }
+
+  /** Test hook: resets the object as an eviction would (only with TEST_HOOKS=1). */
+  testAbort(): void {
+    if (this.env.TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    this.ctx.abort("reset by test");
+  }
+
+  private owner(): Directory {
+    if (this.directory === null) throw new Error(`shard ${this.self} owns nothing: SHARDS is 1`);
+    return this.directory;
+  }
+
+  // ---- ShardCalls: how the cluster reaches other shards (or this one) ----------------------------
+
+  private stub(shard: number): DurableObjectStub<Shard> {
+    let s = this.stubs.get(shard);
+    if (s === undefined) {
+      s = this.env.SHARD.get(this.env.SHARD.idFromName(shardName(shard)));
+      this.stubs.set(shard, s);
+    }
+    return s;
+  }
+
+  broken(shard: number): void {
+    // A stub that saw an error may stay broken: the next call gets a new one.
+    this.stubs.delete(shard);
+  }
+
+  async watch(owner: number, key: string): Promise<InterestSnapshot> {
+    if (owner === this.self) return this.owner().watch(this.self, key);
+    return this.stub(owner).watchKey(this.self, key);
+  }
+
+  async unwatch(owner: number, keys: string[]): Promise<void> {
+    if (owner === this.self) return this.owner().unwatch(this.self, keys);
+    await this.stub(owner).unwatchKeys(this.self, keys);
+  }
+
+  async register(owner: number, changes: InterestChange[]): Promise<void> {
+    if (owner === this.self) return this.owner().register(this.self, changes);
+    await this.stub(owner).registerInterest(this.self, changes);
+  }
+
+  async resync(owner: number, entries: InterestChange[]): Promise<void> {
+    if (owner === this.self) return this.owner().resync(this.self, entries);
+    await this.stub(owner).resyncInterest(this.self, entries);
+  }
+
+  async deliver(host: number, batch: Uint8Array): Promise<number[]> {
+    if (host === this.self) return this.cluster!.received(batch);
+    return this.stub(host).deliverBatch(batch);
+  }
+
+  // ---- WatcherLink: how the directory pushes interest changes to watching hosts ----------------
+
+  push(host: number, push: InterestPush): Promise<void> {
+    if (host === this.self) {
+      this.cluster?.interestPushed([push]);
+      return Promise.resolve();
+    }
+    let ch = this.pushes.get(host);
+    if (ch === undefined) {
+      ch = new Channel<PushBatch>({
+        empty: () => ({ pushes: [], done: [] }),
+        isEmpty: (b) => b.pushes.length === 0,
+        send: async (b) => {
+          await this.stub(host).interestChanged(b.pushes);
+          for (const d of b.done) d();
+        },
+        // A watcher that cannot be reached has most likely lost its cache with its
+        // memory; it watches again when it next needs the key. Do not hold the
+        // registering host's acknowledgement hostage to it.
+        dropped: (b) => {
+          for (const d of b.done) d();
+        },
+        failed: () => this.broken(host),
+      });
+      this.pushes.set(host, ch);
+    }
+    const batch = ch.next;
+    const done = new Promise<void>((resolve) => batch.done.push(resolve));
+    batch.pushes.push(push);
+    ch.kick();
+    return done;
   }
 }
 

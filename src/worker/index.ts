@@ -3,18 +3,32 @@
 // rewrites headers breaks a 101 response (honojs/hono#1572).
 
 import { Hono } from "hono";
-import { readSettings, SettingsError } from "../durable/settings.js";
+import { shardName } from "../durable/names.js";
+import { readSettings, SettingsError, type Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
 
 export { Shard } from "../durable/shard.js";
 
-type Env = ShardEnv & { SHARDS?: string };
+type Env = ShardEnv;
 
 const app = new Hono<{ Bindings: Env }>();
 
-/** The one object that hosts everything while the broker runs as a single shard. */
-function shard(env: Env) {
-  return env.SHARD.get(env.SHARD.idFromName("shard-0"));
+function shard(env: Env, index: number) {
+  return env.SHARD.get(env.SHARD.idFromName(shardName(index)));
+}
+
+/**
+ * Which shard hosts a new connection: the one named by `?shard=N` (tests, sticky
+ * clients), else one at random, which spreads connections evenly. A bad value
+ * is an error, not a silent default.
+ */
+function hostShard(url: URL, settings: Settings): number | string {
+  const raw = url.searchParams.get("shard");
+  if (raw === null) return (Math.random() * settings.shards) | 0;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) >= settings.shards) {
+    return `shard must be a whole number from 0 to ${settings.shards - 1}, got ${JSON.stringify(raw)}`;
+  }
+  return Number(raw);
 }
 
 function wsUrl(request: Request): string {
@@ -26,10 +40,9 @@ function wsUrl(request: Request): string {
 }
 
 /** Settings are checked before any object is woken, so a bad value is reported, not hidden. */
-function settingsProblem(env: Env): string | null {
+function checkedSettings(env: Env): Settings | string {
   try {
-    readSettings(env);
-    return null;
+    return readSettings(env);
   } catch (e) {
     if (e instanceof SettingsError) return e.message;
     throw e;
@@ -37,10 +50,12 @@ function settingsProblem(env: Env): string | null {
 }
 
 app.get("/", async (c) => {
-  const problem = settingsProblem(c.env);
   if (c.req.header("Upgrade")?.toLowerCase() === "websocket") {
-    if (problem !== null) return c.text(`nats-edge cannot serve: ${problem}\n`, 503);
-    return shard(c.env).fetch(c.req.raw);
+    const settings = checkedSettings(c.env);
+    if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
+    const index = hostShard(new URL(c.req.url), settings);
+    if (typeof index === "string") return c.text(`${index}\n`, 400);
+    return shard(c.env, index).fetch(c.req.raw);
   }
   return c.text(
     `nats-edge: a NATS server on Cloudflare Workers.\n` +
@@ -50,14 +65,31 @@ app.get("/", async (c) => {
 });
 
 app.get("/healthz", async (c) => {
-  const problem = settingsProblem(c.env);
-  if (problem !== null) return c.json({ status: "error", error: problem }, 503);
+  const settings = checkedSettings(c.env);
+  if (typeof settings === "string") return c.json({ status: "error", error: settings }, 503);
   try {
-    const h = await shard(c.env).health();
-    return c.json({ status: "ok", ...h });
+    const shards = await Promise.all(Array.from({ length: settings.shards }, (_, i) => shard(c.env, i).health()));
+    let connections = 0;
+    let subscriptions = 0;
+    for (const h of shards) {
+      connections += h.connections;
+      subscriptions += h.subscriptions;
+    }
+    return c.json({ status: "ok", connections, subscriptions, shards });
   } catch (e) {
     return c.json({ status: "error", error: `shard unavailable: ${String(e)}` }, 503);
   }
+});
+
+// Test hook, only with TEST_HOOKS=1: resets a shard object as an eviction would.
+app.post("/_test/abort/:shard", async (c) => {
+  if (c.env.TEST_HOOKS !== "1") return c.notFound();
+  try {
+    await shard(c.env, Number(c.req.param("shard"))).testAbort();
+  } catch {
+    // The reset makes the call itself fail: that is the point.
+  }
+  return c.text("reset\n");
 });
 
 export default app;

@@ -1,0 +1,186 @@
+// The owner role of a shard: the authoritative directory of which hosts are
+// interested in the subject keys that hash to this shard, and which hosts watch
+// those keys. Like nats-server's route interest (RS+/RS-), a host tells the owner
+// only when its interest in a (subject, queue) pair starts, stops, or changes
+// weight; the owner pushes each change to the key's watchers before it answers,
+// so an acknowledged subscription is known wherever it matters.
+//
+// Subscriptions with a wildcard among their key tokens are registered with every
+// owner under the key "" and are part of the interest handed out for every key.
+
+import { subscriptionKey } from "../protocol/shardkey.js";
+
+/** One host's interest in a subject (pattern), as the owner records it. */
+export interface InterestEntry {
+  readonly subject: string;
+  /** "" for plain subscriptions. */
+  readonly queue: string;
+  readonly host: number;
+  /** Plain: 1. Queue: the host's member count, so choices are weighted by members. */
+  readonly weight: number;
+}
+
+/** A change of one host's interest; weight 0 removes it. */
+export interface InterestChange {
+  readonly subject: string;
+  readonly queue: string;
+  readonly weight: number;
+}
+
+/** What a watcher learns: the changes since `seq`, each for a key or (key "") for every key. */
+export interface InterestPush {
+  readonly owner: number;
+  readonly seq: number;
+  readonly changes: readonly (InterestEntry & { readonly key: string })[];
+}
+
+export interface InterestSnapshot {
+  readonly seq: number;
+  readonly entries: readonly InterestEntry[];
+}
+
+/** How the directory reaches watchers; the shard provides it. */
+export interface WatcherLink {
+  push(host: number, push: InterestPush): Promise<void>;
+}
+
+const WILDCARD = "";
+
+const id = (subject: string, queue: string, host: number) => `${host}\u0000${queue}\u0000${subject}`;
+
+export class Directory {
+  /** key -> entry id -> entry. Key "" holds the wildcard entries. */
+  private readonly interest = new Map<string, Map<string, InterestEntry>>();
+  /** key -> hosts watching it. */
+  private readonly watchers = new Map<string, Set<number>>();
+  private seq = 0;
+
+  constructor(
+    private readonly self: number,
+    private readonly depth: number,
+    private readonly sql: SqlStorage,
+    private readonly link: WatcherLink,
+  ) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS dir_interest (
+      key TEXT NOT NULL, subject TEXT NOT NULL, queue TEXT NOT NULL, host INTEGER NOT NULL,
+      weight INTEGER NOT NULL, PRIMARY KEY (key, subject, queue, host)) WITHOUT ROWID`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS dir_watchers (
+      key TEXT NOT NULL, host INTEGER NOT NULL, PRIMARY KEY (key, host)) WITHOUT ROWID`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS dir_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    // Reloaded after eviction: the directory is what every host relies on.
+    for (const r of sql.exec<{ key: string; subject: string; queue: string; host: number; weight: number }>(
+      `SELECT key, subject, queue, host, weight FROM dir_interest`,
+    )) {
+      this.table(r.key).set(id(r.subject, r.queue, r.host), { subject: r.subject, queue: r.queue, host: r.host, weight: r.weight });
+    }
+    for (const r of sql.exec<{ key: string; host: number }>(`SELECT key, host FROM dir_watchers`)) {
+      this.watcherSet(r.key).add(r.host);
+    }
+    this.seq = sql.exec<{ value: number }>(`SELECT value FROM dir_meta WHERE name = 'seq'`).toArray()[0]?.value ?? 0;
+  }
+
+  private table(key: string): Map<string, InterestEntry> {
+    let t = this.interest.get(key);
+    if (t === undefined) this.interest.set(key, (t = new Map()));
+    return t;
+  }
+
+  private watcherSet(key: string): Set<number> {
+    let w = this.watchers.get(key);
+    if (w === undefined) this.watchers.set(key, (w = new Set()));
+    return w;
+  }
+
+  private nextSeq(): number {
+    this.seq++;
+    this.sql.exec(`INSERT INTO dir_meta (name, value) VALUES ('seq', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, this.seq);
+    return this.seq;
+  }
+
+  /** The interest for `key` (its own and the wildcard entries); `host` watches it from now on. */
+  watch(host: number, key: string): InterestSnapshot {
+    const w = this.watcherSet(key);
+    if (!w.has(host)) {
+      w.add(host);
+      this.sql.exec(`INSERT OR IGNORE INTO dir_watchers (key, host) VALUES (?, ?)`, key, host);
+    }
+    const entries: InterestEntry[] = [];
+    for (const e of this.interest.get(key)?.values() ?? []) entries.push(e);
+    if (key !== WILDCARD) for (const e of this.interest.get(WILDCARD)?.values() ?? []) entries.push(e);
+    return { seq: this.seq, entries };
+  }
+
+  unwatch(host: number, keys: readonly string[]): void {
+    for (const key of keys) {
+      const w = this.watchers.get(key);
+      if (w === undefined || !w.delete(host)) continue;
+      if (w.size === 0) this.watchers.delete(key);
+      this.sql.exec(`DELETE FROM dir_watchers WHERE key = ? AND host = ?`, key, host);
+    }
+  }
+
+  /**
+   * Applies a host's interest changes and pushes them to the watchers that need
+   * them; resolves once every push was delivered (or given up on: see WatcherLink).
+   */
+  async register(host: number, changes: readonly InterestChange[]): Promise<void> {
+    const applied: (InterestEntry & { key: string })[] = [];
+    for (const c of changes) {
+      const key = subscriptionKey(c.subject, this.depth) ?? WILDCARD;
+      const t = this.table(key);
+      const k = id(c.subject, c.queue, host);
+      if (c.weight > 0) {
+        if (t.get(k)?.weight === c.weight) continue;
+        t.set(k, { subject: c.subject, queue: c.queue, host, weight: c.weight });
+        this.sql.exec(
+          `INSERT OR REPLACE INTO dir_interest (key, subject, queue, host, weight) VALUES (?, ?, ?, ?, ?)`,
+          key, c.subject, c.queue, host, c.weight,
+        );
+      } else {
+        if (!t.delete(k)) continue;
+        if (t.size === 0) this.interest.delete(key);
+        this.sql.exec(`DELETE FROM dir_interest WHERE key = ? AND subject = ? AND queue = ? AND host = ?`, key, c.subject, c.queue, host);
+      }
+      applied.push({ key, subject: c.subject, queue: c.queue, host, weight: c.weight });
+    }
+    if (applied.length === 0) return;
+    const seq = this.nextSeq();
+    // Who needs what: a key's watchers get its changes; every watcher gets the wildcard ones.
+    const perHost = new Map<number, (InterestEntry & { key: string })[]>();
+    const add = (h: number, change: InterestEntry & { key: string }) => {
+      if (h === host) return; // the registering host knows its own interest
+      let list = perHost.get(h);
+      if (list === undefined) perHost.set(h, (list = []));
+      list.push(change);
+    };
+    for (const change of applied) {
+      if (change.key === WILDCARD) {
+        const all = new Set<number>();
+        for (const w of this.watchers.values()) for (const h of w) all.add(h);
+        for (const h of all) add(h, change);
+      } else {
+        for (const h of this.watchers.get(change.key) ?? []) add(h, change);
+      }
+    }
+    await Promise.all([...perHost].map(([h, list]) => this.link.push(h, { owner: this.self, seq, changes: list })));
+  }
+
+  /** Replaces everything `host` registered here by `entries` (after a host lost track). */
+  async resync(host: number, entries: readonly InterestChange[]): Promise<void> {
+    const wanted = new Map(entries.map((e) => [id(e.subject, e.queue, host), e]));
+    const changes: InterestChange[] = [...entries];
+    for (const t of this.interest.values()) {
+      for (const [k, e] of t) if (e.host === host && !wanted.has(k)) changes.push({ subject: e.subject, queue: e.queue, weight: 0 });
+    }
+    await this.register(host, changes);
+  }
+
+  /** Figures for tests and monitoring. */
+  stats(): { keys: number; entries: number; watchers: number } {
+    let entries = 0;
+    for (const t of this.interest.values()) entries += t.size;
+    let watchers = 0;
+    for (const w of this.watchers.values()) watchers += w.size;
+    return { keys: this.interest.size, entries, watchers };
+  }
+}

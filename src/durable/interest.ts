@@ -1,0 +1,125 @@
+// A host's cache of remote interest: for each subject key it publishes to, the
+// interest its owner handed out (watch) and has pushed since. Bounded: the
+// least recently used keys are dropped and unwatched.
+
+import { ownerOf } from "../protocol/shardkey.js";
+import { SubjectTrie } from "../protocol/sublist.js";
+import type { InterestEntry, InterestPush, InterestSnapshot } from "./directory.js";
+
+/** An entry of remote interest in the host's per-key trie. */
+export interface RemoteInterest extends InterestEntry {
+  /** The sublist's queue: null for plain interest. */
+  readonly queue: string;
+}
+
+interface RemoteSub {
+  readonly subject: string;
+  readonly queue: string | null;
+  readonly entry: InterestEntry;
+}
+
+export class KeyInterest {
+  readonly trie = new SubjectTrie<RemoteSub>(64);
+  private readonly byId = new Map<string, RemoteSub>();
+
+  constructor(
+    readonly owner: number,
+    public seq: number,
+  ) {}
+
+  set(e: InterestEntry): void {
+    const k = `${e.host}\u0000${e.queue}\u0000${e.subject}`;
+    const old = this.byId.get(k);
+    if (old !== undefined) {
+      this.trie.remove(old);
+      this.byId.delete(k);
+    }
+    if (e.weight <= 0) return;
+    const sub: RemoteSub = { subject: e.subject, queue: e.queue === "" ? null : e.queue, entry: e };
+    this.byId.set(k, sub);
+    this.trie.insert(sub);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+export class InterestCache {
+  private readonly keys = new Map<string, KeyInterest>();
+  /** Pushes that arrived while a key's watch was in flight, applied once it lands. */
+  private readonly early = new Map<string, InterestPush[]>();
+
+  constructor(
+    private readonly shards: number,
+    private readonly capacity: number,
+    /** Called with keys dropped from the cache, so their owners stop pushing. */
+    private readonly dropped: (owner: number, keys: string[]) => void,
+  ) {}
+
+  get size(): number {
+    return this.keys.size;
+  }
+
+  /** The interest for a key, marking it recently used; undefined when not cached. */
+  get(key: string): KeyInterest | undefined {
+    const k = this.keys.get(key);
+    if (k !== undefined && this.keys.size > 1) {
+      this.keys.delete(key);
+      this.keys.set(key, k);
+    }
+    return k;
+  }
+
+  /** A watch for `key` was sent: pushes for it are held until its answer arrives. */
+  watching(key: string): void {
+    if (!this.early.has(key)) this.early.set(key, []);
+  }
+
+  /** The owner's answer to a watch: the key's interest from now on. */
+  install(key: string, snap: InterestSnapshot): KeyInterest {
+    const k = new KeyInterest(ownerOf(key, this.shards), snap.seq);
+    for (const e of snap.entries) k.set(e);
+    for (const push of this.early.get(key) ?? []) this.applyTo(k, key, push);
+    this.early.delete(key);
+    this.keys.set(key, k);
+    this.evict();
+    return k;
+  }
+
+  /** A watch failed: forget what was held for it. */
+  abandon(key: string): void {
+    this.early.delete(key);
+  }
+
+  /** Applies an owner's push to the keys it concerns. */
+  apply(push: InterestPush): void {
+    for (const [key, held] of this.early) if (ownerOf(key, this.shards) === push.owner) held.push(push);
+    for (const [key, k] of this.keys) if (k.owner === push.owner) this.applyTo(k, key, push);
+  }
+
+  private applyTo(k: KeyInterest, key: string, push: InterestPush): void {
+    // The snapshot already holds every change up to its seq.
+    if (push.seq <= k.seq) return;
+    k.seq = push.seq;
+    for (const c of push.changes) if (c.key === "" || c.key === key) k.set(c);
+  }
+
+  private evict(): void {
+    if (this.keys.size <= this.capacity) return;
+    const byOwner = new Map<number, string[]>();
+    for (const [key, k] of this.keys) {
+      if (this.keys.size <= this.capacity) break;
+      this.keys.delete(key);
+      let list = byOwner.get(k.owner);
+      if (list === undefined) byOwner.set(k.owner, (list = []));
+      list.push(key);
+    }
+    for (const [owner, keys] of byOwner) this.dropped(owner, keys);
+  }
+
+  /** Forgets everything (after the host lost track of its owners' pushes). */
+  clear(): void {
+    this.keys.clear();
+  }
+}

@@ -1,0 +1,143 @@
+// The messages one shard forwards to another, as one byte batch per call.
+//
+// Like nats-server's RMSG, each record carries the subject, the reply, the
+// message, and the queue groups the sender assigned to the receiver; the
+// receiver delivers to its own plain subscribers and to one local member of
+// each named group, and never forwards further. Records are length-prefixed
+// binary: nothing to tokenize, and views into the batch need no copying.
+
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+
+/** Record flags. */
+export const ROUTE_HEADERS = 1; // the message starts with a header block of `headerSize` bytes
+export const ROUTE_RECEIPT = 2; // the sender wants to know whether anyone received it
+
+export interface RoutedMessage {
+  /** The sender's number for this record, echoed in receipts. */
+  readonly id: number;
+  readonly flags: number;
+  readonly subject: Uint8Array;
+  readonly reply: Uint8Array | null;
+  /** -1 when the message has no header block. */
+  readonly headerSize: number;
+  readonly message: Uint8Array;
+  /** Queue groups whose member the receiver must pick. */
+  readonly queues: readonly string[];
+}
+
+/** Builds a batch. Append records, then take() the bytes for one call. */
+export class RouteBatch {
+  private buf = EMPTY;
+  private len = 0;
+  /** Records in the batch. */
+  count = 0;
+
+  get size(): number {
+    return this.len;
+  }
+
+  private reserve(n: number): void {
+    const need = this.len + n;
+    if (need <= this.buf.length) return;
+    let cap = Math.max(this.buf.length * 2, 4096);
+    while (cap < need) cap *= 2;
+    const grown = new Uint8Array(cap);
+    grown.set(this.buf.subarray(0, this.len));
+    this.buf = grown;
+  }
+
+  private u32(n: number): void {
+    const b = this.buf;
+    const i = this.len;
+    b[i] = n >>> 24;
+    b[i + 1] = (n >>> 16) & 0xff;
+    b[i + 2] = (n >>> 8) & 0xff;
+    b[i + 3] = n & 0xff;
+    this.len = i + 4;
+  }
+
+  private chunk(bytes: Uint8Array): void {
+    this.u32(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  add(
+    id: number,
+    subject: Uint8Array,
+    reply: Uint8Array | null,
+    headerSize: number,
+    message: Uint8Array,
+    queues: readonly string[],
+    receipt: boolean,
+  ): void {
+    const qs = queues.map((q) => encoder.encode(q));
+    let n = 4 + 1 + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
+    for (const q of qs) n += 4 + q.length;
+    this.reserve(n);
+    this.u32(id);
+    this.buf[this.len++] = (headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0);
+    this.chunk(subject);
+    this.chunk(reply ?? EMPTY);
+    this.u32(headerSize >= 0 ? headerSize : 0);
+    this.chunk(message);
+    this.u32(qs.length);
+    for (const q of qs) this.chunk(q);
+    this.count++;
+  }
+
+  /** The batch's bytes, for the transport to keep; the builder starts empty again. */
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = EMPTY;
+    this.len = 0;
+    this.count = 0;
+    return out;
+  }
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Calls `visit` for each record of a batch. Views point into `batch`. Throws
+ * RangeError on a batch that is cut short or malformed.
+ */
+export function readRouteBatch(batch: Uint8Array, visit: (m: RoutedMessage) => void): void {
+  let i = 0;
+  const n = batch.length;
+  const u32 = (): number => {
+    if (i + 4 > n) throw new RangeError("route batch cut short");
+    const v = ((batch[i] << 24) | (batch[i + 1] << 16) | (batch[i + 2] << 8) | batch[i + 3]) >>> 0;
+    i += 4;
+    return v;
+  };
+  const chunk = (): Uint8Array => {
+    const len = u32();
+    if (i + len > n) throw new RangeError("route batch cut short");
+    const v = batch.subarray(i, i + len);
+    i += len;
+    return v;
+  };
+  while (i < n) {
+    const id = u32();
+    if (i >= n) throw new RangeError("route batch cut short");
+    const flags = batch[i++];
+    const subject = chunk();
+    const reply = chunk();
+    const headerSize = u32();
+    const message = chunk();
+    const nq = u32();
+    const queues: string[] = [];
+    for (let q = 0; q < nq; q++) queues.push(decoder.decode(chunk()));
+    visit({
+      id,
+      flags,
+      subject,
+      reply: reply.length > 0 ? reply : null,
+      headerSize: flags & ROUTE_HEADERS ? headerSize : -1,
+      message,
+      queues,
+    });
+  }
+}

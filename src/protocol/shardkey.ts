@@ -1,0 +1,44 @@
+// Which shard owns the interest in a subject. A subject's key is its first
+// `depth` tokens; the owner is a hash of the key. A subscription with a wildcard
+// among those tokens cannot be keyed: it is registered with every owner.
+
+const DOT = 0x2e;
+
+/**
+ * The key of a subscription subject, or null when a wildcard token (`*`, `>`) is
+ * among its first `depth` tokens.
+ */
+export function subscriptionKey(subject: string, depth: number): string | null {
+  let start = 0;
+  let tokens = 0;
+  for (let i = 0; i <= subject.length; i++) {
+    if (i < subject.length && subject.charCodeAt(i) !== DOT) continue;
+    if (i - start === 1) {
+      const c = subject.charCodeAt(start);
+      if (c === 0x2a /* * */ || c === 0x3e /* > */) return null;
+    }
+    if (++tokens === depth) return subject.slice(0, i);
+    start = i + 1;
+  }
+  return subject;
+}
+
+/** The key of a publish subject: its first `depth` tokens, wildcard characters being literal there. */
+export function publishKey(subject: string, depth: number): string {
+  let tokens = 0;
+  for (let i = 0; i < subject.length; i++) {
+    if (subject.charCodeAt(i) === DOT && ++tokens === depth) return subject.slice(0, i);
+  }
+  return subject;
+}
+
+/** The shard that owns `key` among `shards`: FNV-1a over the key's UTF-16 code units. */
+export function ownerOf(key: string, shards: number): number {
+  if (shards <= 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}
