@@ -4,7 +4,8 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 // Three projects, one command:
 // - unit: the pure protocol layer, in plain Node;
 // - workers: the Durable Object itself, inside workerd (hibernation, restore, attachments);
-// - e2e: the official NATS client against `wrangler dev`, started by test/e2e/global-setup.ts.
+// - e2e: the official NATS client against `wrangler dev`, started by test/e2e/global-setup.ts;
+// - e2e-sharded: the same against four shards, plus the cluster's own tests.
 export default defineConfig({
   test: {
     projects: [
@@ -26,8 +27,22 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          exclude: ["test/e2e/cluster.test.ts"],
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The same suite against four shards, connections spread over them, plus
+        // what only a cluster has. limits.test.ts starts brokers of its own.
+        test: {
+          name: "e2e-sharded",
+          include: ["test/e2e/**/*.test.ts"],
+          exclude: ["test/e2e/limits.test.ts"],
+          environment: "node",
+          globalSetup: ["test/e2e/global-setup-sharded.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -23,6 +23,8 @@ export const SERVER_VERSION = "2.2.0";
 export interface ServerIdentity {
   readonly id: string;
   readonly name: string;
+  /** This shard's number. */
+  readonly index: number;
 }
 
 /** How a connection reached us, as the Worker saw the upgrade request. */
@@ -79,7 +81,8 @@ export class Host implements ClientHost, LocalDelivery {
 
   /** A new connection: greet it with INFO and remember it. */
   open(ws: WebSocket, via: Upgrade): Client {
-    const cid = this.store.nextCid();
+    // Interleaved over the shards, so client ids are unique across the cluster.
+    const cid = (this.store.nextCid() - 1) * this.settings.shards + this.server.index + 1;
     const client = new Client(this, ws, cid, via.ip, Date.now());
     this.clients.set(ws, client);
     this.totalConnections++;

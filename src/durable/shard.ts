@@ -44,8 +44,14 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     this.settings = readSettings(env);
     this.self = shardIndex(ctx.id.name) ?? 0;
     const store = new Store(ctx.storage.sql);
-    const id = ctx.id.toString();
-    this.host = new Host(this.settings, store, { id: `NE${id.slice(0, 54).toUpperCase()}`, name: ctx.id.name ?? id });
+    // One server_id for the whole deployment (clients see one server), derived from the
+    // namespace so every shard computes the same; server_name tells the shards apart.
+    const id = env.SHARD.idFromName(shardName(0)).toString();
+    this.host = new Host(this.settings, store, {
+      id: `NE${id.slice(0, 54).toUpperCase()}`,
+      name: ctx.id.name ?? ctx.id.toString(),
+      index: this.self,
+    });
     // The constructor runs again after hibernation: sockets outlived the old instance.
     this.host.restore(ctx.getWebSockets());
     if (this.settings.shards > 1) {

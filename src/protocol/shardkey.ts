@@ -32,7 +32,13 @@ export function publishKey(subject: string, depth: number): string {
   return subject;
 }
 
-/** The shard that owns `key` among `shards`: FNV-1a over the key's UTF-16 code units. */
+/**
+ * The shard that owns `key` among `shards`: FNV-1a over the key's UTF-16 code
+ * units, then murmur3's finalizer. FNV-1a alone is weak in its low bits (modulo
+ * a power of two they depend only on the low bits of each character, so keys
+ * that differ in their last characters, like sequential ids, can all land on a
+ * few shards); the finalizer mixes every bit into every other.
+ */
 export function ownerOf(key: string, shards: number): number {
   if (shards <= 1) return 0;
   let h = 0x811c9dc5;
@@ -40,5 +46,10 @@ export function ownerOf(key: string, shards: number): number {
     h ^= key.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) % shards;
 }

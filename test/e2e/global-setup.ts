@@ -1,7 +1,9 @@
-// vitest globalSetup for the "e2e" project: one broker (wrangler dev) for the whole run.
+// vitest globalSetup for the end-to-end projects: one broker (wrangler dev) for the whole run.
+// The "e2e" project runs it as a single shard; "e2e-sharded" (global-setup-sharded.ts) runs
+// the same suite against four shards with connections spread over them.
 //
 // Set NATS_E2E_URL (e.g. ws://127.0.0.1:9222 of a nats-server with a websocket listener) to run
-// the same suite against an already-running server instead; nothing is started then.
+// the single-shard suite against an already-running server instead; nothing is started then.
 
 import type { TestProject } from "vitest/node";
 import { startBroker, type Broker } from "./broker";
@@ -9,18 +11,26 @@ import { startBroker, type Broker } from "./broker";
 declare module "vitest" {
   export interface ProvidedContext {
     brokerUrl: string;
+    /** Shards of the broker under test; connections are spread over them with `?shard=`. */
+    shards: number;
   }
 }
 
-export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
+export async function startFor(project: TestProject, shards: number): Promise<() => Promise<void>> {
   const external = process.env.NATS_E2E_URL as string | undefined;
-  if (external) {
-    provide("brokerUrl", external);
+  if (external && shards === 1) {
+    project.provide("brokerUrl", external);
+    project.provide("shards", 1);
     return async () => {};
   }
-  const broker: Broker = await startBroker();
-  provide("brokerUrl", broker.url);
+  const broker: Broker = await startBroker({ vars: { SHARDS: String(shards), TEST_HOOKS: "1" } });
+  project.provide("brokerUrl", broker.url);
+  project.provide("shards", shards);
   return async () => {
     await broker.stop();
   };
+}
+
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return startFor(project, 1);
 }

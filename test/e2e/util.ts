@@ -18,6 +18,11 @@ export function brokerUrl(): string {
   return inject("brokerUrl");
 }
 
+/** The number of shards of the broker under test. */
+export function brokerShards(): number {
+  return inject("shards") ?? 1;
+}
+
 /** A subject unique to this call: `<prefix>.<random>`; tokens are alphanumeric. */
 export function uniq(prefix = "e2e"): string {
   return `${prefix}.${nuid.next()}`;
@@ -91,7 +96,23 @@ export class Clients {
   private conns: NatsConnection[] = [];
   private raws: RawSocket[] = [];
 
-  constructor(private readonly url: string = brokerUrl()) {}
+  private next = 0;
+
+  /**
+   * Connections to `url`. With more than one shard, each new connection is pinned
+   * to the next shard in turn, so publishers, subscribers and queue members of a
+   * test sit on different objects.
+   */
+  constructor(
+    private readonly base: string = brokerUrl(),
+    private readonly shards: number = base === brokerUrl() ? brokerShards() : 1,
+  ) {}
+
+  /** The URL for the next connection. */
+  get url(): string {
+    if (this.shards <= 1) return this.base;
+    return `${this.base}/?shard=${this.next++ % this.shards}`;
+  }
 
   /** The official client over WebSocket; no reconnects, so a dropped connection is visible. */
   async connect(opts: Partial<ConnectionOptions> = {}): Promise<NatsConnection> {

@@ -1,0 +1,166 @@
+// What only a cluster of shards has to get right, seen through the official
+// client: queue groups across objects, wildcards across owners, request/reply
+// through three objects, publish order across subjects, flush semantics, and
+// an owner that is reset in the middle of traffic.
+import type { NatsConnection } from "@nats-io/nats-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { ownerOf, publishKey } from "../../src/protocol/shardkey";
+import { brokerShards, brokerUrl, Clients, collect, uniq, waitUntil } from "./util";
+
+const clients = new Clients();
+afterEach(() => clients.closeAll());
+
+const DEPTH = 2; // the default SHARD_KEY_DEPTH
+const shards = () => brokerShards();
+
+/** The official client on a given shard. */
+function on(shard: number): Promise<NatsConnection> {
+  return new Clients(`${brokerUrl()}/?shard=${shard}`, 1).connect().then((nc) => {
+    track.push(nc);
+    return nc;
+  });
+}
+const track: NatsConnection[] = [];
+afterEach(async () => {
+  await Promise.all(track.splice(0).map((nc) => nc.close().catch(() => undefined)));
+});
+
+/** A subject (with `prefix`) whose owner is `owner`. */
+function ownedBy(owner: number, prefix = "cl"): string {
+  for (let tries = 0; tries < 10_000; tries++) {
+    const s = uniq(prefix);
+    if (ownerOf(publishKey(s, DEPTH), shards()) === owner) return s;
+  }
+  throw new Error(`no subject found for owner ${owner}`);
+}
+
+describe.runIf(brokerShards() > 1)("cluster", () => {
+  it("a queue group with members on 3 shards gets 3,000 messages exactly once in total", async () => {
+    const subject = ownedBy(3);
+    const members = await Promise.all([on(0), on(1), on(2)]);
+    const counts = [0, 0, 0];
+    const seen = new Set<string>();
+    let dupes = 0;
+    members.forEach((nc, i) =>
+      nc.subscribe(subject, {
+        queue: "workers",
+        callback: (_e, m) => {
+          counts[i]++;
+          if (seen.has(m.string())) dupes++;
+          seen.add(m.string());
+        },
+      }),
+    );
+    await Promise.all(members.map((nc) => nc.flush()));
+    const pub = await on(3);
+    for (let i = 0; i < 3000; i++) pub.publish(subject, String(i));
+    await pub.flush();
+    await waitUntil(() => seen.size === 3000, 10_000, () => `3000 distinct, got ${seen.size}`);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(counts.reduce((a, b) => a + b)).toBe(3000);
+    expect(dupes).toBe(0);
+    for (const c of counts) expect(c).toBeGreaterThan(500);
+  });
+
+  it("a `>` subscriber on one shard sees subjects owned by every shard", async () => {
+    // One token of prefix, so the key (two tokens) differs with the second: a different owner each.
+    const first = uniq("all").replace(".", "");
+    const sub = await on(0);
+    const inbox = sub.subscribe(`${first}.>`);
+    await sub.flush();
+    const subjects = Array.from({ length: shards() }, (_, o) => ownedBy(o, first));
+    const pub = await on(1);
+    for (const s of subjects) pub.publish(s, s);
+    await pub.flush();
+    const got = await collect(inbox, subjects.length);
+    expect(got.map((m) => m.subject).sort()).toEqual([...subjects].sort());
+  });
+
+  it("request/reply where requester, responder and owner are three different objects", async () => {
+    const subject = ownedBy(2, "svc");
+    const responder = await on(1);
+    responder.subscribe(subject, { callback: (_e, m) => {
+        m.respond(`re:${m.string()}`);
+      },
+    });
+    await responder.flush();
+    const requester = await on(0);
+    for (let i = 0; i < 20; i++) {
+      const r = await requester.request(subject, String(i), { timeout: 5_000 });
+      expect(r.string()).toBe(`re:${i}`);
+    }
+    // And with nobody there, the requester on another shard hears no-responders.
+    await expect(requester.request(ownedBy(3, "none"), "x", { timeout: 5_000 })).rejects.toThrow(/no responders/);
+  });
+
+  it("10,000 messages on 10 subjects from one publisher arrive in publish order at a `>` subscriber on another shard", async () => {
+    const prefix = uniq("ord");
+    const sub = await on(2);
+    const got: number[] = [];
+    sub.subscribe(`${prefix}.>`, { callback: (_e, m) => {
+        got.push(Number(m.string()));
+      },
+    });
+    await sub.flush();
+    const pub = await on(0);
+    for (let i = 0; i < 10_000; i++) pub.publish(`${prefix}.s${i % 10}`, String(i));
+    await pub.flush();
+    await waitUntil(() => got.length === 10_000, 20_000, () => `10000 messages, got ${got.length}`);
+    expect(got).toEqual(Array.from({ length: 10_000 }, (_, i) => i));
+  });
+
+  it("subscribe + flush on one shard, then an immediate publish from another shard is delivered", async () => {
+    const pub = await on(1);
+    for (let round = 0; round < 20; round++) {
+      const subject = ownedBy(round % shards(), "now");
+      // The publisher already watches the key: it must learn of the new subscription from the owner.
+      pub.publish(subject, "before");
+      await pub.flush();
+      const sub = await on(0);
+      const inbox = sub.subscribe(subject, { max: 1 });
+      await sub.flush();
+      pub.publish(subject, "after");
+      const [m] = await collect(inbox, 1, 5_000);
+      expect(m.string()).toBe("after");
+      await sub.close();
+    }
+  });
+
+  it("an owner reset in the middle of traffic reloads its tables, and delivery continues", async () => {
+    const owner = 3;
+    const subject = ownedBy(owner, "evict");
+    const sub = await on(0);
+    const got: number[] = [];
+    sub.subscribe(subject, { callback: (_e, m) => {
+        got.push(Number(m.string()));
+      },
+    });
+    await sub.flush();
+    const pub = await on(1);
+    let n = 0;
+    const burst = async (count: number) => {
+      for (let i = 0; i < count; i++) pub.publish(subject, String(n++));
+      await pub.flush();
+    };
+    await burst(500);
+    const reset = await fetch(`${brokerUrl().replace("ws:", "http:")}/_test/abort/${owner}`, { method: "POST" });
+    expect(reset.status).toBe(200);
+    await burst(500);
+    await waitUntil(() => got.length === 1000, 10_000, () => `1000 messages, got ${got.length}`);
+    expect(got).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+
+    // The reset owner reloaded the subscription from storage...
+    const health = (await (await fetch(`${brokerUrl().replace("ws:", "http:")}/healthz`)).json()) as {
+      shards: { shard: number; directory: { entries: number } }[];
+    };
+    expect(health.shards[owner].directory.entries).toBeGreaterThanOrEqual(1);
+    // ...and takes new interest, which reaches a publisher on yet another shard.
+    const late = await on(2);
+    const lateInbox = late.subscribe(subject, { max: 1 });
+    await late.flush();
+    const other = await on(0);
+    other.publish(subject, "x");
+    const [m] = await collect(lateInbox, 1, 5_000);
+    expect(m.string()).toBe("x");
+  });
+});
