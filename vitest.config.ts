@@ -24,6 +24,19 @@ export default defineConfig({
         },
       },
       {
+        // Two shards inside workerd: hosts and owners evicted from memory mid-traffic.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { SHARDS: "2", TEST_HOOKS: "1" } },
+          }),
+        ],
+        test: {
+          name: "workers-sharded",
+          include: ["test/durable-sharded/**/*.test.ts"],
+        },
+      },
+      {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

@@ -24,10 +24,10 @@ export interface Closed {
   readonly reason: string;
 }
 
-/** The object the Worker routes every connection to. */
-export function shardStub(): DurableObjectStub<Shard> {
+/** The object the Worker routes every connection to (with one shard), or shard `n`. */
+export function shardStub(n = 0): DurableObjectStub<Shard> {
   const ns = (env as unknown as { SHARD: DurableObjectNamespace<Shard> }).SHARD;
-  return ns.get(ns.idFromName("shard-0"));
+  return ns.get(ns.idFromName(`shard-${n}`));
 }
 
 export class RawClient {
@@ -65,8 +65,8 @@ export class RawClient {
   }
 
   /** Opens a socket through the Worker, as a real client would, and reads INFO. */
-  static async open(): Promise<RawClient> {
-    const resp = await SELF.fetch("http://x/", { headers: { Upgrade: "websocket" } });
+  static async open(path = "/"): Promise<RawClient> {
+    const resp = await SELF.fetch(`http://x${path}`, { headers: { Upgrade: "websocket" } });
     if (resp.status !== 101 || resp.webSocket === null) {
       throw new Error(`upgrade failed: ${resp.status} ${await resp.text()}`);
     }
@@ -81,8 +81,8 @@ export class RawClient {
   }
 
   /** Opens a socket and sends CONNECT with the given options (verbose off unless asked). */
-  static async connect(opts: Record<string, unknown> = {}): Promise<RawClient> {
-    const c = await RawClient.open();
+  static async connect(opts: Record<string, unknown> = {}, path = "/"): Promise<RawClient> {
+    const c = await RawClient.open(path);
     c.send(`CONNECT ${JSON.stringify({ verbose: false, pedantic: false, ...opts })}\r\n`);
     await c.ping();
     return c;
