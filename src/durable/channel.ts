@@ -39,12 +39,20 @@ export class Channel<B> {
     return !this.busy && this.o.isEmpty(this.batch);
   }
 
+  /** True when `batch` is the one in flight and nothing waits behind it. */
+  sending(batch: B): boolean {
+    return this.busy && this.inflight === batch && this.o.isEmpty(this.batch);
+  }
+
+  private inflight: B | null = null;
+
   /** Sends the accumulated batch unless a call is already in flight. */
   kick(): void {
     if (this.busy || this.o.isEmpty(this.batch)) return;
     const batch = this.batch;
     this.batch = this.o.empty();
     this.busy = true;
+    this.inflight = batch;
     void this.run(batch);
   }
 
@@ -65,6 +73,7 @@ export class Channel<B> {
       }
     }
     this.busy = false;
+    this.inflight = null;
     this.kick();
   }
 }

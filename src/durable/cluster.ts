@@ -26,6 +26,12 @@ export interface ShardCalls {
   broken(shard: number): void;
 }
 
+/** A flag the cluster keeps across restarts. */
+export interface ClusterMemory {
+  /** True while registrations may have been sent that no owner acknowledged yet. */
+  registering: boolean;
+}
+
 /** What the cluster needs from the host it serves. */
 export interface LocalDelivery {
   /** Local queue groups matching `subject`, members able to take a message from `from`. */
@@ -85,6 +91,8 @@ export class Cluster {
   private readonly unacked = new Map<string, Registration>();
   private readonly receipts = new Map<number, Receipt>();
   private nextReceipt = 1;
+  /** When each owner was last asked to resync this host's interest (stale entries found). */
+  private readonly lastResync = new Map<number, number>();
 
   // Figures for monitoring and the benchmark's cost report.
   routedMessages = 0;
@@ -97,6 +105,7 @@ export class Cluster {
     private readonly s: ClusterSettings,
     private readonly calls: ShardCalls,
     private readonly local: LocalDelivery,
+    private readonly memory: ClusterMemory,
   ) {
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
       // Unwatching only saves the owner's pushes: if it fails, they keep coming and are ignored.
@@ -158,6 +167,8 @@ export class Cluster {
       isEmpty: (r) => r.changes.size === 0,
       send: async (r) => {
         this.registerCalls++;
+        // If the object is evicted before the owner answers, the next instance resyncs.
+        if (!this.memory.registering) this.memory.registering = true;
         await this.calls.register(owner, [...r.changes.values()]);
         this.acked(r);
       },
@@ -173,20 +184,54 @@ export class Cluster {
   private acked(r: Registration): void {
     for (const [id, reg] of this.unacked) if (reg === r) this.unacked.delete(id);
     for (const client of r.waiting) client.ackArrived();
+    if (this.memory.registering && [...this.registrations.values()].every((ch) => ch.idle || ch.sending(r))) {
+      this.memory.registering = false;
+    }
     this.local.flush();
   }
 
-  /** Everything this host is interested in, per owner, for a resync after a restart. */
-  async resyncAll(): Promise<void> {
-    const perOwner = new Map<number, InterestChange[]>();
-    for (let o = 0; o < this.s.shards; o++) perOwner.set(o, []);
+  /** After a restart: if registrations were in flight, owners may have missed them. */
+  recover(): void {
+    if (!this.memory.registering) return;
+    this.resyncAll()
+      .then(() => {
+        this.memory.registering = false;
+      })
+      // Still unsure: the flag stays, and the next start tries again.
+      .catch(() => undefined);
+  }
+
+  /** This host's interest as one owner should hold it. */
+  private entriesFor(owner: number): InterestChange[] {
+    const out: InterestChange[] = [];
     for (const c of this.counts.values()) {
-      const change = { subject: c.subject, queue: c.queue, weight: weightOf(c.queue, c.count) };
       const key = subscriptionKey(c.subject, this.s.keyDepth);
-      if (key === null) for (const list of perOwner.values()) list.push(change);
-      else perOwner.get(ownerOf(key, this.s.shards))!.push(change);
+      if (key === null || ownerOf(key, this.s.shards) === owner) {
+        out.push({ subject: c.subject, queue: c.queue, weight: weightOf(c.queue, c.count) });
+      }
     }
-    await Promise.all([...perOwner].map(([owner, entries]) => this.calls.resync(owner, entries)));
+    return out;
+  }
+
+  /** Tells every owner exactly what this host is interested in. */
+  async resyncAll(): Promise<void> {
+    await Promise.all(range(this.s.shards).map((owner) => this.calls.resync(owner, this.entriesFor(owner))));
+  }
+
+  /**
+   * A message arrived for which this host has no interest: the owner of its key
+   * holds a stale entry (a lost unregistration). Resync that owner, at most once
+   * every few seconds.
+   */
+  private stale(subject: Uint8Array): void {
+    const owner = ownerOf(publishKey(new TextDecoder().decode(subject), this.s.keyDepth), this.s.shards);
+    const now = Date.now();
+    if (now - (this.lastResync.get(owner) ?? 0) < RESYNC_INTERVAL_MS) return;
+    this.lastResync.set(owner, now);
+    this.calls.resync(owner, this.entriesFor(owner)).catch(() => {
+      this.calls.broken(owner);
+      this.lastResync.delete(owner);
+    });
   }
 
   // ---- pushes from owners ---------------------------------------------------------------------
@@ -392,7 +437,9 @@ export class Cluster {
     const undelivered: number[] = [];
     readRouteBatch(batch, (m) => {
       const n = this.local.deliverRouted(m.subject, m.reply, m.headerSize, m.message, m.queues);
-      if (n === 0 && m.flags & ROUTE_RECEIPT) undelivered.push(m.id);
+      if (n > 0) return;
+      if (m.flags & ROUTE_RECEIPT) undelivered.push(m.id);
+      this.stale(m.subject);
     });
     this.local.flush();
     return undelivered;
@@ -409,6 +456,8 @@ export class Cluster {
     };
   }
 }
+
+const RESYNC_INTERVAL_MS = 5_000;
 
 function weightOf(queue: string, count: number): number {
   if (count <= 0) return 0;

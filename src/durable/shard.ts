@@ -60,8 +60,10 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
         { self: this.self, shards: this.settings.shards, keyDepth: this.settings.keyDepth, cacheKeys: this.settings.cacheKeys },
         this,
         this.host,
+        remembered(store, "registering"),
       );
       this.host.attach(this.cluster);
+      this.cluster.recover();
     }
   }
 
@@ -220,6 +222,21 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     ch.kick();
     return done;
   }
+}
+
+/** A flag held in memory and written through to storage. */
+function remembered(store: Store, name: string): { registering: boolean } {
+  let value = store.meta(name) === 1;
+  return {
+    get registering() {
+      return value;
+    },
+    set registering(v: boolean) {
+      if (v === value) return;
+      value = v;
+      store.setMeta(name, v ? 1 : 0);
+    },
+  };
 }
 
 function viaOf(request: Request): Upgrade {

@@ -57,6 +57,15 @@ export class Store {
     return row.value;
   }
 
+  /** A small named number kept across restarts (0 when never set). */
+  meta(name: string): number {
+    return this.sql.exec<{ value: number }>(`SELECT value FROM meta WHERE key = ?`, name).toArray()[0]?.value ?? 0;
+  }
+
+  setMeta(name: string, value: number): void {
+    this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, name, value);
+  }
+
   addSub(s: StoredSub): void {
     this.sql.exec(
       `INSERT OR REPLACE INTO subs (cid, sid, subject, queue, max, delivered) VALUES (?, ?, ?, ?, ?, ?)`,

@@ -65,6 +65,23 @@ describe("two shards", () => {
     });
   }
 
+  it("a host that receives a message it has no interest in makes the owner drop the stale entry", async () => {
+    const subject = ownedBy(1);
+    const sub = await on(0); // a connection on shard 0, so it is awake and hosting
+    expect(await sub.pingAfter("SUB other.thing 1\r\n")).toBe("");
+    // An entry for shard 0 that shard 0 never had: as if its UNSUB had been lost.
+    await runInDurableObject(shardStub(1), (s: Shard) => s.registerInterest(0, [{ subject, queue: "", weight: 1 }]));
+    const before = await runInDurableObject(shardStub(1), (s: Shard) => s.health().directory!.entries);
+    const pub = await on(1);
+    expect(await pub.pingAfter(`PUB ${subject} 1\r\nz\r\n`)).toBe("");
+    let after = before;
+    for (let i = 0; i < 50 && after >= before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = await runInDurableObject(shardStub(1), (s: Shard) => s.health().directory!.entries);
+    }
+    expect(after).toBe(before - 1);
+  });
+
   it("no responders reaches a requester across shards, after the responder's host hibernated", async () => {
     const subject = ownedBy(1);
     const responder = await on(0);
