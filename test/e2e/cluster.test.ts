@@ -25,6 +25,23 @@ afterEach(async () => {
   await Promise.all(track.splice(0).map((nc) => nc.close().catch(() => undefined)));
 });
 
+/** The answer to a WebSocket upgrade request for `path`, as raw HTTP text. */
+async function rawUpgrade(path: string): Promise<string> {
+  const { connect } = await import("node:net");
+  const url = new URL(brokerUrl());
+  const sock = connect({ host: url.hostname, port: Number(url.port) });
+  await new Promise((r) => sock.once("connect", r));
+  sock.write(
+    `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  let text = "";
+  sock.on("data", (d: Buffer) => (text += d.toString()));
+  await waitUntil(() => text.includes("shard must be") || text.includes("101"), 5_000).catch(() => undefined);
+  sock.destroy();
+  return text.replace(/\r\n[\s\S]*?\r\n\r\n/, " ");
+}
+
 /** A subject (with `prefix`) whose owner is `owner`. */
 function ownedBy(owner: number, prefix = "cl"): string {
   for (let tries = 0; tries < 10_000; tries++) {
@@ -35,6 +52,17 @@ function ownedBy(owner: number, prefix = "cl"): string {
 }
 
 describe.runIf(brokerShards() > 1)("cluster", () => {
+  it("a shard out of range or malformed in the connect URL is a clear HTTP 400", async () => {
+    const http = brokerUrl().replace("ws:", "http:");
+    for (const bad of [String(shards()), "-1", "x", "1.5", ""]) {
+      const res = await fetch(`${http}/?shard=${encodeURIComponent(bad)}`, { headers: { Upgrade: "websocket" } }).catch(() => null);
+      // undici may refuse to send an Upgrade header itself; then ask with a raw socket.
+      const answer = res !== null ? `${res.status} ${await res.text()}` : await rawUpgrade(`/?shard=${encodeURIComponent(bad)}`);
+      expect(answer).toMatch(/^(HTTP\/1\.1 )?400 /);
+      expect(answer).toContain(`shard must be a whole number from 0 to ${shards() - 1}`);
+    }
+  });
+
   it("a queue group with members on 3 shards gets 3,000 messages exactly once in total", async () => {
     const subject = ownedBy(3);
     const members = await Promise.all([on(0), on(1), on(2)]);
