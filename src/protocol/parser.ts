@@ -285,21 +285,24 @@ export class Parser {
       this.keepArg(buf.subarray(i), len);
       return buf.length;
     }
-    let line: Uint8Array;
-    if (this.argLen === 0) {
-      line = buf.subarray(i, lf);
-    } else {
+    // The line as offsets into the bytes that hold it: no view is made per op.
+    let line = buf;
+    let start = i;
+    let stop = lf;
+    if (this.argLen > 0) {
       this.keepArg(buf.subarray(i, lf), len);
-      line = this.argBuf!.subarray(0, len);
+      line = this.argBuf!;
+      start = 0;
+      stop = len;
       this.argLen = 0;
     }
-    if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
-    if (line.length > max) {
-      this.fail(ERR.maxControlLine, CLOSE.maxControlLine, line, 0);
+    if (stop > start && line[stop - 1] === CR) stop--;
+    if (stop - start > max) {
+      this.fail(ERR.maxControlLine, CLOSE.maxControlLine, line, start);
       return -1;
     }
     this.state = S.Start;
-    return this.dispatch(line) ? lf + 1 : -1;
+    return this.dispatch(line, start, stop) ? lf + 1 : -1;
   }
 
   private keepArg(part: Uint8Array, len: number): void {
@@ -340,17 +343,16 @@ export class Parser {
     }
   }
 
-  /** Splits the control line into argument offsets; returns the count (MAX_ARGS+1 when too many). */
-  private split(line: Uint8Array): number {
+  /** Splits line[start, stop) into argument offsets; returns the count (MAX_ARGS+1 when too many). */
+  private split(line: Uint8Array, start: number, stop: number): number {
     let count = 0;
-    let i = 0;
-    const n = line.length;
-    while (i < n) {
-      while (i < n && (line[i] === SP || line[i] === TAB)) i++;
-      if (i >= n) break;
+    let i = start;
+    while (i < stop) {
+      while (i < stop && (line[i] === SP || line[i] === TAB)) i++;
+      if (i >= stop) break;
       if (count === MAX_ARGS) return MAX_ARGS + 1;
       this.argStart[count] = i;
-      while (i < n && line[i] !== SP && line[i] !== TAB) i++;
+      while (i < stop && line[i] !== SP && line[i] !== TAB) i++;
       this.argEnd[count++] = i;
     }
     return count;
@@ -364,49 +366,49 @@ export class Parser {
     return parseSize(line, this.argStart[k], this.argEnd[k]);
   }
 
-  /** Acts on a complete control line. Returns false when parsing stopped. */
-  private dispatch(line: Uint8Array): boolean {
+  /** Acts on a complete control line, line[start, stop). Returns false when parsing stopped. */
+  private dispatch(line: Uint8Array, start: number, stop: number): boolean {
     switch (this.op) {
       case Op.Connect:
-        this.handler.connect(line);
+        this.handler.connect(line.subarray(start, stop));
         return !this.dead;
       case Op.Info:
         // A client's INFO is ignored, but like nats-server we insist that it is JSON.
-        if (!isJsonObject(line)) return this.argError("INFO", line);
+        if (!isJsonObject(line.subarray(start, stop))) return this.argError("INFO", line, start);
         return true;
       case Op.Err:
         // A client reporting an error: nats-server logs it and closes (1002 "Parse Error").
         this.state = S.Dead;
-        this.handler.error({ text: null, close: CLOSE.parseError, detail: `client -ERR ${snippet(line, 0)}` });
+        this.handler.error({ text: null, close: CLOSE.parseError, detail: `client -ERR ${snippet(line, start)}` });
         return false;
       case Op.Pub: {
-        const argc = this.split(line);
-        if (argc !== 2 && argc !== 3) return this.argError("PUB", line);
+        const argc = this.split(line, start, stop);
+        if (argc !== 2 && argc !== 3) return this.argError("PUB", line, start);
         const size = this.size(line, argc - 1);
-        if (size < 0) return this.argError("PUB", line);
-        if (size > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, 0);
+        if (size < 0) return this.argError("PUB", line, start);
+        if (size > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, start);
         this.expect(this.view(line, 0), argc === 3 ? this.view(line, 1) : null, -1, size);
         return true;
       }
       case Op.Hpub: {
-        const argc = this.split(line);
-        if (argc !== 3 && argc !== 4) return this.argError("HPUB", line);
+        const argc = this.split(line, start, stop);
+        if (argc !== 3 && argc !== 4) return this.argError("HPUB", line, start);
         const hdr = this.size(line, argc - 2);
         const total = this.size(line, argc - 1);
-        if (hdr < 0 || total < 0 || hdr > total) return this.argError("HPUB", line);
-        if (total > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, 0);
+        if (hdr < 0 || total < 0 || hdr > total) return this.argError("HPUB", line, start);
+        if (total > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, start);
         this.expect(this.view(line, 0), argc === 4 ? this.view(line, 1) : null, hdr, total);
         return true;
       }
       case Op.Sub: {
-        const argc = this.split(line);
-        if (argc !== 2 && argc !== 3) return this.argError("SUB", line);
+        const argc = this.split(line, start, stop);
+        if (argc !== 2 && argc !== 3) return this.argError("SUB", line, start);
         this.handler.sub(this.view(line, 0), argc === 3 ? this.view(line, 1) : null, this.view(line, argc - 1));
         return !this.dead;
       }
       case Op.Unsub: {
-        const argc = this.split(line);
-        if (argc !== 1 && argc !== 2) return this.argError("UNSUB", line);
+        const argc = this.split(line, start, stop);
+        if (argc !== 1 && argc !== 2) return this.argError("UNSUB", line, start);
         // An unreadable maximum counts as none, as in nats-server: the UNSUB takes effect now.
         this.handler.unsub(this.view(line, 0), argc === 2 ? this.size(line, 1) : -1);
         return !this.dead;
@@ -434,9 +436,9 @@ export class Parser {
   }
 
   /** Malformed arguments: nats-server closes the connection without an -ERR. */
-  private argError(verb: string, line: Uint8Array): false {
+  private argError(verb: string, line: Uint8Array, start: number): false {
     this.state = S.Dead;
-    this.handler.error({ text: null, close: CLOSE.protocolViolation, detail: `${verb} arguments: ${snippet(line, 0)}` });
+    this.handler.error({ text: null, close: CLOSE.protocolViolation, detail: `${verb} arguments: ${snippet(line, start)}` });
     return false;
   }
 
