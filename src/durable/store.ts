@@ -34,6 +34,8 @@ export interface StoredSub {
   delivered: number;
 }
 
+const CID_BLOCK = 1024;
+
 export class Store {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS subs (
@@ -46,15 +48,22 @@ export class Store {
       cid INTEGER NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (cid, seq)) WITHOUT ROWID`);
   }
 
+  // Connection ids are reserved in blocks: one storage write per CID_BLOCK connections
+  // instead of one per connection. A write holds back the event's output until it is
+  // durable (the output gate), which would delay every connection's INFO.
+  private cidNext = 0;
+  private cidEnd = 0;
+
   /** A connection id never handed out before by this object, also across restarts. */
   nextCid(): number {
-    const row = this.sql
-      .exec<{ value: number }>(
-        `INSERT INTO meta (key, value) VALUES ('cid', 1)
-         ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
-      )
-      .one();
-    return row.value;
+    if (this.cidNext === this.cidEnd) {
+      // Start after the last block reserved by any earlier instance; its unused ids are skipped.
+      const reserved = this.cidEnd === 0 ? this.meta("cid") : this.cidEnd;
+      this.cidNext = reserved;
+      this.cidEnd = reserved + CID_BLOCK;
+      this.setMeta("cid", this.cidEnd);
+    }
+    return ++this.cidNext;
   }
 
   /** A small named number kept across restarts (0 when never set). */
