@@ -1,0 +1,204 @@
+// Starts a Worker under `wrangler dev --local` on a free loopback port, offline, detached in its
+// own process group, from a snapshot of its sources (wrangler dev watches its sources and reloads
+// on every change, dropping all WebSockets: edits made while the benchmark runs must not restart
+// it). Used for the broker itself and for the ceiling Worker in bench/ceiling/.
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { offlineEnv, runWrangler } from "../../scripts/wrangler.mjs";
+import { cmdline, freePorts, groupPids, groupRssKiB, killGroup, rssKiB, sleep } from "./util.mjs";
+
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+const READY = "Ready on http://";
+
+// Groups started here and not yet stopped: killed if this process exits any other way.
+const live = new Map(); // pgid -> temp dir
+process.on("exit", () => {
+  for (const [pgid, dir] of live) {
+    killGroup(pgid, "SIGKILL");
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+});
+
+/**
+ * @param {object} o
+ * @param {string} o.name        label for messages
+ * @param {string[]} o.entries   files/dirs (relative to `o.from`) copied into the snapshot
+ * @param {string} o.from        directory the entries are copied from
+ * @param {string} [o.config]    wrangler config inside the snapshot (default wrangler.toml)
+ * @param {Record<string,string>} [o.vars]
+ * @param {number} [o.readyTimeoutMs]
+ */
+export async function startWorker(opts) {
+  const { name, entries, from, config = "wrangler.toml", vars = {}, extraArgs = [], readyTimeoutMs = 90_000 } = opts;
+  const tmp = mkdtempSync(path.join(tmpdir(), `nats-edge-bench-${name}-`));
+  const app = path.join(tmp, "app");
+  const persist = path.join(tmp, "state");
+  mkdirSync(app);
+  mkdirSync(persist);
+  for (const e of entries) {
+    const src = path.join(from, e);
+    if (existsSync(src)) cpSync(src, path.join(app, e), { recursive: true });
+  }
+  symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"), "dir");
+
+  const [port, inspectorPort] = await freePorts(2);
+  const args = [
+    "dev",
+    "--config", config,
+    "--local",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--inspector-port", String(inspectorPort),
+    "--show-interactive-dev-session=false",
+    "--persist-to", persist,
+  ];
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  args.push(...extraArgs);
+
+  const child = runWrangler(args, {
+    cwd: app,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", ...offlineEnv },
+  });
+  const pgid = child.pid;
+  if (pgid === undefined) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`${name}: failed to spawn wrangler`);
+  }
+  live.set(pgid, tmp);
+
+  let out = "";
+  let exited = false;
+  const exitedP = new Promise((resolve) => child.once("exit", () => ((exited = true), resolve())));
+
+  let stopping;
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (!exited) {
+        killGroup(pgid, "SIGTERM");
+        const t = setTimeout(() => killGroup(pgid, "SIGKILL"), 5000);
+        await exitedP;
+        clearTimeout(t);
+      }
+      // wrangler's node may exit before its workerd children: sweep the group until it is empty.
+      for (let i = 0; i < 50 && groupPids(pgid).length > 0; i++) {
+        killGroup(pgid, i < 10 ? "SIGTERM" : "SIGKILL");
+        await sleep(100);
+      }
+      live.delete(pgid);
+      rmSync(tmp, { recursive: true, force: true });
+    })());
+
+  // wrangler's output is kept (the last 256 KiB) for error reports; it logs every upgrade.
+  let ready = false;
+  const onData = (chunk) => {
+    out += String(chunk);
+    if (out.length > 512 * 1024) out = out.slice(-256 * 1024);
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  try {
+    await new Promise((resolve, reject) => {
+      const finish = (err) => {
+        if (ready) return;
+        ready = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = setTimeout(() => finish(new Error(`${name}: not ready after ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
+      const onReadyLine = (chunk) => {
+        if (String(chunk).replace(/\u001b\[[0-9;]*m/g, "").includes(READY)) finish();
+      };
+      child.stdout.on("data", onReadyLine);
+      child.stderr.on("data", onReadyLine);
+      // With --log-level warn wrangler prints no Ready line: also poll the Worker itself.
+      (async () => {
+        while (!ready && !exited) {
+          try {
+            const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
+            await r.arrayBuffer();
+            if (r.ok) return finish();
+          } catch {
+            /* not yet */
+          }
+          await sleep(250);
+        }
+      })();
+      child.on("error", (err) => finish(new Error(`${name}: wrangler failed to start: ${err.message}`)));
+      child.on("exit", (code, signal) =>
+        finish(new Error(`${name}: wrangler exited (code ${code}, signal ${signal}) before it was ready:\n${out}`)),
+      );
+    }).finally(() => {
+      child.stdout.removeAllListeners("data");
+      child.stderr.removeAllListeners("data");
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    name,
+    url: `ws://127.0.0.1:${port}`,
+    port,
+    pgid,
+    /** Everything wrangler printed so far. */
+    output: () => out,
+    /** Did wrangler exit on its own? */
+    exited: () => exited,
+    /** Summed RSS of the workerd processes in wrangler's process group (the proxy and the user worker). */
+    rss: () => groupRssKiB(pgid, "workerd"),
+    /**
+     * The group's processes by role: "proxy" (the workerd wrangler puts in front, listening on
+     * our port), "worker" (the workerd running the Worker and its Durable Object), "wrangler"
+     * (node).
+     */
+    cpuParts: () =>
+      groupPids(pgid).map(({ pid, comm }) => ({
+        pid,
+        label:
+          comm === "workerd"
+            ? cmdline(pid).includes(`entry=127.0.0.1:${port} `) ? "proxy" : "worker"
+            : comm === "node" ? "wrangler" : comm,
+      })),
+    /** RSS (KiB) by role: { proxy, worker }. */
+    rssParts() {
+      const out = {};
+      for (const p of this.cpuParts()) if (p.label === "proxy" || p.label === "worker") out[p.label] = (out[p.label] ?? 0) + rssKiB(p.pid);
+      return out;
+    },
+    restart: () => startWorker(opts),
+    stop,
+  };
+}
+
+/** The broker: this project's Worker (src/ + wrangler.toml). */
+export function startBroker(opts = {}) {
+  return startWorker({
+    name: "nats-edge",
+    from: root,
+    entries: ["src", "wrangler.toml", "package.json", "tsconfig.json"],
+    ...opts,
+  });
+}
+
+/** The ceiling Worker in bench/ceiling/: a Durable Object that only forwards raw frames. */
+export function startCeiling(opts = {}) {
+  return startWorker({
+    name: "ceiling",
+    from: path.join(root, "bench/ceiling"),
+    entries: ["wrangler.toml", "index.ts"],
+    ...opts,
+  });
+}

@@ -1,0 +1,172 @@
+// Medians, percentiles and the report: a table on stdout and optional JSON lines.
+import { writeFileSync } from "node:fs";
+
+export function median(xs) {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+/** Nearest-rank percentile of an already sorted array. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function fmt(x) {
+  if (x === undefined || x === null || Number.isNaN(x)) return "—";
+  if (typeof x === "string") return x;
+  const a = Math.abs(x);
+  if (a >= 1000) return Math.round(x).toLocaleString("en-US");
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  return x.toFixed(3);
+}
+
+function ratio(a, b) {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return "—";
+  return `${(a / b).toFixed(2)}×`;
+}
+
+function pad(s, n, right = false) {
+  s = String(s);
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+/** Renders rows of strings as an aligned plain-text table (first `leftCols` columns left-aligned). */
+export function table(header, rows, leftCols = 2) {
+  const all = [header, ...rows];
+  const w = header.map((_, i) => Math.max(...all.map((r) => String(r[i] ?? "").length)));
+  const line = (r) => r.map((c, i) => pad(c ?? "", w[i], i >= leftCols)).join("  ");
+  return [line(header), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/**
+ * Collects results: results.add(scenario, figure, unit, target, value) per run; lost/errors per
+ * (scenario, target). `figures` keeps first-seen order for the table.
+ */
+export class Results {
+  constructor() {
+    this.figures = new Map(); // key -> {scenario, figure, unit, better, runs: {target: []}}
+    this.lost = new Map(); // `${scenario}|${target}` -> {sent, received, lost, runs}
+    this.errors = []; // {scenario, target, run, error}
+    this.notes = new Map(); // scenario -> [string]
+    this.cpus = new Map(); // `${scenario}|${target}` -> [{client, worker, ...}]
+  }
+  cpu(scenario, target, usage) {
+    const key = `${scenario}|${target}`;
+    const l = this.cpus.get(key) ?? [];
+    l.push(usage);
+    this.cpus.set(key, l);
+  }
+
+  /** CPU table: per scenario and target, the median % of one core of each process. */
+  renderCpu(targets) {
+    const rows = [];
+    const scen = [...new Set([...this.cpus.keys()].map((k) => k.split("|")[0]))];
+    for (const sc of scen) {
+      for (const t of [...targets, "ceiling"]) {
+        const l = this.cpus.get(`${sc}|${t}`);
+        if (!l) continue;
+        const keys = [...new Set(l.flatMap((u) => Object.keys(u)))];
+        const parts = keys.map((k) => `${k} ${median(l.map((u) => u[k] ?? 0)).toFixed(0)}`);
+        rows.push([rows.some((r) => r[3] === sc) ? "" : sc, t, parts.join(", "), sc]);
+      }
+    }
+    return rows.length ? table(["scenario", "target", "bench client and server processes"], rows.map((r) => r.slice(0, 3)), 3) : "";
+  }
+  add(scenario, figure, unit, target, value, better = "higher") {
+    const key = `${scenario}|${figure}`;
+    let f = this.figures.get(key);
+    if (!f) this.figures.set(key, (f = { scenario, figure, unit, better, runs: {} }));
+    (f.runs[target] ??= []).push(value);
+  }
+  count(scenario, target, sent, received) {
+    const key = `${scenario}|${target}`;
+    const c = this.lost.get(key) ?? { sent: 0, received: 0, lost: 0, runs: 0 };
+    c.sent += sent;
+    c.received += received;
+    c.lost += Math.max(0, sent - received);
+    c.runs += 1;
+    this.lost.set(key, c);
+  }
+  error(scenario, target, run, error) {
+    this.errors.push({ scenario, target, run, error: String(error?.message ?? error) });
+  }
+  note(scenario, text) {
+    const l = this.notes.get(scenario) ?? [];
+    l.push(text);
+    this.notes.set(scenario, l);
+  }
+
+  /** The main table: every figure, nats-edge vs nats-server. */
+  render(targets) {
+    const [a, b] = targets;
+    const header = ["scenario", "figure", "unit", a];
+    if (b) header.push(b, `${a}/${b}`);
+    header.push(b ? `lost (${a} / ${b})` : "lost");
+    const rows = [];
+    let prevScenario = null;
+    for (const f of this.figures.values()) {
+      if (f.scenario === "ceiling") continue;
+      const ma = median(f.runs[a] ?? []);
+      const row = [f.scenario === prevScenario ? "" : f.scenario, f.figure, f.unit, fmt(ma)];
+      if (b) {
+        const mb = median(f.runs[b] ?? []);
+        row.push(fmt(mb), ratio(ma, mb));
+      }
+      const lostCell = (t) => {
+        const c = this.lost.get(`${f.scenario}|${t}`);
+        const failed = this.errors.filter((e) => e.scenario === f.scenario && e.target === t).length;
+        return (c ? `${c.lost}/${c.sent}` : "—") + (failed ? ` (${failed} failed)` : "");
+      };
+      row.push(f.scenario === prevScenario ? "" : b ? `${lostCell(a)} / ${lostCell(b)}` : lostCell(a));
+      prevScenario = f.scenario;
+      rows.push(row);
+    }
+    return rows.length ? table(header, rows) : "";
+  }
+
+  /** The ceiling table, when that scenario ran. */
+  renderCeiling() {
+    const rows = [];
+    for (const f of this.figures.values()) {
+      if (f.scenario !== "ceiling") continue;
+      const c = median(f.runs.ceiling ?? []);
+      const e = median(f.runs["nats-edge"] ?? []);
+      rows.push([f.figure, f.unit, fmt(c), fmt(e), ratio(e, c)]);
+    }
+    if (rows.length === 0) return "";
+    const lost = ["ceiling", "nats-edge"].map((t) => {
+      const c = this.lost.get(`ceiling|${t}`);
+      return c ? `${t} lost ${c.lost}/${c.sent}` : "";
+    });
+    return `${table(["figure", "unit", "raw forward DO", "nats-edge", "nats-edge/raw"], rows)}\n(${lost.filter(Boolean).join(", ")})`;
+  }
+
+  /** One JSON line per figure and target. */
+  writeJson(file) {
+    const lines = [];
+    for (const f of this.figures.values()) {
+      for (const [target, runs] of Object.entries(f.runs)) {
+        const c = this.lost.get(`${f.scenario}|${target}`);
+        lines.push(
+          JSON.stringify({
+            scenario: f.scenario,
+            figure: f.figure,
+            unit: f.unit,
+            target,
+            runs,
+            median: median(runs),
+            lost: c?.lost ?? null,
+            sent: c?.sent ?? null,
+          }),
+        );
+      }
+    }
+    writeFileSync(file, lines.join("\n") + "\n");
+  }
+}

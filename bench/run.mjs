@@ -1,0 +1,448 @@
+// `npm run bench`: nats-edge (wrangler dev, local workerd) against nats-server, same client, same
+// process, same WebSocket negotiation (no compression), alternating targets per repetition.
+//
+//   npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS]
+//                    [--ceiling] [--compression] [--logs FILE] [--var K:V]   (--help explains each)
+//
+// NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, churn, idle,
+// ceiling (ceiling-pubsub, ceiling-idle). The ceiling scenarios (a Durable Object that only
+// forwards raw frames, bench/ceiling/) run only when named in --only or with --ceiling.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { root, startBroker, startCeiling } from "./lib/broker.mjs";
+import { connect, negotiatedExtensions, offerCompression, rawSocket } from "./lib/client.mjs";
+import { findNatsServer, natsServerVersion, startNatsServer } from "./lib/nats-server.mjs";
+import { Results, fmt } from "./lib/stats.mjs";
+import { cpuMeter, groupPids, machineBusySeconds, race, sleep, waitCount } from "./lib/util.mjs";
+import { scenarios } from "./scenarios.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: "string" },
+    runs: { type: "string", default: "3" },
+    quick: { type: "boolean", default: false },
+    json: { type: "string" },
+    timeout: { type: "string", default: "60" },
+    logs: { type: "string" },
+    compression: { type: "boolean", default: false },
+    var: { type: "string", multiple: true, default: [] },
+    "quiet-wait": { type: "string", default: "20" },
+    ceiling: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    [
+      "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling]",
+      "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, churn, idle,",
+      "        ceiling (ceiling-pubsub, ceiling-idle; not run unless named or --ceiling)",
+      "  --runs N      repetitions per target (default 3), targets alternate",
+      "  --quick       about a tenth of the counts, for smoke tests",
+      "  --json FILE   one JSON line per figure and target",
+      "  --timeout S   hard limit per run (default 60; idle runs 150)",
+      "  --logs FILE   write what nats-edge's wrangler printed (last 256 KiB per instance) to FILE",
+      "  --compression the client offers permessage-deflate and nats-server enables it: both compress",
+      "  --var K:V     passed to nats-edge's wrangler dev (repeatable), e.g. --var SHARDS:4",
+      "  --quiet-wait S  before each run, wait up to S seconds (default 20; 0: don't) for the",
+      "                machine to be idle (< 20% of a core busy), so other work does not skew runs",
+    ].join("\n"),
+  );
+  process.exit(0);
+}
+const runs = Math.max(1, Number(args.runs) || 3);
+const runTimeoutMs = Math.max(5, Number(args.timeout) || 60) * 1000;
+const only = args.only ? args.only.split(",").map((s) => s.trim()).filter(Boolean) : null;
+const selected = scenarios.filter((s) =>
+  only ? only.includes(s.group) || only.includes(s.id) || only.includes(s.name) : s.group !== "ceiling" || args.ceiling,
+);
+if (only) {
+  const known = new Set(scenarios.flatMap((s) => [s.group, s.id, s.name]));
+  const unknown = only.filter((o) => !known.has(o));
+  if (unknown.length) {
+    console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${[...new Set(scenarios.flatMap((s) => [s.group, s.id]))].join(", ")}`);
+    process.exit(2);
+  }
+}
+
+const log = (...a) => console.error(...a);
+offerCompression(args.compression);
+const servers = []; // everything started, stopped in `finally` and on signals
+let stoppingAll;
+let interrupted = false;
+const stopAll = () => (stoppingAll ??= Promise.allSettled(servers.map((s) => s.stop())));
+
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, async () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`\n${sig}: stopping servers`);
+    await race(stopAll(), 10_000, () => null);
+    process.exit(130);
+  });
+}
+
+// The whole run stops by itself: every run has its own timeout, and this is the backstop.
+const budgetMs =
+  selected.reduce((a, s) => a + ((s.timeoutMs ?? runTimeoutMs) + (s.fresh ? 90_000 : 0)) * runs * 2, 0) + 5 * 60_000;
+const watchdog = setTimeout(async () => {
+  log(`\nwatchdog: the benchmark exceeded ${Math.round(budgetMs / 1000)} s; stopping`);
+  await race(stopAll(), 10_000, () => null);
+  process.exit(3);
+}, budgetMs);
+watchdog.unref();
+
+/** One run's context: connections and sockets to close, abort flag, deadline, progress. */
+class RunCtx {
+  constructor(timeoutMs, target) {
+    this.target = target;
+    this.cpu = null; // { pct: {client, worker, proxy, ...}, wall }: CPU over the measured phase
+    this.conns = new Set();
+    this.sockets = new Set();
+    this.aborted = false;
+    this.closing = false;
+    this.deadline = Date.now() + timeoutMs;
+    this.sent = 0;
+    this.received = 0;
+    this.notes = [];
+  }
+  /** Starts measuring CPU use; the returned function ends the measurement (once). */
+  startCpu() {
+    const stop = cpuMeter(this.target?.cpuParts ?? (() => []));
+    return () => (this.cpu ??= stop());
+  }
+  /** Closes every connection (bounded in time), then terminates any socket still open. */
+  async closeAll() {
+    this.closing = true;
+    const conns = [...this.conns];
+    const closeSome = async () => {
+      while (conns.length) {
+        const nc = conns.pop();
+        try {
+          await race(nc.close(), 5000, () => null);
+        } catch {
+          /* already closed */
+        }
+      }
+    };
+    await race(Promise.all(Array.from({ length: 64 }, closeSome)), 30_000, () => null);
+    for (const s of this.sockets) {
+      try {
+        if (s.readyState !== 3) s.terminate();
+      } catch {
+        /* ignore */
+      }
+    }
+    this.conns.clear();
+    this.sockets.clear();
+  }
+}
+
+function versions(natsBin) {
+  const out = { node: process.version };
+  try {
+    const pkg = JSON.parse(readFileSync(`${root}/node_modules/workerd/package.json`, "utf8")).version;
+    const bin = `${root}/node_modules/@cloudflare/workerd-linux-64/bin/workerd`;
+    out.workerd = `${pkg} (${execFileSync(bin, ["--version"], { encoding: "utf8" }).trim()})`;
+  } catch {
+    out.workerd = "unknown";
+  }
+  try {
+    out.wrangler = JSON.parse(readFileSync(`${root}/node_modules/wrangler/package.json`, "utf8")).version;
+  } catch {
+    out.wrangler = "unknown";
+  }
+  out.natsServer = natsBin ? natsServerVersion(natsBin) : "not installed";
+  // Which broker source was measured (read-only git queries; the snapshot is taken at start).
+  try {
+    const git = (...a) => execFileSync("git", ["-C", root, ...a], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = git("status", "--porcelain", "--", "src", "wrangler.toml") !== "";
+    out.source = `${git("rev-parse", "--short", "HEAD")}${dirty ? " + uncommitted changes in src/ or wrangler.toml" : ""}`;
+  } catch {
+    out.source = "unknown (no git)";
+  }
+  return out;
+}
+
+/** Other load on the machine: load average, and workerd/nats-server processes that are not ours. */
+function foreignLoad() {
+  const ours = new Set(servers.flatMap((s) => groupPids(s.pgid).map((p) => p.pid)));
+  const others = [...groupPids.all()].filter((p) => !ours.has(p.pid) && /^(workerd|nats-server)$/.test(p.comm));
+  const byComm = {};
+  for (const p of others) byComm[p.comm] = (byComm[p.comm] ?? 0) + 1;
+  return `load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}; other processes: ${
+    Object.entries(byComm).map(([c, n]) => `${n} ${c}`).join(", ") || "none"
+  }`;
+}
+
+/** Unmeasured traffic so both targets start warm (JIT, Durable Object instantiated). */
+async function warmUp(target) {
+  if (target.name === "ceiling") return; // speaks no NATS
+  const ctx = new RunCtx(30_000);
+  try {
+    const sub = await connect(target.url, { ctx });
+    let n = 0;
+    sub.subscribe("bench.warmup", { callback: () => n++ });
+    await sub.flush();
+    const pub = await connect(target.url, { ctx });
+    const data = new Uint8Array(128);
+    for (let i = 0; i < 20_000; i++) {
+      pub.publish("bench.warmup", data);
+      if (i % 5000 === 4999) await pub.flush();
+    }
+    await pub.flush();
+    await waitCount(() => n, 20_000, { stallMs: 3000 });
+    for (let i = 0; i < 200; i++) {
+      const c = await connect(target.url, { ctx });
+      await c.close();
+      ctx.conns.delete(c);
+    }
+  } finally {
+    await ctx.closeAll();
+  }
+}
+
+/**
+ * Waits (at most `--quiet-wait` seconds) until the machine is nearly idle: our servers are idle
+ * between runs, so anything busy is someone else's work that would skew the next run.
+ * Returns how busy the last sample was, in % of one core.
+ */
+const quietWaitMs = Math.max(0, Number(args["quiet-wait"]) || 0) * 1000;
+async function waitQuiet() {
+  const end = Date.now() + quietWaitMs;
+  let busy = 0;
+  do {
+    const b0 = machineBusySeconds();
+    await sleep(500);
+    busy = ((machineBusySeconds() - b0) / 0.5) * 100;
+    if (busy < 20) break;
+  } while (Date.now() < end);
+  return busy;
+}
+
+async function runOnce(scenario, target, params, results, rep) {
+  if (quietWaitMs > 0) {
+    const busy = await waitQuiet();
+    if (busy >= 20) log(`  (machine still ${busy.toFixed(0)}% busy after waiting ${quietWaitMs / 1000} s; running anyway)`);
+  }
+  const timeoutMs = scenario.timeoutMs ?? runTimeoutMs;
+  const ctx = new RunCtx(timeoutMs, target);
+  const fn = typeof scenario.run === "function" ? scenario.run : scenario.run[target.name];
+  const label = scenario.targets === "ceiling" ? "ceiling" : scenario.name;
+  const t0 = Date.now();
+  let outcome;
+  try {
+    outcome = await race(
+      fn(target, ctx, params).catch((err) => ({ error: err })),
+      timeoutMs,
+      () => ({ error: new Error(`timed out after ${timeoutMs / 1000} s`) }),
+    );
+  } finally {
+    ctx.aborted = true;
+    await ctx.closeAll();
+  }
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (outcome.error) {
+    const msg = outcome.error.message ?? String(outcome.error);
+    results.error(label, target.name, rep, `${msg} (sent ${ctx.sent}, received ${ctx.received} when it stopped)`);
+    log(`  ${target.name.padEnd(11)} run ${rep}: FAILED (${outcome.error.message ?? outcome.error}) sent ${ctx.sent} received ${ctx.received} [${secs} s]`);
+  } else {
+    for (const f of outcome.figures) results.add(label, f.figure, f.unit, target.name, f.value, f.better);
+    results.count(label, target.name, outcome.sent, outcome.received);
+    const figs = outcome.figures.map((f) => `${f.figure} ${fmt(f.value)}`).join(", ");
+    const lost = outcome.sent - outcome.received;
+    log(`  ${target.name.padEnd(11)} run ${rep}: ${figs}${lost ? `, LOST ${lost}/${outcome.sent}` : ""} [${secs} s]`);
+  }
+  for (const n of [...(outcome.notes ?? []), ...ctx.notes]) {
+    results.note(label, `${target.name} run ${rep}: ${n}`);
+    log(`      ${n}`);
+  }
+  for (const n of outcome.detail ?? []) log(`      ${n}`);
+  if (ctx.cpu && !outcome.error) {
+    const { pct, wall } = ctx.cpu;
+    results.cpu(scenario.name, target.name, pct);
+    if (pct.other > 50) {
+      results.note(scenario.name, `${target.name} run ${rep}: other work on the machine took ${pct.other.toFixed(0)}% of a core meanwhile`);
+    }
+    log(`      CPU (% of one core): ${Object.entries(pct).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+    if (outcome.messages) {
+      // What one message costs the server process itself: nats-server, or the workerd running the
+      // Worker and its Durable Object (not the client, not wrangler dev's proxy, node or esbuild).
+      const serverPct = (pct.worker ?? 0) + (pct["nats-server"] ?? 0);
+      const us = ((serverPct / 100) * wall * 1e6) / outcome.messages;
+      const fig = `${scenario.targets === "ceiling" ? "pub→sub 128 B " : ""}server CPU per msg`;
+      results.add(label, fig, "µs", target.name, us, "lower");
+      log(`      ${fig}: ${us.toFixed(2)} µs (server process only)`);
+    }
+  }
+  if (target.exited?.() && !interrupted) {
+    throw new Error(`${target.name} exited during ${scenario.name}; its last output:\n${target.output().slice(-4000)}`);
+  }
+}
+
+async function main() {
+  const natsBin = findNatsServer();
+  const v = versions(natsBin);
+  const results = new Results();
+  log(`starting nats-edge (wrangler dev --local)…`);
+  const vars = Object.fromEntries(
+    args.var.map((kv) => {
+      const i = kv.indexOf(":");
+      if (i <= 0) throw new Error(`--var expects NAME:value, got ${kv}`);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  );
+  let edge = await startBroker({ vars });
+  servers.push(edge);
+  log(`  ${edge.url} (process group ${edge.pgid})`);
+  let nats = null;
+  if (natsBin) {
+    nats = await startNatsServer(natsBin, { compression: args.compression });
+    servers.push(nats);
+    log(`nats-server: ${nats.url} (pid ${nats.pgid})`);
+  } else {
+    log("nats-server is not on PATH (apt-get install -y nats-server): measuring nats-edge alone");
+  }
+  const names = [edge.name, ...(nats ? [nats.name] : [])];
+  let ceiling = null;
+  const current = () => [edge, nats].filter(Boolean);
+  /** Replaces a target by a freshly started one (for memory figures that need a clean process). */
+  const restart = async (t) => {
+    await t.stop();
+    servers.splice(servers.indexOf(t), 1);
+    const fresh = await t.restart();
+    servers.push(fresh);
+    if (t === edge) edge = fresh;
+    if (t === nats) nats = fresh;
+    if (t === ceiling) ceiling = fresh;
+    return fresh;
+  };
+
+  const ext = {};
+  for (const t of current()) ext[t.name] = await negotiatedExtensions(t.url);
+
+  const header = [
+    `nats-edge benchmark — ${new Date().toISOString()}${args.quick ? " (--quick)" : ""}, ${runs} run(s) per target, medians`,
+    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
+    `node ${v.node}, wrangler ${v.wrangler}, workerd ${v.workerd}, ${v.natsServer}`,
+    `broker source: ${v.source}${Object.keys(vars).length ? `; vars ${args.var.join(" ")}` : ""}`,
+    `client: @nats-io/nats-core wsconnect over ws (${
+      args.compression ? "permessage-deflate offered; nats-server has compression: true" : "perMessageDeflate: false"
+    }), one Node process for all connections`,
+    ...current().map(
+      (t) =>
+        `negotiated extensions with ${t.name}: bench client "${ext[t.name].ws}"; Node's global WebSocket would get "${ext[t.name].global}"`,
+    ),
+  ];
+  header.push(`at start: ${foreignLoad()}`);
+  for (const l of header) log(l);
+
+  log("warming up…");
+  for (const t of current()) await warmUp(t);
+
+  const edgeOutput = [];
+  let fatal = null;
+  try {
+    for (const s of selected) {
+      const params = args.quick ? s.quick : s.full;
+      if (s.targets === "ceiling" && !ceiling) {
+        log(`starting the ceiling Worker (bench/ceiling)…`);
+        ceiling = await startCeiling();
+        servers.push(ceiling);
+        const ce = await negotiatedRaw(ceiling.url);
+        log(`  ${ceiling.url}; negotiated extensions: "${ce}"`);
+        if (!header.some((l) => l.includes("ceiling Worker"))) header.push(`negotiated extensions with the ceiling Worker: "${ce}"`);
+      }
+      log(`\n== ${s.name} ${JSON.stringify(params)}${s.fresh ? " (fresh servers for every run)" : ""} [${foreignLoad()}]`);
+      for (let rep = 1; rep <= runs && !interrupted; rep++) {
+        const order = s.targets === "ceiling" ? [ceiling, edge] : current();
+        for (const t0 of rep % 2 === 1 ? order : [...order].reverse()) {
+          if (interrupted) break;
+          let t = t0;
+          if (s.fresh) {
+            if (t === edge) edgeOutput.push(edge.output());
+            t = await restart(t);
+            await warmUp(t);
+          }
+          await runOnce(s, t, params, results, rep);
+        }
+        await sleep(200);
+      }
+      const nextUsesCeiling = selected[selected.indexOf(s) + 1]?.targets === "ceiling";
+      if (ceiling && !nextUsesCeiling) {
+        await ceiling.stop();
+        servers.splice(servers.indexOf(ceiling), 1);
+        ceiling = null;
+      }
+    }
+    header.push(`at end:   ${foreignLoad()}`);
+  } catch (err) {
+    // A server died or could not be (re)started: report what was measured, then the cause.
+    fatal = err;
+  } finally {
+    edgeOutput.push(edge.output());
+    await stopAll();
+  }
+
+  // Anything alarming in wrangler's output (uncaught exceptions, crashes)?
+  const suspicious = edgeOutput
+    .join("\n")
+    .split("\n")
+    .filter((l) => /error|exception|uncaught|crash|fatal|disconnected/i.test(l))
+    .slice(0, 20);
+
+  console.log("\n" + header.join("\n") + "\n");
+  const main = results.render(names);
+  if (main) console.log(main);
+  const ceil = results.renderCeiling();
+  if (ceil) console.log("\nCeiling: nats-edge against a Durable Object that only forwards raw frames (bench/ceiling), same runtime, same client batching\n" + ceil);
+  const cpu = results.renderCpu(names);
+  if (cpu) {
+    console.log(
+      `\nCPU during the measured phase, % of one core (median of runs; the machine has ${os.cpus().length} cores; ` +
+        `"other" is everything else the machine did meanwhile)\n${cpu}`,
+    );
+  }
+  if (results.notes.size) {
+    console.log("\nNotes:");
+    for (const [s, ns] of results.notes) for (const n of ns) console.log(`  ${s}: ${n}`);
+  }
+  if (results.errors.length) {
+    console.log("\nFailures:");
+    for (const e of results.errors) console.log(`  ${e.scenario} / ${e.target} run ${e.run}: ${e.error}`);
+  }
+  if (fatal && !interrupted) console.log(`\nStopped early: ${fatal.stack ?? fatal}`);
+  if (suspicious.length) {
+    console.log("\nwrangler output lines that look like errors:");
+    for (const l of suspicious) console.log(`  ${l}`);
+  }
+  if (args.logs) {
+    writeFileSync(args.logs, edgeOutput.join("\n----- (restarted) -----\n"));
+    console.log(`\nwrangler output written to ${args.logs}`);
+  }
+  if (args.json) {
+    results.writeJson(args.json);
+    console.log(`\nJSON lines written to ${args.json}`);
+  }
+  return fatal || results.errors.length ? 1 : 0;
+}
+
+/** Extensions negotiated by a raw `ws` socket (the ceiling Worker speaks no NATS). */
+async function negotiatedRaw(url) {
+  const s = await rawSocket(`${url}/?role=probe`);
+  const e = s.extensions;
+  s.terminate();
+  return e;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err) => {
+    if (interrupted) return; // the signal handler stops the servers and exits
+    console.error(err?.stack ?? err);
+    await race(stopAll(), 10_000, () => null);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,562 @@
+// The benchmark scenarios. Each `run(target, ctx, p)` drives one target once and returns
+// { figures: [{figure, unit, value, better}], sent, received, messages?, notes, detail? }:
+// `messages` (delivered in the measured phase) turns the CPU measurement into a per-message
+// figure; `notes` go into the report, `detail` only to the progress log. `ctx` is the run's context
+// (see RunCtx in run.mjs): it tracks connections and sockets for cleanup, says when the run was
+// aborted (hard timeout), and holds the progress counters (ctx.sent, ctx.received) so a run that
+// times out still reports what was lost.
+import { connect, rawSocket } from "./lib/client.mjs";
+import { percentile } from "./lib/stats.mjs";
+import { payload, sleep, waitCount } from "./lib/util.mjs";
+
+const MB = 1e6;
+/** Bytes the publisher writes between flushes (a PING/PONG); two flushes may be in flight. */
+const FLUSH_WINDOW = 1 << 20;
+/** Most bytes the publisher may be ahead of the slowest subscriber. */
+const MAX_AHEAD_BYTES = 8 << 20;
+
+/** A fresh subject for every run, so no run ever sees another run's messages. */
+let seq = 0;
+const uniq = (s) => `bench.${s}.${process.pid}.${++seq}`;
+
+/** Counts messages on a subscription: n, first and last arrival (performance.now()). */
+function counter() {
+  return { n: 0, first: 0, last: 0, errors: 0 };
+}
+function counting(c, also) {
+  return (err, _msg) => {
+    if (err) {
+      c.errors++;
+      return;
+    }
+    const now = performance.now();
+    if (c.n === 0) c.first = now;
+    c.n++;
+    c.last = now;
+    also?.();
+  };
+}
+
+/** Watches a connection for an unexpected close and records why. */
+function watch(ctx, nc, label) {
+  nc.closed().then((err) => {
+    if (err && !ctx.aborted && !ctx.closing) ctx.notes.push(`${label} closed: ${err.message ?? err}`);
+  });
+}
+
+/**
+ * Publishes `count` messages of `data` on `subject`: a flush (PING) every FLUSH_WINDOW bytes with
+ * at most two in flight, and a pause while the slowest subscriber is more than MAX_AHEAD_BYTES
+ * behind (`behind(sent)` returns how many messages it still lacks).
+ */
+async function publishAll(ctx, nc, subject, data, count, behind) {
+  const rec = data.length + subject.length + 16;
+  const maxAhead = Math.max(1, Math.floor(MAX_AHEAD_BYTES / rec));
+  let since = 0;
+  let inFlight = null;
+  let sent = 0;
+  for (let i = 0; i < count && !ctx.aborted; i++) {
+    nc.publish(subject, data);
+    sent++;
+    ctx.sent = sent;
+    since += rec;
+    if (since >= FLUSH_WINDOW) {
+      since = 0;
+      const f = nc.flush();
+      if (inFlight) await inFlight;
+      inFlight = f;
+      while (!ctx.aborted && behind(sent) > maxAhead) await sleep(1);
+    }
+  }
+  if (inFlight) await inFlight;
+  if (!ctx.aborted) await nc.flush();
+  return sent;
+}
+
+// 1. pub→sub ------------------------------------------------------------------------------------
+
+async function pubsub(target, ctx, { count, size }) {
+  const subject = uniq("ps");
+  const sub = await connect(target.url, { ctx });
+  watch(ctx, sub, "subscriber");
+  const c = counter();
+  sub.subscribe(subject, { callback: counting(c, () => (ctx.received = c.n)) });
+  await sub.flush();
+  const frames = { count: 0, bytes: 0 };
+  const pub = await connect(target.url, { ctx, frames });
+  watch(ctx, pub, "publisher");
+  const framesBefore = { ...frames };
+  const data = payload(size);
+  const cpu = ctx.startCpu();
+  const sent = await publishAll(ctx, pub, subject, data, count, (s) => s - c.n);
+  await waitCount(() => c.n, sent, { abort: () => ctx.aborted, deadline: ctx.deadline });
+  cpu();
+  const secs = (c.last - c.first) / 1000;
+  const pubFrames = frames.count - framesBefore.count;
+  const detail = [`publisher sent ${pubFrames} frames, avg ${Math.round((frames.bytes - framesBefore.bytes) / Math.max(1, pubFrames))} B`];
+  const notes = c.errors ? [`${c.errors} subscription errors`] : [];
+  return {
+    figures: [
+      { figure: "msgs/s", unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
+      { figure: "MB/s", unit: "MB/s", value: c.n > 1 ? (c.n * size) / MB / secs : NaN },
+    ],
+    sent,
+    received: c.n,
+    messages: c.n,
+    notes,
+    detail,
+  };
+}
+
+// 2. fan-out ------------------------------------------------------------------------------------
+
+async function fanout(target, ctx, { count, size, subscribers }) {
+  const subject = uniq("fo");
+  const counters = [];
+  const total = { n: 0 };
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < subscribers; i++) {
+    const nc = await connect(target.url, { ctx });
+    watch(ctx, nc, `subscriber ${i}`);
+    const c = counter();
+    counters.push(c);
+    nc.subscribe(subject, {
+      callback: counting(c, () => {
+        const now = c.last;
+        if (total.n === 0) first = now;
+        total.n++;
+        last = now;
+        ctx.received = total.n;
+      }),
+    });
+    await nc.flush();
+  }
+  const pub = await connect(target.url, { ctx });
+  watch(ctx, pub, "publisher");
+  const data = payload(size);
+  const minN = () => counters.reduce((m, c) => Math.min(m, c.n), Infinity);
+  const cpu = ctx.startCpu();
+  const sent = await publishAll(ctx, pub, subject, data, count, (s) => s - minN());
+  await waitCount(() => total.n, sent * subscribers, { abort: () => ctx.aborted, deadline: ctx.deadline });
+  cpu();
+  const secs = (last - first) / 1000;
+  const counts = counters.map((c) => c.n);
+  return {
+    figures: [
+      { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
+      { figure: "MB/s delivered", unit: "MB/s", value: total.n > 1 ? (total.n * size) / MB / secs : NaN },
+    ],
+    sent: sent * subscribers,
+    received: total.n,
+    messages: total.n,
+    notes: counts.some((n) => n !== sent) ? [`per subscriber: ${counts.join(", ")}`] : [],
+  };
+}
+
+// 3. queue group --------------------------------------------------------------------------------
+
+async function queue(target, ctx, { count, size, members }) {
+  const subject = uniq("qg");
+  const counters = [];
+  const total = { n: 0 };
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < members; i++) {
+    const nc = await connect(target.url, { ctx });
+    watch(ctx, nc, `member ${i}`);
+    const c = counter();
+    counters.push(c);
+    nc.subscribe(subject, {
+      queue: "workers",
+      callback: counting(c, () => {
+        const now = c.last;
+        if (total.n === 0) first = now;
+        total.n++;
+        last = now;
+        ctx.received = total.n;
+      }),
+    });
+    await nc.flush();
+  }
+  const pub = await connect(target.url, { ctx });
+  watch(ctx, pub, "publisher");
+  const data = payload(size);
+  const cpu = ctx.startCpu();
+  const sent = await publishAll(ctx, pub, subject, data, count, (s) => s - total.n);
+  await waitCount(() => total.n, sent, { abort: () => ctx.aborted, deadline: ctx.deadline });
+  cpu();
+  const secs = (last - first) / 1000;
+  const counts = counters.map((c) => c.n);
+  const share = (n) => (100 * n) / Math.max(1, total.n);
+  return {
+    figures: [
+      { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
+      { figure: "smallest member share", unit: "%", value: share(Math.min(...counts)) },
+      { figure: "largest member share", unit: "%", value: share(Math.max(...counts)) },
+    ],
+    sent,
+    received: total.n,
+    messages: total.n,
+    notes: [`per member: ${counts.join(", ")}`],
+  };
+}
+
+// 4. request/reply ------------------------------------------------------------------------------
+
+async function reqrep(target, ctx, { count, size, warmup }) {
+  const subject = uniq("rr");
+  const responder = await connect(target.url, { ctx });
+  watch(ctx, responder, "responder");
+  responder.subscribe(subject, { callback: (err, m) => err || m.respond(m.data) });
+  await responder.flush();
+  const requester = await connect(target.url, { ctx });
+  watch(ctx, requester, "requester");
+  const data = payload(size);
+  for (let i = 0; i < warmup && !ctx.aborted; i++) await requester.request(subject, data, { timeout: 5000 });
+  const lat = [];
+  let failed = 0;
+  let consecutive = 0;
+  let firstError = "";
+  let sent = 0;
+  const cpu = ctx.startCpu();
+  for (let i = 0; i < count && !ctx.aborted; i++) {
+    const t0 = performance.now();
+    sent++;
+    ctx.sent = sent;
+    try {
+      const m = await requester.request(subject, data, { timeout: 5000 });
+      if (m.data.length !== size) throw new Error(`reply of ${m.data.length} bytes`);
+      lat.push(performance.now() - t0);
+      ctx.received = lat.length;
+      consecutive = 0;
+    } catch (err) {
+      failed++;
+      firstError ||= String(err?.message ?? err);
+      if (++consecutive >= 5) break;
+    }
+  }
+  cpu();
+  lat.sort((a, b) => a - b);
+  return {
+    figures: [
+      { figure: "p50", unit: "ms", value: percentile(lat, 50), better: "lower" },
+      { figure: "p90", unit: "ms", value: percentile(lat, 90), better: "lower" },
+      { figure: "p99", unit: "ms", value: percentile(lat, 99), better: "lower" },
+      { figure: "max", unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
+    ],
+    sent,
+    received: lat.length,
+    notes: failed ? [`${failed} requests failed, first: ${firstError}`] : [],
+  };
+}
+
+// 5. connection churn ---------------------------------------------------------------------------
+
+async function churn(target, ctx, { count }) {
+  let ok = 0;
+  let failed = 0;
+  let firstError = "";
+  let sent = 0;
+  const t0 = performance.now();
+  const cpu = ctx.startCpu();
+  for (let i = 0; i < count && !ctx.aborted; i++) {
+    sent++;
+    ctx.sent = sent;
+    try {
+      const nc = await connect(target.url, { ctx });
+      await nc.close();
+      ctx.conns.delete(nc);
+      ok++;
+      ctx.received = ok;
+    } catch (err) {
+      failed++;
+      firstError ||= String(err?.message ?? err);
+      if (failed >= 10) break;
+    }
+  }
+  cpu();
+  const secs = (performance.now() - t0) / 1000;
+  // Closed sockets need not be remembered.
+  for (const s of ctx.sockets) if (s.readyState === 3) ctx.sockets.delete(s);
+  return {
+    figures: [{ figure: "connections/s", unit: "conn/s", value: ok / secs }],
+    sent,
+    received: ok,
+    notes: failed ? [`${failed} connects failed, first: ${firstError}`] : [],
+  };
+}
+
+// 6. idle connections ---------------------------------------------------------------------------
+
+async function idle(target, ctx, { count, subsPerConn, concurrency, openBudgetMs, idleMs }) {
+  const base = uniq("idle");
+  const all = `${base}.all`;
+  const deliveries = { n: 0 };
+  const pub = await connect(target.url, { ctx });
+  watch(ctx, pub, "publisher");
+  await sleep(1000);
+  const before = target.rss();
+  const beforeParts = target.rssParts();
+  const conns = [];
+  let failed = 0;
+  let firstError = "";
+  const t0 = performance.now();
+  const cpu = ctx.startCpu();
+  const openEnd = Date.now() + openBudgetMs;
+  let next = 0;
+  const worker = async () => {
+    while (!ctx.aborted && Date.now() < openEnd && failed < 20) {
+      const i = next++;
+      if (i >= count) return;
+      try {
+        const nc = await connect(target.url, { ctx, pingInterval: 10 * 60_000 });
+        nc.subscribe(all, { callback: (err) => err || deliveries.n++ });
+        for (let k = 1; k < subsPerConn; k++) nc.subscribe(`${base}.${i}.${k}`, { callback: () => {} });
+        await nc.flush();
+        conns.push(nc);
+      } catch (err) {
+        failed++;
+        firstError ||= String(err?.message ?? err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  cpu();
+  const openSecs = (performance.now() - t0) / 1000;
+  const opened = conns.length;
+  await sleep(idleMs);
+  const after = target.rss();
+  const afterParts = target.rssParts();
+  const perConn = opened ? (after.kib - before.kib) / opened : NaN;
+  const split = Object.keys(afterParts)
+    .map((k) => `${k} ${((afterParts[k] - (beforeParts[k] ?? 0)) / Math.max(1, opened)).toFixed(0)}`)
+    .join(", ");
+  const withoutProxy = Object.keys(afterParts)
+    .filter((k) => k !== "proxy")
+    .reduce((a, k) => a + afterParts[k] - (beforeParts[k] ?? 0), 0);
+  // One message must reach every idle connection.
+  pub.publish(all, payload(16));
+  await pub.flush();
+  ctx.sent = opened;
+  await waitCount(() => deliveries.n, opened, { stallMs: 5000, abort: () => ctx.aborted, deadline: ctx.deadline });
+  ctx.received = deliveries.n;
+  // Still open?
+  const stillOpen = conns.filter((nc) => !nc.isClosed()).length;
+  const notes = [
+    `opened ${opened}/${count} in ${openSecs.toFixed(1)} s (${failed} failed${firstError ? `, first: ${firstError}` : ""})`,
+    `RSS ${(before.kib / 1024).toFixed(1)} MiB -> ${(after.kib / 1024).toFixed(1)} MiB over ${after.processes} process(es) (KiB per connection: ${split}); ${stillOpen} still open after the check`,
+  ];
+  return {
+    figures: [
+      { figure: "connections opened", unit: "conn", value: opened },
+      { figure: "open rate", unit: "conn/s", value: opened / openSecs },
+      { figure: "RSS per connection", unit: "KiB", value: perConn, better: "lower" },
+      // wrangler dev puts a second workerd (a proxy) in front of the Worker; production has none.
+      { figure: "RSS per conn. w/o dev proxy", unit: "KiB", value: opened ? withoutProxy / opened : NaN, better: "lower" },
+      { figure: "deliveries to idle conns", unit: "msg", value: deliveries.n },
+    ],
+    sent: opened,
+    received: deliveries.n,
+    notes,
+  };
+}
+
+// Ceiling: the raw runtime limit for pub→sub 128 B ------------------------------------------------
+
+/**
+ * Drives the raw forwarding Worker (bench/ceiling) the way the NATS client drives the broker:
+ * the publisher sends frames of ~32 KiB (nats-core flushes its buffer at 32 KiB) holding
+ * pre-built `MSG` records of the size a 128 B pub→sub delivers; the Durable Object forwards each
+ * frame as is; the subscriber counts records.
+ */
+async function ceilingRaw(target, ctx, { count, size }) {
+  const subject = uniq("ps");
+  const enc = new TextEncoder();
+  const rec = new Uint8Array([...enc.encode(`MSG ${subject} 1 ${size}\r\n`), ...payload(size), 13, 10]);
+  const perFrame = Math.ceil((32 * 1024) / rec.length);
+  const frame = new Uint8Array(rec.length * perFrame);
+  for (let i = 0; i < perFrame; i++) frame.set(rec, i * rec.length);
+  const sub = await rawSocket(`${target.url}/?role=sub`);
+  ctx.sockets.add(sub);
+  const pub = await rawSocket(`${target.url}/?role=pub`);
+  ctx.sockets.add(pub);
+  const c = counter();
+  let bytes = 0;
+  sub.on("message", (data) => {
+    const now = performance.now();
+    if (c.n === 0) c.first = now;
+    bytes += data.byteLength;
+    c.n = Math.floor(bytes / rec.length);
+    c.last = now;
+    ctx.received = c.n;
+  });
+  await sleep(100); // both sockets accepted by the object before the first frame
+  const maxAhead = Math.floor(MAX_AHEAD_BYTES / rec.length);
+  let sent = 0;
+  const cpu = ctx.startCpu();
+  while (sent < count && !ctx.aborted) {
+    const n = Math.min(perFrame, count - sent);
+    pub.send(n === perFrame ? frame : frame.subarray(0, n * rec.length));
+    sent += n;
+    ctx.sent = sent;
+    while (!ctx.aborted && (sent - c.n > maxAhead || pub.bufferedAmount > FLUSH_WINDOW)) await sleep(1);
+  }
+  await waitCount(() => c.n, sent, { abort: () => ctx.aborted, deadline: ctx.deadline });
+  cpu();
+  const secs = (c.last - c.first) / 1000;
+  return {
+    figures: [
+      { figure: "pub→sub 128 B msgs/s", unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
+      { figure: "pub→sub 128 B MB/s", unit: "MB/s", value: c.n > 1 ? (c.n * size) / MB / secs : NaN },
+    ],
+    sent,
+    received: c.n,
+    messages: c.n,
+    notes: [],
+    detail: [`${perFrame} records of ${rec.length} B per frame`],
+  };
+}
+
+/**
+ * Idle raw WebSockets held by the forwarding Durable Object: the runtime's own memory per
+ * connection (the proxy and the worker process), and one frame forwarded to every one of them.
+ */
+async function ceilingIdleRaw(target, ctx, { count, concurrency, openBudgetMs, idleMs }) {
+  const pub = await rawSocket(`${target.url}/?role=pub`);
+  ctx.sockets.add(pub);
+  await sleep(1000);
+  const before = target.rss();
+  const beforeParts = target.rssParts();
+  let deliveries = 0;
+  let opened = 0;
+  let failed = 0;
+  let next = 0;
+  const t0 = performance.now();
+  const openEnd = Date.now() + openBudgetMs;
+  const worker = async () => {
+    while (!ctx.aborted && Date.now() < openEnd && failed < 20) {
+      if (next++ >= count) return;
+      try {
+        const s = await rawSocket(`${target.url}/?role=sub`);
+        ctx.sockets.add(s);
+        s.on("message", () => deliveries++);
+        opened++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const openSecs = (performance.now() - t0) / 1000;
+  await sleep(idleMs);
+  const after = target.rss();
+  const afterParts = target.rssParts();
+  pub.send(payload(16));
+  ctx.sent = opened;
+  await waitCount(() => deliveries, opened, { stallMs: 5000, abort: () => ctx.aborted, deadline: ctx.deadline });
+  ctx.received = deliveries;
+  const split = Object.keys(afterParts)
+    .map((k) => `${k} ${((afterParts[k] - (beforeParts[k] ?? 0)) / Math.max(1, opened)).toFixed(0)}`)
+    .join(", ");
+  return {
+    figures: [
+      { figure: "idle: connections opened", unit: "conn", value: opened },
+      { figure: "idle: open rate", unit: "conn/s", value: opened / openSecs },
+      { figure: "idle: RSS per connection", unit: "KiB", value: opened ? (after.kib - before.kib) / opened : NaN, better: "lower" },
+      {
+        figure: "idle: RSS per conn. w/o dev proxy",
+        unit: "KiB",
+        value: opened ? (afterParts.worker - beforeParts.worker) / opened : NaN,
+        better: "lower",
+      },
+    ],
+    sent: opened,
+    received: deliveries,
+    notes: [`RSS ${(before.kib / 1024).toFixed(1)} MiB -> ${(after.kib / 1024).toFixed(1)} MiB (KiB per connection: ${split})`],
+  };
+}
+
+/** nats-edge's side of the idle ceiling: the idle scenario, figures renamed. */
+async function ceilingIdleEdge(target, ctx, p) {
+  const r = await idle(target, ctx, p);
+  r.figures = r.figures
+    .filter((f) => f.figure !== "deliveries to idle conns")
+    .map((f) => ({ ...f, figure: `idle: ${f.figure}` }));
+  return r;
+}
+
+/** nats-edge's side of the ceiling comparison: the 128 B pub→sub, figures renamed. */
+async function ceilingEdge(target, ctx, p) {
+  const r = await pubsub(target, ctx, p);
+  r.figures = r.figures.map((f) => ({ ...f, figure: `pub→sub 128 B ${f.figure}` }));
+  r.notes = [...r.notes, ...r.detail];
+  r.detail = [];
+  return r;
+}
+
+// ------------------------------------------------------------------------------------------------
+
+const K = 1024;
+
+/**
+ * Every scenario: --only matches `group`, `id` or `name`; `full`/`quick` are the parameters;
+ * `targets: "ceiling"` runs it on the ceiling Worker and nats-edge (default: nats-edge and
+ * nats-server); `fresh` restarts the servers before every run; `timeoutMs` overrides --timeout.
+ */
+export const scenarios = [
+  { group: "pubsub", id: "pubsub-16", name: "pubsub 16 B", run: pubsub, full: { count: 200_000, size: 16 }, quick: { count: 20_000, size: 16 } },
+  { group: "pubsub", id: "pubsub-128", name: "pubsub 128 B", run: pubsub, full: { count: 200_000, size: 128 }, quick: { count: 20_000, size: 128 } },
+  { group: "pubsub", id: "pubsub-64k", name: "pubsub 64 KiB", run: pubsub, full: { count: 1_000, size: 64 * K }, quick: { count: 100, size: 64 * K } },
+  {
+    group: "fanout",
+    name: "fanout 8×128 B",
+    run: fanout,
+    full: { count: 50_000, size: 128, subscribers: 8 },
+    quick: { count: 5_000, size: 128, subscribers: 8 },
+  },
+  {
+    group: "queue",
+    name: "queue 4 members",
+    run: queue,
+    full: { count: 100_000, size: 128, members: 4 },
+    quick: { count: 10_000, size: 128, members: 4 },
+  },
+  {
+    group: "reqrep",
+    name: "request/reply 64 B",
+    run: reqrep,
+    full: { count: 5_000, size: 64, warmup: 100 },
+    quick: { count: 500, size: 64, warmup: 20 },
+  },
+  { group: "churn", name: "connect+close", run: churn, full: { count: 500 }, quick: { count: 50 } },
+  {
+    group: "idle",
+    name: "idle connections",
+    run: idle,
+    fresh: true, // memory is measured on freshly started servers: freed memory is not returned to the OS
+    timeoutMs: 150_000,
+    full: { count: 2_000, subsPerConn: 5, concurrency: 32, openBudgetMs: 90_000, idleMs: 3_000 },
+    quick: { count: 200, subsPerConn: 5, concurrency: 16, openBudgetMs: 20_000, idleMs: 2_000 },
+  },
+  {
+    group: "ceiling",
+    id: "ceiling-pubsub",
+    name: "ceiling pub→sub 128 B",
+    targets: "ceiling",
+    run: { ceiling: ceilingRaw, "nats-edge": ceilingEdge },
+    full: { count: 200_000, size: 128 },
+    quick: { count: 20_000, size: 128 },
+  },
+  {
+    group: "ceiling",
+    id: "ceiling-idle",
+    name: "ceiling idle connections",
+    targets: "ceiling",
+    run: { ceiling: ceilingIdleRaw, "nats-edge": ceilingIdleEdge },
+    fresh: true,
+    timeoutMs: 150_000,
+    full: { count: 2_000, subsPerConn: 5, concurrency: 32, openBudgetMs: 90_000, idleMs: 3_000 },
+    quick: { count: 200, subsPerConn: 5, concurrency: 16, openBudgetMs: 20_000, idleMs: 2_000 },
+  },
+];
