@@ -9,11 +9,17 @@
 // host assigned to it; everything for one host in one turn is one call.
 
 import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../protocol/route.js";
-import { ownerOf, publishKey, subscriptionKey } from "../protocol/shardkey.js";
+import { decode } from "../protocol/bytes.js";
+import { ownerOf, publishKey } from "../protocol/shardkey.js";
 import { Channel } from "./channel.js";
 import type { Client, LocalSub } from "./client.js";
 import type { InterestChange, InterestPush, InterestSnapshot } from "./directory.js";
-import { InterestCache, type KeyInterest } from "./interest.js";
+import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
+import { Registrar, type ClusterMemory } from "./registrar.js";
+
+const NO_QUEUES: readonly string[] = [];
+const NO_MEMBERS: readonly LocalSub[] = [];
+const NO_HOSTS: readonly { host: number; weight: number }[] = [];
 
 /** What the cluster needs from the shard: calls to other shards (or itself). */
 export interface ShardCalls {
@@ -26,16 +32,10 @@ export interface ShardCalls {
   broken(shard: number): void;
 }
 
-/** A flag the cluster keeps across restarts. */
-export interface ClusterMemory {
-  /** True while registrations may have been sent that no owner acknowledged yet. */
-  registering: boolean;
-}
-
 /** What the cluster needs from the host it serves. */
 export interface LocalDelivery {
   /** Local queue groups matching `subject`, members able to take a message from `from`. */
-  localGroups(subject: string, from: Client | null): Map<string, LocalSub[]>;
+  localGroups(subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]>;
   deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean;
   /** Delivers a message routed here: local plain subscribers and one member of each named group. */
   deliverRouted(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number;
@@ -72,166 +72,46 @@ interface Receipt {
   delivered: boolean;
 }
 
-interface Registration {
-  readonly changes: Map<string, InterestChange>;
-  readonly waiting: Set<Client>;
-}
-
-const regId = (subject: string, queue: string) => `${queue}\u0000${subject}`;
-
 export class Cluster {
   private readonly cache: InterestCache;
   private readonly watches = new Map<string, Promise<KeyInterest | undefined>>();
   private readonly backlog = new Map<Client, Waiting[]>();
   private readonly routes = new Map<number, Channel<RouteOut>>();
-  private readonly registrations = new Map<number, Channel<Registration>>();
-  /** Local subscription counts per (queue, subject). */
-  private readonly counts = new Map<string, { subject: string; queue: string; count: number }>();
-  /** Registrations accepted but not yet acknowledged, by id: who must wait for them. */
-  private readonly unacked = new Map<string, Registration>();
+  private readonly registrar: Registrar;
   private readonly receipts = new Map<number, Receipt>();
   private nextReceipt = 1;
-  /** When each owner was last asked to resync this host's interest (stale entries found). */
-  private readonly lastResync = new Map<number, number>();
 
   // Figures for monitoring and the benchmark's cost report.
   routedMessages = 0;
   routeCalls = 0;
   watchCalls = 0;
-  registerCalls = 0;
   droppedMessages = 0;
 
   constructor(
     private readonly s: ClusterSettings,
     private readonly calls: ShardCalls,
     private readonly local: LocalDelivery,
-    private readonly memory: ClusterMemory,
+    memory: ClusterMemory,
   ) {
+    this.registrar = new Registrar(s, calls, memory, () => local.flush());
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
       // Unwatching only saves the owner's pushes: if it fails, they keep coming and are ignored.
       this.calls.unwatch(owner, keys).catch(() => this.calls.broken(owner));
     });
   }
 
-  // ---- interest of this host's clients ------------------------------------------------------
+  // ---- interest of this host's clients: the registrar's ------------------------------------------
 
-  /** A local subscription appeared (+1) or went (-1). `client` waits for owners to know. */
   subscriptionChanged(sub: LocalSub, delta: 1 | -1, client: Client | null): void {
-    const queue = sub.queue ?? "";
-    const id = regId(sub.subject, queue);
-    let c = this.counts.get(id);
-    if (c === undefined) this.counts.set(id, (c = { subject: sub.subject, queue, count: 0 }));
-    const before = weightOf(c.queue, c.count);
-    c.count += delta;
-    const after = weightOf(c.queue, c.count);
-    if (c.count <= 0) this.counts.delete(id);
-    if (before !== after) {
-      const key = subscriptionKey(sub.subject, this.s.keyDepth);
-      const owners = key === null ? range(this.s.shards) : [ownerOf(key, this.s.shards)];
-      for (const owner of owners) this.enqueueRegistration(owner, id, { subject: sub.subject, queue, weight: after }, client);
-    } else if (client !== null) {
-      // No change to send, but one may be on its way: the client waits for it too.
-      const pending = this.unacked.get(id);
-      if (pending !== undefined && !pending.waiting.has(client)) {
-        pending.waiting.add(client);
-        client.awaitAck();
-      }
-    }
+    this.registrar.subscriptionChanged(sub, delta, client);
   }
 
-  /** A subscription rebuilt after a restart: counted, not registered again (owners kept it). */
   restored(sub: LocalSub): void {
-    const queue = sub.queue ?? "";
-    const id = regId(sub.subject, queue);
-    const c = this.counts.get(id);
-    if (c === undefined) this.counts.set(id, { subject: sub.subject, queue, count: 1 });
-    else c.count++;
+    this.registrar.restored(sub);
   }
 
-  private enqueueRegistration(owner: number, id: string, change: InterestChange, client: Client | null): void {
-    const ch = this.registrationChannel(owner);
-    const reg = ch.next;
-    reg.changes.set(id, change);
-    this.unacked.set(id, reg);
-    if (client !== null && !reg.waiting.has(client)) {
-      reg.waiting.add(client);
-      client.awaitAck();
-    }
-  }
-
-  private registrationChannel(owner: number): Channel<Registration> {
-    let ch = this.registrations.get(owner);
-    if (ch !== undefined) return ch;
-    ch = new Channel<Registration>({
-      empty: () => ({ changes: new Map(), waiting: new Set() }),
-      isEmpty: (r) => r.changes.size === 0,
-      send: async (r) => {
-        this.registerCalls++;
-        // If the object is evicted before the owner answers, the next instance resyncs.
-        if (!this.memory.registering) this.memory.registering = true;
-        await this.calls.register(owner, [...r.changes.values()]);
-        this.acked(r);
-      },
-      // Given up: the clients must not wait forever. Their interest is restored by the
-      // next resync; until then messages from other shards may miss them.
-      dropped: (r) => this.acked(r),
-      failed: () => this.calls.broken(owner),
-    });
-    this.registrations.set(owner, ch);
-    return ch;
-  }
-
-  private acked(r: Registration): void {
-    for (const [id, reg] of this.unacked) if (reg === r) this.unacked.delete(id);
-    for (const client of r.waiting) client.ackArrived();
-    if (this.memory.registering && [...this.registrations.values()].every((ch) => ch.idle || ch.sending(r))) {
-      this.memory.registering = false;
-    }
-    this.local.flush();
-  }
-
-  /** After a restart: if registrations were in flight, owners may have missed them. */
   recover(): void {
-    if (!this.memory.registering) return;
-    this.resyncAll()
-      .then(() => {
-        this.memory.registering = false;
-      })
-      // Still unsure: the flag stays, and the next start tries again.
-      .catch(() => undefined);
-  }
-
-  /** This host's interest as one owner should hold it. */
-  private entriesFor(owner: number): InterestChange[] {
-    const out: InterestChange[] = [];
-    for (const c of this.counts.values()) {
-      const key = subscriptionKey(c.subject, this.s.keyDepth);
-      if (key === null || ownerOf(key, this.s.shards) === owner) {
-        out.push({ subject: c.subject, queue: c.queue, weight: weightOf(c.queue, c.count) });
-      }
-    }
-    return out;
-  }
-
-  /** Tells every owner exactly what this host is interested in. */
-  async resyncAll(): Promise<void> {
-    await Promise.all(range(this.s.shards).map((owner) => this.calls.resync(owner, this.entriesFor(owner))));
-  }
-
-  /**
-   * A message arrived for which this host has no interest: the owner of its key
-   * holds a stale entry (a lost unregistration). Resync that owner, at most once
-   * every few seconds.
-   */
-  private stale(subject: Uint8Array): void {
-    const owner = ownerOf(publishKey(new TextDecoder().decode(subject), this.s.keyDepth), this.s.shards);
-    const now = Date.now();
-    if (now - (this.lastResync.get(owner) ?? 0) < RESYNC_INTERVAL_MS) return;
-    this.lastResync.set(owner, now);
-    this.calls.resync(owner, this.entriesFor(owner)).catch(() => {
-      this.calls.broken(owner);
-      this.lastResync.delete(owner);
-    });
+    this.registrar.recover();
   }
 
   // ---- pushes from owners ---------------------------------------------------------------------
@@ -311,25 +191,63 @@ export class Cluster {
   private dispatch(from: Client, ki: KeyInterest, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
     const self = this.s.self;
     const remote = ki.trie.match(subject);
-    const plainHosts = new Set<number>();
-    for (const r of remote.plain) if (r.entry.host !== self) plainHosts.add(r.entry.host);
-    const assigned = new Map<number, string[]>();
+    // Destination hosts: usually one or two, so an array beats a set.
+    const hosts: number[] = [];
+    for (const r of remote.plain) if (r.entry.host !== self && !hosts.includes(r.entry.host)) hosts.push(r.entry.host);
+    let assigned: Map<number, string[]> | null = null;
     const local = this.local.localGroups(subject, from);
-    // Every queue group named locally or remotely gets one pick, weighted by members.
-    const names = new Set<string>(local.keys());
-    const remoteGroups = new Map<string, { host: number; weight: number }[]>();
-    for (const g of remote.groups) {
+    if (local.size > 0 || remote.groups.length > 0) {
+      assigned = new Map();
+      delivered += this.chooseQueues(local, remote.groups, assigned, subjectBytes, reply, headerSize, message);
+      for (const h of assigned.keys()) if (!hosts.includes(h)) hosts.push(h);
+    }
+    const wantsReceipt = reply !== null && reply.length > 0 && from.opts.noResponders;
+    if (hosts.length === 0) {
+      if (delivered === 0 && wantsReceipt) this.local.noResponders(from, reply!);
+      return;
+    }
+    let receipt = 0;
+    if (wantsReceipt && delivered === 0) {
+      receipt = this.nextReceipt++;
+      this.receipts.set(receipt, { client: from, reply: reply!.slice(), outstanding: hosts.length, delivered: false });
+    }
+    for (const host of hosts) {
+      const out = this.routeChannel(host).next;
+      out.route.add(receipt, subjectBytes, reply, headerSize, message, assigned?.get(host) ?? NO_QUEUES, receipt !== 0);
+      if (receipt !== 0) out.receipts.push(receipt);
+      this.routedMessages++;
+    }
+  }
+
+  /**
+   * One pick per queue group named locally or remotely, weighted by members: a
+   * local member takes the message at once; a remote pick is noted in `assigned`
+   * (host -> group names). Returns the local deliveries made.
+   */
+  private chooseQueues(
+    local: ReadonlyMap<string, readonly LocalSub[]>,
+    remoteGroups: readonly (readonly RemoteSub[])[],
+    assigned: Map<number, string[]>,
+    subjectBytes: Uint8Array,
+    reply: Uint8Array | null,
+    headerSize: number,
+    message: Uint8Array,
+  ): number {
+    const self = this.s.self;
+    const remote = new Map<string, { host: number; weight: number }[]>();
+    for (const g of remoteGroups) {
       for (const r of g) {
         if (r.entry.host === self) continue;
-        let list = remoteGroups.get(r.entry.queue);
-        if (list === undefined) remoteGroups.set(r.entry.queue, (list = []));
+        let list = remote.get(r.entry.queue);
+        if (list === undefined) remote.set(r.entry.queue, (list = []));
         list.push({ host: r.entry.host, weight: r.entry.weight });
-        names.add(r.entry.queue);
       }
     }
+    let delivered = 0;
+    const names = new Set<string>([...local.keys(), ...remote.keys()]);
     for (const name of names) {
-      const members = local.get(name) ?? [];
-      const hosts = remoteGroups.get(name) ?? [];
+      const members = local.get(name) ?? NO_MEMBERS;
+      const hosts = remote.get(name) ?? NO_HOSTS;
       let total = members.length;
       for (const h of hosts) total += h.weight;
       if (total === 0) continue;
@@ -356,23 +274,7 @@ export class Cluster {
         pick -= h.weight;
       }
     }
-    for (const h of assigned.keys()) plainHosts.add(h);
-    const wantsReceipt = reply !== null && reply.length > 0 && from.opts.noResponders;
-    if (plainHosts.size === 0) {
-      if (delivered === 0 && wantsReceipt) this.local.noResponders(from, reply!);
-      return;
-    }
-    let receipt = 0;
-    if (wantsReceipt && delivered === 0) {
-      receipt = this.nextReceipt++;
-      this.receipts.set(receipt, { client: from, reply: reply!.slice(), outstanding: plainHosts.size, delivered: false });
-    }
-    for (const host of plainHosts) {
-      const out = this.routeChannel(host).next;
-      out.route.add(receipt, subjectBytes, reply, headerSize, message, assigned.get(host) ?? [], receipt !== 0);
-      if (receipt !== 0) out.receipts.push(receipt);
-      this.routedMessages++;
-    }
+    return delivered;
   }
 
   private dispatchLocalOnly(from: Client, w: Waiting): void {
@@ -427,7 +329,7 @@ export class Cluster {
   /** Sends what this turn routed: one call per destination host. */
   flushRoutes(): void {
     for (const ch of this.routes.values()) ch.kick();
-    for (const ch of this.registrations.values()) ch.kick();
+    this.registrar.flush();
   }
 
   // ---- messages from other hosts ----------------------------------------------------------------
@@ -439,7 +341,7 @@ export class Cluster {
       const n = this.local.deliverRouted(m.subject, m.reply, m.headerSize, m.message, m.queues);
       if (n > 0) return;
       if (m.flags & ROUTE_RECEIPT) undelivered.push(m.id);
-      this.stale(m.subject);
+      this.registrar.stale(publishKey(decode(m.subject), this.s.keyDepth));
     });
     this.local.flush();
     return undelivered;
@@ -451,21 +353,10 @@ export class Cluster {
       routedMessages: this.routedMessages,
       routeCalls: this.routeCalls,
       watchCalls: this.watchCalls,
-      registerCalls: this.registerCalls,
+      registerCalls: this.registrar.registerCalls,
       droppedMessages: this.droppedMessages,
     };
   }
-}
-
-const RESYNC_INTERVAL_MS = 5_000;
-
-function weightOf(queue: string, count: number): number {
-  if (count <= 0) return 0;
-  return queue === "" ? 1 : count;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
 
 async function watchWithRetry(call: () => Promise<InterestSnapshot>, failed: () => void): Promise<InterestSnapshot> {

@@ -20,6 +20,8 @@ import type { Attachment, Store } from "./store.js";
  */
 export const SERVER_VERSION = "2.2.0";
 
+const NO_GROUPS: ReadonlyMap<string, readonly LocalSub[]> = new Map();
+
 export interface ServerIdentity {
   readonly id: string;
   readonly name: string;
@@ -215,10 +217,12 @@ export class Host implements ClientHost, LocalDelivery {
     return false;
   }
 
-  localGroups(subject: string, from: Client | null): Map<string, LocalSub[]> {
+  localGroups(subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]> {
+    const matched = this.sublist.match(subject).groups;
+    if (matched.length === 0) return NO_GROUPS;
     const groups = new Map<string, LocalSub[]>();
     const noEcho = from !== null && !from.opts.echo;
-    for (const group of this.sublist.match(subject).groups) {
+    for (const group of matched) {
       const able = group.filter((sub) => !sub.client.isClosed && !(noEcho && sub.client === from));
       if (able.length > 0) groups.set(group[0].queue!, able);
     }

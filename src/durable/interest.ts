@@ -6,13 +6,8 @@ import { ownerOf } from "../protocol/shardkey.js";
 import { SubjectTrie } from "../protocol/sublist.js";
 import type { InterestEntry, InterestPush, InterestSnapshot } from "./directory.js";
 
-/** An entry of remote interest in the host's per-key trie. */
-export interface RemoteInterest extends InterestEntry {
-  /** The sublist's queue: null for plain interest. */
-  readonly queue: string;
-}
-
-interface RemoteSub {
+/** An entry of remote interest, as the host's per-key trie holds it. */
+export interface RemoteSub {
   readonly subject: string;
   readonly queue: string | null;
   readonly entry: InterestEntry;

@@ -7,6 +7,7 @@
 // binary: nothing to tokenize, and views into the batch need no copying.
 
 const EMPTY = new Uint8Array(0);
+const NO_QUEUES: Uint8Array[] = [];
 const encoder = new TextEncoder();
 
 /** Record flags. */
@@ -72,7 +73,7 @@ export class RouteBatch {
     queues: readonly string[],
     receipt: boolean,
   ): void {
-    const qs = queues.map((q) => encoder.encode(q));
+    const qs = queues.length === 0 ? NO_QUEUES : queues.map((q) => encoder.encode(q));
     let n = 4 + 1 + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
     for (const q of qs) n += 4 + q.length;
     this.reserve(n);
