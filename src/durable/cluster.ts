@@ -17,6 +17,9 @@ import type { InterestChange, InterestPush, InterestSnapshot } from "./directory
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
 import { Registrar, type ClusterMemory } from "./registrar.js";
 
+/** Reply subjects remembered with the host their request came from (the newest kept). */
+const REPLY_HINTS = 10_000;
+
 const NO_QUEUES: readonly string[] = [];
 const NO_MEMBERS: readonly LocalSub[] = [];
 const NO_HOSTS: readonly { host: number; weight: number }[] = [];
@@ -80,6 +83,15 @@ export class Cluster {
   private readonly registrar: Registrar;
   private readonly receipts = new Map<number, Receipt>();
   private nextReceipt = 1;
+  /**
+   * Reply subjects of requests delivered here, and the host each came from. A
+   * reply is always sent to that host too: the requester's subscription to its
+   * inbox may not have reached the inbox's owner yet (clients send SUB and PUB
+   * back to back), but its host had it before it sent the request on. This keeps
+   * request/reply as dependable as in a nats-server cluster, whose routes carry
+   * the interest ahead of the message.
+   */
+  private readonly replyHints = new Map<string, number>();
 
   // Figures for monitoring and the benchmark's cost report.
   routedMessages = 0;
@@ -194,6 +206,8 @@ export class Cluster {
     // Destination hosts: usually one or two, so an array beats a set.
     const hosts: number[] = [];
     for (const r of remote.plain) if (r.entry.host !== self && !hosts.includes(r.entry.host)) hosts.push(r.entry.host);
+    const requester = this.replyHints.size > 0 ? this.replyHints.get(subject) : undefined;
+    if (requester !== undefined && requester !== self && !hosts.includes(requester)) hosts.push(requester);
     let assigned: Map<number, string[]> | null = null;
     const local = this.local.localGroups(subject, from);
     if (local.size > 0 || remote.groups.length > 0) {
@@ -334,17 +348,26 @@ export class Cluster {
 
   // ---- messages from other hosts ----------------------------------------------------------------
 
-  /** Delivers a batch routed here; returns the receipt ids of records nobody here took. */
-  received(batch: Uint8Array): number[] {
+  /** Delivers a batch routed here from `from`; returns the receipt ids of records nobody here took. */
+  received(from: number, batch: Uint8Array): number[] {
     const undelivered: number[] = [];
     readRouteBatch(batch, (m) => {
       const n = this.local.deliverRouted(m.subject, m.reply, m.headerSize, m.message, m.queues);
-      if (n > 0) return;
+      if (n > 0) {
+        if (m.reply !== null && from !== this.s.self) this.hint(decode(m.reply), from);
+        return;
+      }
       if (m.flags & ROUTE_RECEIPT) undelivered.push(m.id);
       this.registrar.stale(publishKey(decode(m.subject), this.s.keyDepth));
     });
     this.local.flush();
     return undelivered;
+  }
+
+  private hint(reply: string, host: number): void {
+    this.replyHints.delete(reply);
+    this.replyHints.set(reply, host);
+    if (this.replyHints.size > REPLY_HINTS) this.replyHints.delete(this.replyHints.keys().next().value!);
   }
 
   stats() {

@@ -134,8 +134,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     this.cluster?.interestPushed(pushes);
   }
 
-  deliverBatch(batch: Uint8Array): number[] {
-    return this.cluster?.received(batch) ?? [];
+  deliverBatch(from: number, batch: Uint8Array): number[] {
+    return this.cluster?.received(from, batch) ?? [];
   }
 
   /** Test hook: resets the object as an eviction would (only with TEST_HOOKS=1). */
@@ -186,8 +186,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
   }
 
   async deliver(host: number, batch: Uint8Array): Promise<number[]> {
-    if (host === this.self) return this.cluster!.received(batch);
-    return this.stub(host).deliverBatch(batch);
+    if (host === this.self) return this.cluster!.received(this.self, batch);
+    return this.stub(host).deliverBatch(this.self, batch);
   }
 
   // ---- WatcherLink: how the directory pushes interest changes to watching hosts ----------------

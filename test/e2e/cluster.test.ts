@@ -121,6 +121,25 @@ describe.runIf(brokerShards() > 1)("cluster", () => {
     await expect(requester.request(ownedBy(3, "none"), "x", { timeout: 5_000 })).rejects.toThrow(/no responders/);
   });
 
+  it("the first request of a fresh connection is answered even when its inbox's owner is a third object", async () => {
+    // The client sends its inbox SUB and the request back to back: the reply must not
+    // depend on the registration reaching the inbox's owner before the responder replies.
+    const subject = ownedBy(2, "first");
+    const responder = await on(1);
+    responder.subscribe(subject, {
+      callback: (_e, m) => {
+        m.respond("ok");
+      },
+    });
+    await responder.flush();
+    for (let i = 0; i < 30; i++) {
+      const requester = await on(0);
+      const r = await requester.request(subject, String(i), { timeout: 5_000 });
+      expect(r.string()).toBe("ok");
+      await requester.close();
+    }
+  });
+
   it("10,000 messages on 10 subjects from one publisher arrive in publish order at a `>` subscriber on another shard", async () => {
     const prefix = uniq("ord");
     const sub = await on(2);
