@@ -139,8 +139,8 @@ export class Cluster {
    * included). `delivered` counts the local plain deliveries already made.
    */
   route(from: Client, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
-    const queued = this.backlog.get(from);
-    const ki = queued === undefined ? this.cache.get(publishKey(subject, this.s.keyDepth)) : undefined;
+    const queued = this.backlog.size > 0 ? this.backlog.get(from) : undefined;
+    const ki = queued === undefined ? this.cache.get(this.keyOf(subject)) : undefined;
     if (ki !== undefined) {
       this.dispatch(from, ki, subject, subjectBytes, reply, headerSize, message, delivered);
       return;
@@ -162,12 +162,24 @@ export class Cluster {
     void this.drain(from);
   }
 
+  private lastSubject = "";
+  private lastKey = "";
+
+  /** The subject's key, remembered for the last subject (publishers repeat subjects). */
+  private keyOf(subject: string): string {
+    if (subject !== this.lastSubject) {
+      this.lastSubject = subject;
+      this.lastKey = publishKey(subject, this.s.keyDepth);
+    }
+    return this.lastKey;
+  }
+
   /** Sends a connection's waiting messages in order, watching keys as needed. */
   private async drain(from: Client): Promise<void> {
     const queue = this.backlog.get(from)!;
     while (queue.length > 0) {
       const w = queue[0];
-      const key = publishKey(w.subject, this.s.keyDepth);
+      const key = this.keyOf(w.subject);
       const ki = this.cache.get(key) ?? (await this.watch(key));
       queue.shift();
       if (ki === undefined) {

@@ -56,12 +56,17 @@ export class InterestCache {
     return this.keys.size;
   }
 
+  private newest: string | null = null;
+
   /** The interest for a key, marking it recently used; undefined when not cached. */
   get(key: string): KeyInterest | undefined {
     const k = this.keys.get(key);
-    if (k !== undefined && this.keys.size > 1) {
+    // Re-inserting moves the key to the young end of the map's order; a run of
+    // messages to one key (the common case) does that once.
+    if (k !== undefined && key !== this.newest) {
       this.keys.delete(key);
       this.keys.set(key, k);
+      this.newest = key;
     }
     return k;
   }
@@ -78,6 +83,7 @@ export class InterestCache {
     for (const push of this.early.get(key) ?? []) this.applyTo(k, key, push);
     this.early.delete(key);
     this.keys.set(key, k);
+    this.newest = key;
     this.evict();
     return k;
   }
@@ -116,5 +122,6 @@ export class InterestCache {
   /** Forgets everything (after the host lost track of its owners' pushes). */
   clear(): void {
     this.keys.clear();
+    this.newest = null;
   }
 }
