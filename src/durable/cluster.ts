@@ -259,49 +259,72 @@ export class Cluster {
     headerSize: number,
     message: Uint8Array,
   ): number {
-    const self = this.s.self;
-    const remote = new Map<string, { host: number; weight: number }[]>();
-    for (const g of remoteGroups) {
-      for (const r of g) {
-        if (r.entry.host === self) continue;
-        let list = remote.get(r.entry.queue);
-        if (list === undefined) remote.set(r.entry.queue, (list = []));
-        list.push({ host: r.entry.host, weight: r.entry.weight });
-      }
-    }
+    const remote = this.remoteByGroup(remoteGroups);
     let delivered = 0;
-    const names = new Set<string>([...local.keys(), ...remote.keys()]);
-    for (const name of names) {
-      const members = local.get(name) ?? NO_MEMBERS;
-      const hosts = remote.get(name) ?? NO_HOSTS;
-      let total = members.length;
-      for (const h of hosts) total += h.weight;
-      if (total === 0) continue;
-      let pick = Math.random() * total;
-      if (pick < members.length) {
-        // A local member: try it, then the others, as the single-shard path does.
-        const first = pick | 0;
-        for (let k = 0; k < members.length; k++) {
-          if (this.local.deliverTo(members[(first + k) % members.length], subjectBytes, reply, headerSize, message)) {
-            delivered++;
-            break;
-          }
-        }
-        continue;
-      }
-      pick -= members.length;
-      for (const h of hosts) {
-        if (pick < h.weight) {
-          let list = assigned.get(h.host);
-          if (list === undefined) assigned.set(h.host, (list = []));
-          list.push(name);
-          break;
-        }
-        pick -= h.weight;
-      }
+    for (const [name, members] of local) delivered += this.pick(name, members, remote.get(name) ?? NO_HOSTS, assigned, subjectBytes, reply, headerSize, message);
+    for (const [name, hosts] of remote) {
+      if (!local.has(name)) delivered += this.pick(name, NO_MEMBERS, hosts, assigned, subjectBytes, reply, headerSize, message);
     }
     return delivered;
   }
+
+  /** One member of group `name`, chosen with probability proportional to members. */
+  private pick(
+    name: string,
+    members: readonly LocalSub[],
+    hosts: readonly { host: number; weight: number }[],
+    assigned: Map<number, string[]>,
+    subjectBytes: Uint8Array,
+    reply: Uint8Array | null,
+    headerSize: number,
+    message: Uint8Array,
+  ): number {
+    let total = members.length;
+    for (const h of hosts) total += h.weight;
+    if (total === 0) return 0;
+    let pick = Math.random() * total;
+    if (pick < members.length) {
+      // A local member: try it, then the others, as the single-shard path does.
+      const first = pick | 0;
+      for (let k = 0; k < members.length; k++) {
+        if (this.local.deliverTo(members[(first + k) % members.length], subjectBytes, reply, headerSize, message)) return 1;
+      }
+      return 0;
+    }
+    pick -= members.length;
+    for (const h of hosts) {
+      if (pick < h.weight) {
+        const list = assigned.get(h.host);
+        if (list === undefined) assigned.set(h.host, [name]);
+        else list.push(name);
+        return 0;
+      }
+      pick -= h.weight;
+    }
+    return 0;
+  }
+
+  /**
+   * Remote queue members by group name (other hosts only), derived once per match
+   * result: the interest trie returns the same result object until its interest changes.
+   */
+  private remoteByGroup(groups: readonly (readonly RemoteSub[])[]): ReadonlyMap<string, readonly { host: number; weight: number }[]> {
+    let byName = this.groupMemo.get(groups);
+    if (byName !== undefined) return byName;
+    const map = new Map<string, { host: number; weight: number }[]>();
+    for (const g of groups) {
+      for (const r of g) {
+        if (r.entry.host === this.s.self) continue;
+        let list = map.get(r.entry.queue);
+        if (list === undefined) map.set(r.entry.queue, (list = []));
+        list.push({ host: r.entry.host, weight: r.entry.weight });
+      }
+    }
+    this.groupMemo.set(groups, (byName = map));
+    return byName;
+  }
+
+  private readonly groupMemo = new WeakMap<object, ReadonlyMap<string, readonly { host: number; weight: number }[]>>();
 
   private dispatchLocalOnly(from: Client, w: Waiting): void {
     let delivered = w.delivered;

@@ -73,7 +73,7 @@ export class RouteBatch {
     queues: readonly string[],
     receipt: boolean,
   ): void {
-    const qs = queues.length === 0 ? NO_QUEUES : queues.map((q) => encoder.encode(q));
+    const qs = queues.length === 0 ? NO_QUEUES : queues.map(queueBytes);
     let n = 4 + 1 + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
     for (const q of qs) n += 4 + q.length;
     this.reserve(n);
@@ -99,6 +99,32 @@ export class RouteBatch {
 }
 
 const decoder = new TextDecoder();
+
+// Queue names repeat on every record for their group: encode and decode each once.
+const QUEUE_CACHE = 1024;
+const encodedQueues = new Map<string, Uint8Array>();
+const decodedQueues = new Map<string, string>();
+
+function queueBytes(q: string): Uint8Array {
+  let b = encodedQueues.get(q);
+  if (b === undefined) {
+    if (encodedQueues.size >= QUEUE_CACHE) encodedQueues.clear();
+    encodedQueues.set(q, (b = encoder.encode(q)));
+  }
+  return b;
+}
+
+function queueName(bytes: Uint8Array): string {
+  // Keyed by the bytes read as Latin-1 (one char per byte, cheap for short names).
+  let key = "";
+  for (let i = 0; i < bytes.length; i++) key += String.fromCharCode(bytes[i]);
+  let q = decodedQueues.get(key);
+  if (q === undefined) {
+    if (decodedQueues.size >= QUEUE_CACHE) decodedQueues.clear();
+    decodedQueues.set(key, (q = decoder.decode(bytes)));
+  }
+  return q;
+}
 
 /**
  * Calls `visit` for each record of a batch. Views point into `batch`. Throws
@@ -130,7 +156,7 @@ export function readRouteBatch(batch: Uint8Array, visit: (m: RoutedMessage) => v
     const message = chunk();
     const nq = u32();
     const queues: string[] = [];
-    for (let q = 0; q < nq; q++) queues.push(decoder.decode(chunk()));
+    for (let q = 0; q < nq; q++) queues.push(queueName(chunk()));
     visit({
       id,
       flags,
