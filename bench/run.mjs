@@ -4,9 +4,12 @@
 //   npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS]
 //                    [--ceiling] [--compression] [--logs FILE] [--var K:V]   (--help explains each)
 //
-// NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, churn, idle,
-// ceiling (ceiling-pubsub, ceiling-idle). The ceiling scenarios (a Durable Object that only
-// forwards raw frames, bench/ceiling/) run only when named in --only or with --ceiling.
+// NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, cluster
+// (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters), churn,
+// idle, ceiling (ceiling-pubsub, ceiling-idle). The cluster scenarios run on nats-edge and on a
+// second nats-edge with SHARDS=4, connections pinned to shards. The ceiling scenarios (a Durable
+// Object that only forwards raw frames, bench/ceiling/) run only when named in --only or with
+// --ceiling.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -16,7 +19,7 @@ import { connect, negotiatedExtensions, offerCompression, rawSocket } from "./li
 import { findNatsServer, natsServerVersion, startNatsServer } from "./lib/nats-server.mjs";
 import { Results, fmt } from "./lib/stats.mjs";
 import { cpuMeter, groupPids, machineBusySeconds, race, sleep, waitCount } from "./lib/util.mjs";
-import { scenarios } from "./scenarios.mjs";
+import { CLUSTER_SHARDS, scenarios } from "./scenarios.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +40,9 @@ if (args.help) {
   console.log(
     [
       "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling]",
-      "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, churn, idle,",
+      "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep,",
+      "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters:",
+      `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
       "        ceiling (ceiling-pubsub, ceiling-idle; not run unless named or --ceiling)",
       "  --runs N      repetitions per target (default 3), targets alternate",
       "  --quick       about a tenth of the counts, for smoke tests",
@@ -177,16 +182,21 @@ function foreignLoad() {
   }`;
 }
 
-/** Unmeasured traffic so both targets start warm (JIT, Durable Object instantiated). */
+/**
+ * Unmeasured traffic so both targets start warm (JIT, Durable Object instantiated). On a sharded
+ * broker the subscriber and the publisher are on different shards, so the cross-shard path is
+ * warm too.
+ */
 async function warmUp(target) {
   if (target.name === "ceiling") return; // speaks no NATS
   const ctx = new RunCtx(30_000);
+  const on = (shard) => (target.shards > 1 ? `${target.url}/?shard=${shard}` : target.url);
   try {
-    const sub = await connect(target.url, { ctx });
+    const sub = await connect(on(1), { ctx });
     let n = 0;
     sub.subscribe("bench.warmup", { callback: () => n++ });
     await sub.flush();
-    const pub = await connect(target.url, { ctx });
+    const pub = await connect(on(0), { ctx });
     const data = new Uint8Array(128);
     for (let i = 0; i < 20_000; i++) {
       pub.publish("bench.warmup", data);
@@ -231,6 +241,7 @@ async function runOnce(scenario, target, params, results, rep) {
   const ctx = new RunCtx(timeoutMs, target);
   const fn = typeof scenario.run === "function" ? scenario.run : scenario.run[target.name];
   const label = scenario.targets === "ceiling" ? "ceiling" : scenario.name;
+  if (scenario.targets === "cluster") results.section(label, "cluster");
   const t0 = Date.now();
   let outcome;
   try {
@@ -249,9 +260,11 @@ async function runOnce(scenario, target, params, results, rep) {
     results.error(label, target.name, rep, `${msg} (sent ${ctx.sent}, received ${ctx.received} when it stopped)`);
     log(`  ${target.name.padEnd(11)} run ${rep}: FAILED (${outcome.error.message ?? outcome.error}) sent ${ctx.sent} received ${ctx.received} [${secs} s]`);
   } else {
-    for (const f of outcome.figures) results.add(label, f.figure, f.unit, target.name, f.value, f.better);
+    for (const f of outcome.figures) results.add(label, f.figure, f.unit, target.name, f.value, f.better, f.kind);
     results.count(label, target.name, outcome.sent, outcome.received);
-    const figs = outcome.figures.map((f) => `${f.figure} ${fmt(f.value)}`).join(", ");
+    const figs = outcome.figures.filter((f) => f.kind !== "cost").map((f) => `${f.figure} ${fmt(f.value)}`).join(", ");
+    const costs = outcome.figures.filter((f) => f.kind === "cost");
+    if (costs.length) outcome.detail = [`cost (${costs[0].unit}): ${costs.map((f) => `${f.figure} ${fmt(f.value)}`).join(", ")}`, ...(outcome.detail ?? [])];
     const lost = outcome.sent - outcome.received;
     log(`  ${target.name.padEnd(11)} run ${rep}: ${figs}${lost ? `, LOST ${lost}/${outcome.sent}` : ""} [${secs} s]`);
   }
@@ -307,6 +320,13 @@ async function main() {
   }
   const names = [edge.name, ...(nats ? [nats.name] : [])];
   let ceiling = null;
+  // The cross-shard broker, started for the cluster scenarios (and stopped after them).
+  const clusterName = `nats-edge-${CLUSTER_SHARDS}shards`;
+  const clusterVars = { ...vars, SHARDS: String(CLUSTER_SHARDS) };
+  let cluster = null;
+  if (edge.shards !== 1 && selected.some((s) => s.targets === "cluster")) {
+    log(`note: --var SHARDS:${edge.shards}: the cluster scenarios' "single shard" column runs on a broker with ${edge.shards} shards`);
+  }
   const current = () => [edge, nats].filter(Boolean);
   /** Replaces a target by a freshly started one (for memory figures that need a clean process). */
   const restart = async (t) => {
@@ -317,6 +337,7 @@ async function main() {
     if (t === edge) edge = fresh;
     if (t === nats) nats = fresh;
     if (t === ceiling) ceiling = fresh;
+    if (t === cluster) cluster = fresh;
     return fresh;
   };
 
@@ -355,9 +376,19 @@ async function main() {
         log(`  ${ceiling.url}; negotiated extensions: "${ce}"`);
         if (!header.some((l) => l.includes("ceiling Worker"))) header.push(`negotiated extensions with the ceiling Worker: "${ce}"`);
       }
+      if (s.targets === "cluster" && !cluster) {
+        log(`starting nats-edge with SHARDS=${CLUSTER_SHARDS} for the cross-shard scenarios…`);
+        cluster = await startBroker({ name: clusterName, vars: clusterVars });
+        servers.push(cluster);
+        log(`  ${cluster.url} (process group ${cluster.pgid})`);
+        const varArgs = Object.entries(clusterVars).map(([k, v]) => `--var ${k}:${v}`).join(" ");
+        const line = `cross-shard broker: nats-edge with ${varArgs}, connections pinned with ?shard=N`;
+        if (!header.includes(line)) header.push(line);
+        await warmUp(cluster);
+      }
       log(`\n== ${s.name} ${JSON.stringify(params)}${s.fresh ? " (fresh servers for every run)" : ""} [${foreignLoad()}]`);
       for (let rep = 1; rep <= runs && !interrupted; rep++) {
-        const order = s.targets === "ceiling" ? [ceiling, edge] : current();
+        const order = s.targets === "ceiling" ? [ceiling, edge] : s.targets === "cluster" ? [edge, cluster] : current();
         for (const t0 of rep % 2 === 1 ? order : [...order].reverse()) {
           if (interrupted) break;
           let t = t0;
@@ -370,11 +401,17 @@ async function main() {
         }
         await sleep(200);
       }
-      const nextUsesCeiling = selected[selected.indexOf(s) + 1]?.targets === "ceiling";
-      if (ceiling && !nextUsesCeiling) {
+      const nextTargets = selected[selected.indexOf(s) + 1]?.targets;
+      if (ceiling && nextTargets !== "ceiling") {
         await ceiling.stop();
         servers.splice(servers.indexOf(ceiling), 1);
         ceiling = null;
+      }
+      if (cluster && nextTargets !== "cluster") {
+        edgeOutput.push(`----- ${clusterName} -----\n${cluster.output()}`);
+        await cluster.stop();
+        servers.splice(servers.indexOf(cluster), 1);
+        cluster = null;
       }
     }
     header.push(`at end:   ${foreignLoad()}`);
@@ -383,6 +420,7 @@ async function main() {
     fatal = err;
   } finally {
     edgeOutput.push(edge.output());
+    if (cluster) edgeOutput.push(`----- ${clusterName} -----\n${cluster.output()}`);
     await stopAll();
   }
 
@@ -396,9 +434,25 @@ async function main() {
   console.log("\n" + header.join("\n") + "\n");
   const main = results.render(names);
   if (main) console.log(main);
+  const clusterTable = results.renderCluster(edge.name, clusterName);
+  if (clusterTable) {
+    console.log(
+      `\nAcross shards: the same scenarios on nats-edge with one shard and with ${CLUSTER_SHARDS} (publisher, subject owner and ` +
+        `subscribers on different shards); cost figures are the ${CLUSTER_SHARDS}-shard broker's own counters (GET /healthz), summed over shards\n` +
+        clusterTable,
+    );
+    const goal = (sc, fig, op, limit) => {
+      const r = results.value(sc, fig, clusterName) / results.value(sc, fig, edge.name);
+      if (!Number.isFinite(r)) return null;
+      const ok = op === ">=" ? r >= limit : r <= limit;
+      return `${sc} ${fig}: cross/single ${r.toFixed(2)}× (target ${op === ">=" ? "≥" : "≤"} ${limit}×: ${ok ? "met" : "NOT met"})`;
+    };
+    const goals = [goal("x-shard pubsub 128 B", "msgs/s", ">=", 0.5), goal("x-shard request/reply 64 B", "p50", "<=", 2)].filter(Boolean);
+    if (goals.length) console.log(`Targets: ${goals.join("; ")}`);
+  }
   const ceil = results.renderCeiling();
   if (ceil) console.log("\nCeiling: nats-edge against a Durable Object that only forwards raw frames (bench/ceiling), same runtime, same client batching\n" + ceil);
-  const cpu = results.renderCpu(names);
+  const cpu = results.renderCpu([...names, clusterName]);
   if (cpu) {
     console.log(
       `\nCPU during the measured phase, % of one core (median of runs; the machine has ${os.cpus().length} cores; ` +

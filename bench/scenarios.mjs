@@ -6,6 +6,8 @@
 // aborted (hard timeout), and holds the progress counters (ctx.sent, ctx.received) so a run that
 // times out still reports what was lost.
 import { connect, rawSocket } from "./lib/client.mjs";
+// The broker's own code (plain TypeScript that Node 22 runs by stripping the types).
+import { ownerOf, publishKey } from "../src/protocol/shardkey.ts";
 import { percentile } from "./lib/stats.mjs";
 import { payload, sleep, waitCount } from "./lib/util.mjs";
 
@@ -18,6 +20,107 @@ const MAX_AHEAD_BYTES = 8 << 20;
 /** A fresh subject for every run, so no run ever sees another run's messages. */
 let seq = 0;
 const uniq = (s) => `bench.${s}.${process.pid}.${++seq}`;
+
+// Cross-shard placement ----------------------------------------------------------------------------
+
+/** Shards of the cross-shard broker (its `--var SHARDS:4`); subjects are chosen for this count. */
+export const CLUSTER_SHARDS = 4;
+/** SHARD_KEY_DEPTH, the broker's default: a subject's key is its first two tokens. */
+const KEY_DEPTH = 2;
+
+/**
+ * A fresh subject whose key (its first two tokens, new for every run, so every run starts with
+ * cold interest caches) is owned by shard `owner` of CLUSTER_SHARDS. Both targets of a cross-shard
+ * comparison get subjects of this form, so message sizes are the same on both.
+ */
+function ownedSubject(tag, owner) {
+  const base = `bench.${tag}${process.pid}x${++seq}s`;
+  for (let salt = 0; ; salt++) {
+    const subject = `${base}${salt}.x`;
+    if (ownerOf(publishKey(subject, KEY_DEPTH), CLUSTER_SHARDS) === owner) return subject;
+  }
+}
+
+/** The URL for a connection hosted by `shard` (`?shard=N`); a single-shard broker has one host. */
+function at(target, shard) {
+  return target.shards > 1 && shard !== undefined ? `${target.url}/?shard=${shard}` : target.url;
+}
+
+const clusterKeys = ["routeCalls", "watchCalls", "registerCalls", "routedMessages", "droppedMessages"];
+
+/** The cluster counters of /healthz summed over shards; each shard's directory keys and connections. */
+async function clusterCounters(target) {
+  const h = await target.health();
+  const sum = Object.fromEntries(clusterKeys.map((k) => [k, 0]));
+  const keys = [];
+  const conns = [];
+  for (const s of h.shards) {
+    for (const k of clusterKeys) sum[k] += s.cluster?.[k] ?? 0;
+    keys[s.shard] = s.directory?.keys ?? 0;
+    conns[s.shard] = s.connections;
+  }
+  return { sum, keys, conns };
+}
+
+/**
+ * What crossing shards costs during one run, from the broker's own counters (GET /healthz, summed
+ * over shards): null on a single-shard broker, which has no cluster. `start()` takes the baseline,
+ * `checkPlacement(owner, hosts)` (after subscribing) says in a note if the subject's key landed on
+ * another owner than src/protocol/shardkey.ts predicted, or the subscribers' connections on other
+ * shards than `hosts`; `end(deliveries)` returns the figures.
+ */
+function clusterMeter(target, ctx) {
+  if (!(target.shards > 1)) return null;
+  let base;
+  return {
+    async start() {
+      base = await clusterCounters(target);
+    },
+    async checkPlacement(owner, hosts) {
+      const now = await clusterCounters(target);
+      const grew = now.keys.map((n, i) => (n > (base.keys[i] ?? 0) ? i : -1)).filter((i) => i >= 0);
+      if (grew.length !== 1 || grew[0] !== owner) {
+        ctx.notes.push(`placement check: the subject's key should be owned by shard ${owner}; directories grew on shard(s) [${grew.join(", ")}]`);
+      }
+      const want = now.conns.map((_, i) => hosts.filter((h) => h === i).length);
+      const got = now.conns.map((n, i) => n - (base.conns[i] ?? 0));
+      if (want.join() !== got.join()) {
+        ctx.notes.push(`placement check: new connections per shard should be [${want.join(", ")}], are [${got.join(", ")}]`);
+      }
+    },
+    /** The deltas since start() as figures (kind "cost"); `per` names what `deliveries` counts. */
+    async end(deliveries, per = 1000) {
+      const d = (await clusterCounters(target)).sum;
+      for (const k of clusterKeys) d[k] -= base.sum[k];
+      if (d.droppedMessages > 0) ctx.notes.push(`the broker counted ${d.droppedMessages} dropped messages (droppedMessages)`);
+      const calls = d.routeCalls + d.watchCalls + d.registerCalls;
+      const rate = (x) => (deliveries > 0 ? (x * per) / deliveries : NaN);
+      const unit = per === 1 ? "per requester" : `per ${per.toLocaleString("en-US")} deliveries`;
+      const f = (figure, value, u = unit) => ({ figure, unit: u, value, better: "lower", kind: "cost" });
+      return {
+        figures: [
+          f("DO calls (route+watch+register)", rate(calls)),
+          f("route calls", rate(d.routeCalls)),
+          f("watch calls", rate(d.watchCalls)),
+          f("register calls", rate(d.registerCalls)),
+          { ...f("records per route call", d.routeCalls ? d.routedMessages / d.routeCalls : NaN, "records"), better: "higher" },
+          f("dropped messages", d.droppedMessages, "msg"),
+        ],
+        detail: [
+          `cluster counters over the run: ${clusterKeys.map((k) => `${k} ${d[k]}`).join(", ")}; ${deliveries} deliveries`,
+        ],
+      };
+    },
+  };
+}
+
+/** Adds a cluster meter's figures (if any) to a scenario's result. */
+function withCost(result, cost) {
+  if (!cost) return result;
+  result.figures.push(...cost.figures);
+  result.detail = [...(result.detail ?? []), ...cost.detail];
+  return result;
+}
 
 /** Counts messages on a subscription: n, first and last arrival (performance.now()). */
 function counter() {
@@ -75,15 +178,22 @@ async function publishAll(ctx, nc, subject, data, count, behind) {
 
 // 1. pub→sub ------------------------------------------------------------------------------------
 
-async function pubsub(target, ctx, { count, size }) {
-  const subject = uniq("ps");
-  const sub = await connect(target.url, { ctx });
+/**
+ * `layout` (cross-shard variants): { pub, subs: [shard], owner } places the publisher, the
+ * subscriber and the owner of the subject's key; without it everything is where the broker puts it.
+ */
+async function pubsub(target, ctx, { count, size, layout }) {
+  const subject = layout ? ownedSubject("ps", layout.owner) : uniq("ps");
+  const meter = layout ? clusterMeter(target, ctx) : null;
+  await meter?.start();
+  const sub = await connect(at(target, layout?.subs[0]), { ctx });
   watch(ctx, sub, "subscriber");
   const c = counter();
   sub.subscribe(subject, { callback: counting(c, () => (ctx.received = c.n)) });
   await sub.flush();
+  await meter?.checkPlacement(layout.owner, layout.subs);
   const frames = { count: 0, bytes: 0 };
-  const pub = await connect(target.url, { ctx, frames });
+  const pub = await connect(at(target, layout?.pub), { ctx, frames });
   watch(ctx, pub, "publisher");
   const framesBefore = { ...frames };
   const data = payload(size);
@@ -95,29 +205,35 @@ async function pubsub(target, ctx, { count, size }) {
   const pubFrames = frames.count - framesBefore.count;
   const detail = [`publisher sent ${pubFrames} frames, avg ${Math.round((frames.bytes - framesBefore.bytes) / Math.max(1, pubFrames))} B`];
   const notes = c.errors ? [`${c.errors} subscription errors`] : [];
-  return {
-    figures: [
-      { figure: "msgs/s", unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
-      { figure: "MB/s", unit: "MB/s", value: c.n > 1 ? (c.n * size) / MB / secs : NaN },
-    ],
-    sent,
-    received: c.n,
-    messages: c.n,
-    notes,
-    detail,
-  };
+  const cost = await meter?.end(c.n);
+  return withCost(
+    {
+      figures: [
+        { figure: "msgs/s", unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
+        { figure: "MB/s", unit: "MB/s", value: c.n > 1 ? (c.n * size) / MB / secs : NaN },
+      ],
+      sent,
+      received: c.n,
+      messages: c.n,
+      notes,
+      detail,
+    },
+    cost,
+  );
 }
 
 // 2. fan-out ------------------------------------------------------------------------------------
 
-async function fanout(target, ctx, { count, size, subscribers }) {
-  const subject = uniq("fo");
+async function fanout(target, ctx, { count, size, subscribers, layout }) {
+  const subject = layout ? ownedSubject("fo", layout.owner) : uniq("fo");
+  const meter = layout ? clusterMeter(target, ctx) : null;
+  await meter?.start();
   const counters = [];
   const total = { n: 0 };
   let first = 0;
   let last = 0;
   for (let i = 0; i < subscribers; i++) {
-    const nc = await connect(target.url, { ctx });
+    const nc = await connect(at(target, layout?.subs[i % layout.subs.length]), { ctx });
     watch(ctx, nc, `subscriber ${i}`);
     const c = counter();
     counters.push(c);
@@ -132,7 +248,8 @@ async function fanout(target, ctx, { count, size, subscribers }) {
     });
     await nc.flush();
   }
-  const pub = await connect(target.url, { ctx });
+  await meter?.checkPlacement(layout.owner, counters.map((_, i) => layout.subs[i % layout.subs.length]));
+  const pub = await connect(at(target, layout?.pub), { ctx });
   watch(ctx, pub, "publisher");
   const data = payload(size);
   const minN = () => counters.reduce((m, c) => Math.min(m, c.n), Infinity);
@@ -142,28 +259,34 @@ async function fanout(target, ctx, { count, size, subscribers }) {
   cpu();
   const secs = (last - first) / 1000;
   const counts = counters.map((c) => c.n);
-  return {
-    figures: [
-      { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
-      { figure: "MB/s delivered", unit: "MB/s", value: total.n > 1 ? (total.n * size) / MB / secs : NaN },
-    ],
-    sent: sent * subscribers,
-    received: total.n,
-    messages: total.n,
-    notes: counts.some((n) => n !== sent) ? [`per subscriber: ${counts.join(", ")}`] : [],
-  };
+  const cost = await meter?.end(total.n);
+  return withCost(
+    {
+      figures: [
+        { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
+        { figure: "MB/s delivered", unit: "MB/s", value: total.n > 1 ? (total.n * size) / MB / secs : NaN },
+      ],
+      sent: sent * subscribers,
+      received: total.n,
+      messages: total.n,
+      notes: counts.some((n) => n !== sent) ? [`per subscriber: ${counts.join(", ")}`] : [],
+    },
+    cost,
+  );
 }
 
 // 3. queue group --------------------------------------------------------------------------------
 
-async function queue(target, ctx, { count, size, members }) {
-  const subject = uniq("qg");
+async function queue(target, ctx, { count, size, members, layout }) {
+  const subject = layout ? ownedSubject("qg", layout.owner) : uniq("qg");
+  const meter = layout ? clusterMeter(target, ctx) : null;
+  await meter?.start();
   const counters = [];
   const total = { n: 0 };
   let first = 0;
   let last = 0;
   for (let i = 0; i < members; i++) {
-    const nc = await connect(target.url, { ctx });
+    const nc = await connect(at(target, layout?.subs[i % layout.subs.length]), { ctx });
     watch(ctx, nc, `member ${i}`);
     const c = counter();
     counters.push(c);
@@ -179,7 +302,8 @@ async function queue(target, ctx, { count, size, members }) {
     });
     await nc.flush();
   }
-  const pub = await connect(target.url, { ctx });
+  await meter?.checkPlacement(layout.owner, counters.map((_, i) => layout.subs[i % layout.subs.length]));
+  const pub = await connect(at(target, layout?.pub), { ctx });
   watch(ctx, pub, "publisher");
   const data = payload(size);
   const cpu = ctx.startCpu();
@@ -189,30 +313,41 @@ async function queue(target, ctx, { count, size, members }) {
   const secs = (last - first) / 1000;
   const counts = counters.map((c) => c.n);
   const share = (n) => (100 * n) / Math.max(1, total.n);
-  return {
-    figures: [
-      { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
-      { figure: "smallest member share", unit: "%", value: share(Math.min(...counts)) },
-      { figure: "largest member share", unit: "%", value: share(Math.max(...counts)) },
-    ],
-    sent,
-    received: total.n,
-    messages: total.n,
-    notes: [`per member: ${counts.join(", ")}`],
-  };
+  const cost = await meter?.end(total.n);
+  const where = layout && target.shards > 1 ? ` (on shards ${counts.map((_, i) => layout.subs[i % layout.subs.length]).join(", ")})` : "";
+  return withCost(
+    {
+      figures: [
+        { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
+        { figure: "smallest member share", unit: "%", value: share(Math.min(...counts)) },
+        { figure: "largest member share", unit: "%", value: share(Math.max(...counts)) },
+      ],
+      sent,
+      received: total.n,
+      messages: total.n,
+      notes: [`per member${where}: ${counts.join(", ")}`],
+    },
+    cost,
+  );
 }
 
 // 4. request/reply ------------------------------------------------------------------------------
 
-async function reqrep(target, ctx, { count, size, warmup }) {
-  const subject = uniq("rr");
-  const responder = await connect(target.url, { ctx });
+/** With `layout` ({ pub: requester's shard, subs: [responder's shard], owner }): cross-shard. */
+async function reqrep(target, ctx, { count, size, warmup, layout }) {
+  const subject = layout ? ownedSubject("rr", layout.owner) : uniq("rr");
+  const meter = layout ? clusterMeter(target, ctx) : null;
+  await meter?.start();
+  const responder = await connect(at(target, layout?.subs[0]), { ctx });
   watch(ctx, responder, "responder");
-  responder.subscribe(subject, { callback: (err, m) => err || m.respond(m.data) });
+  let requests = 0;
+  responder.subscribe(subject, { callback: (err, m) => err || (requests++, m.respond(m.data)) });
   await responder.flush();
-  const requester = await connect(target.url, { ctx });
+  await meter?.checkPlacement(layout.owner, layout.subs);
+  const requester = await connect(at(target, layout?.pub), { ctx });
   watch(ctx, requester, "requester");
   const data = payload(size);
+  // Unmeasured: JIT, the requester's inbox subscription, and (across shards) both hosts' caches.
   for (let i = 0; i < warmup && !ctx.aborted; i++) await requester.request(subject, data, { timeout: 5000 });
   const lat = [];
   let failed = 0;
@@ -238,17 +373,101 @@ async function reqrep(target, ctx, { count, size, warmup }) {
   }
   cpu();
   lat.sort((a, b) => a - b);
-  return {
-    figures: [
-      { figure: "p50", unit: "ms", value: percentile(lat, 50), better: "lower" },
-      { figure: "p90", unit: "ms", value: percentile(lat, 90), better: "lower" },
-      { figure: "p99", unit: "ms", value: percentile(lat, 99), better: "lower" },
-      { figure: "max", unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
-    ],
-    sent,
-    received: lat.length,
-    notes: failed ? [`${failed} requests failed, first: ${firstError}`] : [],
-  };
+  // Deliveries over the whole run, warm-up included: requests at the responder, replies here.
+  const cost = await meter?.end(requests + warmup + lat.length);
+  return withCost(
+    {
+      figures: [
+        { figure: "p50", unit: "ms", value: percentile(lat, 50), better: "lower" },
+        { figure: "p90", unit: "ms", value: percentile(lat, 90), better: "lower" },
+        { figure: "p99", unit: "ms", value: percentile(lat, 99), better: "lower" },
+        { figure: "max", unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
+      ],
+      sent,
+      received: lat.length,
+      notes: failed ? [`${failed} requests failed, first: ${firstError}`] : [],
+    },
+    cost,
+  );
+}
+
+// 4b. short-lived requesters ----------------------------------------------------------------------
+
+/**
+ * `count` requesters one after another, each a new connection (on the shards of
+ * `layout.requesters`, round-robin) making ONE request to a responder on `layout.responder`, then
+ * closing: what a request costs when nothing is cached for its inbox. The latency is of the
+ * request alone (connect and close are not timed).
+ */
+async function requesters(target, ctx, { count, size, layout }) {
+  const subject = ownedSubject("sl", layout.owner);
+  const check = clusterMeter(target, ctx);
+  await check?.start();
+  const responder = await connect(at(target, layout.responder), { ctx });
+  watch(ctx, responder, "responder");
+  let requests = 0;
+  responder.subscribe(subject, { callback: (err, m) => err || (requests++, m.respond(m.data)) });
+  await responder.flush();
+  await check?.checkPlacement(layout.owner, [layout.responder]);
+  // The cost is per requester: the responder's own registration is left out.
+  const meter = clusterMeter(target, ctx);
+  await meter?.start();
+  const data = payload(size);
+  const lat = [];
+  let slowest = { ms: -1, i: -1 };
+  let failed = 0;
+  let firstError = "";
+  let sent = 0;
+  const t0 = performance.now();
+  const cpu = ctx.startCpu();
+  for (let i = 0; i < count && !ctx.aborted; i++) {
+    sent++;
+    ctx.sent = sent;
+    let nc = null;
+    try {
+      nc = await connect(at(target, layout.requesters[i % layout.requesters.length]), { ctx });
+      const r0 = performance.now();
+      const m = await nc.request(subject, data, { timeout: 5000 });
+      if (m.data.length !== size) throw new Error(`reply of ${m.data.length} bytes`);
+      const ms = performance.now() - r0;
+      lat.push(ms);
+      if (ms > slowest.ms) slowest = { ms, i };
+      ctx.received = lat.length;
+    } catch (err) {
+      failed++;
+      firstError ||= `requester ${i}${target.shards > 1 ? ` (shard ${layout.requesters[i % layout.requesters.length]})` : ""}: ${err?.message ?? err}`;
+      if (failed >= 20) break;
+    } finally {
+      if (nc) {
+        await nc.close().catch(() => undefined);
+        ctx.conns.delete(nc);
+      }
+    }
+  }
+  cpu();
+  const secs = (performance.now() - t0) / 1000;
+  for (const s of ctx.sockets) if (s.readyState === 3) ctx.sockets.delete(s);
+  // The last requester's unregistration leaves its host after its close: let it be counted.
+  await sleep(500);
+  lat.sort((a, b) => a - b);
+  const cost = await meter?.end(sent, 1);
+  const where = (i) => (target.shards > 1 ? ` (shard ${layout.requesters[i % layout.requesters.length]})` : "");
+  const slow = slowest.i >= 0 ? `slowest first request: requester ${slowest.i}${where(slowest.i)}, ${slowest.ms.toFixed(1)} ms` : "";
+  return withCost(
+    {
+      figures: [
+        { figure: "first request p50", unit: "ms", value: percentile(lat, 50), better: "lower" },
+        { figure: "first request p90", unit: "ms", value: percentile(lat, 90), better: "lower" },
+        { figure: "first request max", unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
+        { figure: "requesters/s (connect+request+close)", unit: "conn/s", value: lat.length / secs },
+      ],
+      sent,
+      received: lat.length,
+      notes: [...(failed ? [`${failed} requests failed, first: ${firstError}`] : []), ...(slowest.ms > 100 ? [slow] : [])],
+      detail: slow ? [slow] : [],
+    },
+    cost,
+  );
 }
 
 // 5. connection churn ---------------------------------------------------------------------------
@@ -501,8 +720,8 @@ const K = 1024;
 
 /**
  * Every scenario: --only matches `group`, `id` or `name`; `full`/`quick` are the parameters;
- * `targets: "ceiling"` runs it on the ceiling Worker and nats-edge (default: nats-edge and
- * nats-server); `fresh` restarts the servers before every run; `timeoutMs` overrides --timeout.
+ * `targets: "ceiling"` runs it on the ceiling Worker and nats-edge, `targets: "cluster"` on
+ * nats-edge and a second nats-edge with SHARDS=4 (default: nats-edge and nats-server); `fresh` restarts the servers before every run; `timeoutMs` overrides --timeout.
  */
 export const scenarios = [
   { group: "pubsub", id: "pubsub-16", name: "pubsub 16 B", run: pubsub, full: { count: 200_000, size: 16 }, quick: { count: 20_000, size: 16 } },
@@ -528,6 +747,54 @@ export const scenarios = [
     run: reqrep,
     full: { count: 5_000, size: 64, warmup: 100 },
     quick: { count: 500, size: 64, warmup: 20 },
+  },
+  // Cross-shard: a second nats-edge with SHARDS=4 (targets: "cluster"), the publisher, the owner of
+  // the subject's key and the subscribers all on different shards, against the same scenario on
+  // the single-shard broker. Shard numbers are of CLUSTER_SHARDS.
+  {
+    group: "cluster",
+    id: "cluster-pubsub",
+    name: "x-shard pubsub 128 B",
+    targets: "cluster",
+    run: pubsub,
+    full: { count: 200_000, size: 128, layout: { pub: 0, subs: [1], owner: 2 } },
+    quick: { count: 20_000, size: 128, layout: { pub: 0, subs: [1], owner: 2 } },
+  },
+  {
+    group: "cluster",
+    id: "cluster-fanout",
+    name: "x-shard fanout 8×128 B",
+    targets: "cluster",
+    run: fanout,
+    full: { count: 50_000, size: 128, subscribers: 8, layout: { pub: 0, subs: [1, 2, 3], owner: 2 } },
+    quick: { count: 5_000, size: 128, subscribers: 8, layout: { pub: 0, subs: [1, 2, 3], owner: 2 } },
+  },
+  {
+    group: "cluster",
+    id: "cluster-queue",
+    name: "x-shard queue 4 members",
+    targets: "cluster",
+    run: queue,
+    full: { count: 100_000, size: 128, members: 4, layout: { pub: 0, subs: [1, 2, 3, 1], owner: 2 } },
+    quick: { count: 10_000, size: 128, members: 4, layout: { pub: 0, subs: [1, 2, 3, 1], owner: 2 } },
+  },
+  {
+    group: "cluster",
+    id: "cluster-reqrep",
+    name: "x-shard request/reply 64 B",
+    targets: "cluster",
+    run: reqrep,
+    full: { count: 5_000, size: 64, warmup: 100, layout: { pub: 0, subs: [1], owner: 2 } },
+    quick: { count: 500, size: 64, warmup: 20, layout: { pub: 0, subs: [1], owner: 2 } },
+  },
+  {
+    group: "cluster",
+    id: "cluster-requesters",
+    name: "x-shard short-lived requesters",
+    targets: "cluster",
+    run: requesters,
+    full: { count: 200, size: 64, layout: { requesters: [0, 1, 2, 3], responder: 1, owner: 2 } },
+    quick: { count: 40, size: 64, layout: { requesters: [0, 1, 2, 3], responder: 1, owner: 2 } },
   },
   { group: "churn", name: "connect+close", run: churn, full: { count: 500 }, quick: { count: 50 } },
   {

@@ -2,29 +2,16 @@
 // own process group, from a snapshot of its sources (wrangler dev watches its sources and reloads
 // on every change, dropping all WebSockets: edits made while the benchmark runs must not restart
 // it). Used for the broker itself and for the ceiling Worker in bench/ceiling/.
-import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { offlineEnv, runWrangler } from "../../scripts/wrangler.mjs";
-import { cmdline, freePorts, groupPids, groupRssKiB, killGroup, rssKiB, sleep } from "./util.mjs";
+import { processGroup } from "./group.mjs";
+import { cmdline, freePorts, groupPids, groupRssKiB, rssKiB, sleep } from "./util.mjs";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 const READY = "Ready on http://";
-
-// Groups started here and not yet stopped: killed if this process exits any other way.
-const live = new Map(); // pgid -> temp dir
-process.on("exit", () => {
-  for (const [pgid, dir] of live) {
-    killGroup(pgid, "SIGKILL");
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      /* best effort */
-    }
-  }
-});
 
 /**
  * @param {object} o
@@ -68,43 +55,12 @@ export async function startWorker(opts) {
     stdio: ["ignore", "pipe", "pipe"],
     env: { CI: "true", NO_COLOR: "1", FORCE_COLOR: "0", ...offlineEnv },
   });
-  const pgid = child.pid;
-  if (pgid === undefined) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`${name}: failed to spawn wrangler`);
-  }
-  live.set(pgid, tmp);
-
-  let out = "";
-  let exited = false;
-  const exitedP = new Promise((resolve) => child.once("exit", () => ((exited = true), resolve())));
-
-  let stopping;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (!exited) {
-        killGroup(pgid, "SIGTERM");
-        const t = setTimeout(() => killGroup(pgid, "SIGKILL"), 5000);
-        await exitedP;
-        clearTimeout(t);
-      }
-      // wrangler's node may exit before its workerd children: sweep the group until it is empty.
-      for (let i = 0; i < 50 && groupPids(pgid).length > 0; i++) {
-        killGroup(pgid, i < 10 ? "SIGTERM" : "SIGKILL");
-        await sleep(100);
-      }
-      live.delete(pgid);
-      rmSync(tmp, { recursive: true, force: true });
-    })());
-
   // wrangler's output is kept (the last 256 KiB) for error reports; it logs every upgrade.
+  const g = processGroup(child, tmp, name);
+  const { pgid, output, exited, stop } = g;
+
   let ready = false;
-  const onData = (chunk) => {
-    out += String(chunk);
-    if (out.length > 512 * 1024) out = out.slice(-256 * 1024);
-  };
-  child.stdout.on("data", onData);
-  child.stderr.on("data", onData);
+  let stopReadyLines = () => {};
   try {
     await new Promise((resolve, reject) => {
       const finish = (err) => {
@@ -114,15 +70,13 @@ export async function startWorker(opts) {
         if (err) reject(err);
         else resolve();
       };
-      const timer = setTimeout(() => finish(new Error(`${name}: not ready after ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
-      const onReadyLine = (chunk) => {
-        if (String(chunk).replace(/\u001b\[[0-9;]*m/g, "").includes(READY)) finish();
-      };
-      child.stdout.on("data", onReadyLine);
-      child.stderr.on("data", onReadyLine);
+      const timer = setTimeout(() => finish(new Error(`${name}: not ready after ${readyTimeoutMs} ms:\n${output()}`)), readyTimeoutMs);
+      stopReadyLines = g.onOutput((chunk) => {
+        if (chunk.replace(/\u001b\[[0-9;]*m/g, "").includes(READY)) finish();
+      });
       // With --log-level warn wrangler prints no Ready line: also poll the Worker itself.
       (async () => {
-        while (!ready && !exited) {
+        while (!ready && !exited()) {
           try {
             const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) });
             await r.arrayBuffer();
@@ -135,14 +89,9 @@ export async function startWorker(opts) {
       })();
       child.on("error", (err) => finish(new Error(`${name}: wrangler failed to start: ${err.message}`)));
       child.on("exit", (code, signal) =>
-        finish(new Error(`${name}: wrangler exited (code ${code}, signal ${signal}) before it was ready:\n${out}`)),
+        finish(new Error(`${name}: wrangler exited (code ${code}, signal ${signal}) before it was ready:\n${output()}`)),
       );
-    }).finally(() => {
-      child.stdout.removeAllListeners("data");
-      child.stderr.removeAllListeners("data");
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-    });
+    }).finally(() => stopReadyLines());
   } catch (err) {
     await stop();
     throw err;
@@ -153,10 +102,19 @@ export async function startWorker(opts) {
     url: `ws://127.0.0.1:${port}`,
     port,
     pgid,
+    /** Shard objects (the SHARDS var; wrangler.toml's default is 1). */
+    shards: Number(vars.SHARDS ?? 1) || 1,
+    /** GET /healthz: { status, connections, subscriptions, shards: [{ shard, cluster, directory, … }] }. */
+    async health() {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(10_000) });
+      const body = await r.json();
+      if (!r.ok) throw new Error(`${name}: /healthz answered ${r.status}: ${JSON.stringify(body)}`);
+      return body;
+    },
     /** Everything wrangler printed so far. */
-    output: () => out,
+    output,
     /** Did wrangler exit on its own? */
-    exited: () => exited,
+    exited,
     /** Summed RSS of the workerd processes in wrangler's process group (the proxy and the user worker). */
     rss: () => groupRssKiB(pgid, "workerd"),
     /**

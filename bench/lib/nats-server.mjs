@@ -1,10 +1,11 @@
 // Starts the reference nats-server (when it is on PATH) with a WebSocket listener on loopback,
 // detached in its own process group, from a temporary config file.
 import { execFileSync, spawn } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePorts, killGroup, rssKiB, sleep } from "./util.mjs";
+import { processGroup } from "./group.mjs";
+import { freePorts, rssKiB, sleep } from "./util.mjs";
 
 /** Absolute path of `nats-server` on PATH (plus /usr/sbin, where Debian puts it), or null. */
 export function findNatsServer() {
@@ -30,14 +31,6 @@ export function natsServerVersion(bin) {
   }
 }
 
-const live = new Map(); // pgid -> temp dir
-process.on("exit", () => {
-  for (const [pgid, dir] of live) {
-    killGroup(pgid, "SIGKILL");
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false } = {}) {
   const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-bench-nats-server-"));
   const [port, wsPort] = await freePorts(2);
@@ -56,42 +49,23 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
     ].join("\n"),
   );
   const child = spawn(bin, ["-c", conf], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  const pgid = child.pid;
-  if (pgid === undefined) throw new Error("failed to spawn nats-server");
-  live.set(pgid, tmp);
-  let out = "";
-  let exited = false;
-  const exitedP = new Promise((resolve) => child.once("exit", () => ((exited = true), resolve())));
-  let stopping;
-  const stop = () =>
-    (stopping ??= (async () => {
-      if (!exited) {
-        killGroup(pgid, "SIGTERM");
-        const t = setTimeout(() => killGroup(pgid, "SIGKILL"), 5000);
-        await exitedP;
-        clearTimeout(t);
-      }
-      killGroup(pgid, "SIGKILL");
-      live.delete(pgid);
-      rmSync(tmp, { recursive: true, force: true });
-    })());
+  const g = processGroup(child, tmp, "nats-server");
+  const { pgid, output, exited, stop } = g;
+  let stopReadyLines = () => {};
   try {
     await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server not ready after ${readyTimeoutMs} ms:\n${out}`)), readyTimeoutMs);
-      const onData = (chunk) => {
-        out += String(chunk);
-        if (out.includes("Server is ready")) {
+      const timer = setTimeout(() => reject(new Error(`nats-server not ready after ${readyTimeoutMs} ms:\n${output()}`)), readyTimeoutMs);
+      stopReadyLines = g.onOutput(() => {
+        if (output().includes("Server is ready")) {
           clearTimeout(timer);
           resolve();
         }
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
+      });
       child.on("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`nats-server exited (code ${code}, signal ${signal}):\n${out}`));
+        reject(new Error(`nats-server exited (code ${code}, signal ${signal}):\n${output()}`));
       });
-    });
+    }).finally(() => stopReadyLines());
   } catch (err) {
     await stop();
     throw err;
@@ -102,9 +76,9 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
     url: `ws://127.0.0.1:${wsPort}`,
     port: wsPort,
     pgid,
-    output: () => out,
-    exited: () => exited,
-    rss: () => ({ kib: rssKiB(pgid), processes: exited ? 0 : 1 }),
+    output,
+    exited,
+    rss: () => ({ kib: rssKiB(pgid), processes: exited() ? 0 : 1 }),
     cpuParts: () => [{ pid: pgid, label: "nats-server" }],
     rssParts: () => ({ "nats-server": rssKiB(pgid) }),
     restart: () => startNatsServer(bin, { readyTimeoutMs, compression }),

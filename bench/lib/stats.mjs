@@ -55,6 +55,11 @@ export class Results {
     this.errors = []; // {scenario, target, run, error}
     this.notes = new Map(); // scenario -> [string]
     this.cpus = new Map(); // `${scenario}|${target}` -> [{client, worker, ...}]
+    this.sections = new Map(); // scenario -> "cluster" (scenarios not in the main table)
+  }
+  /** Puts `scenario` in a section of its own (rendered by renderCluster, not render). */
+  section(scenario, name) {
+    this.sections.set(scenario, name);
   }
   cpu(scenario, target, usage) {
     const key = `${scenario}|${target}`;
@@ -78,10 +83,11 @@ export class Results {
     }
     return rows.length ? table(["scenario", "target", "bench client and server processes"], rows.map((r) => r.slice(0, 3)), 3) : "";
   }
-  add(scenario, figure, unit, target, value, better = "higher") {
+  /** `kind`: "cost" for the cluster's cost figures (their own table). */
+  add(scenario, figure, unit, target, value, better = "higher", kind = undefined) {
     const key = `${scenario}|${figure}`;
     let f = this.figures.get(key);
-    if (!f) this.figures.set(key, (f = { scenario, figure, unit, better, runs: {} }));
+    if (!f) this.figures.set(key, (f = { scenario, figure, unit, better, kind, runs: {} }));
     (f.runs[target] ??= []).push(value);
   }
   count(scenario, target, sent, received) {
@@ -111,7 +117,7 @@ export class Results {
     const rows = [];
     let prevScenario = null;
     for (const f of this.figures.values()) {
-      if (f.scenario === "ceiling") continue;
+      if (f.scenario === "ceiling" || this.sections.has(f.scenario)) continue;
       const ma = median(f.runs[a] ?? []);
       const row = [f.scenario === prevScenario ? "" : f.scenario, f.figure, f.unit, fmt(ma)];
       if (b) {
@@ -147,6 +153,58 @@ export class Results {
     return `${table(["figure", "unit", "raw forward DO", "nats-edge", "nats-edge/raw"], rows)}\n(${lost.filter(Boolean).join(", ")})`;
   }
 
+  /**
+   * The cross-shard section: each figure on the single-shard broker (`single`) and across shards
+   * (`cross`), their ratio and losses; then the cost figures (`cross` only) with a scenario a row.
+   */
+  renderCluster(single, cross) {
+    const inCluster = [...this.figures.values()].filter((f) => this.sections.get(f.scenario) === "cluster");
+    if (inCluster.length === 0) return "";
+    const rows = [];
+    let prev = null;
+    for (const f of inCluster) {
+      if (f.kind === "cost") continue;
+      const a = median(f.runs[single] ?? []);
+      const b = median(f.runs[cross] ?? []);
+      const lostCell = (t) => {
+        const c = this.lost.get(`${f.scenario}|${t}`);
+        const failed = this.errors.filter((e) => e.scenario === f.scenario && e.target === t).length;
+        return (c ? `${c.lost}/${c.sent}` : "—") + (failed ? ` (${failed} failed)` : "");
+      };
+      rows.push([
+        f.scenario === prev ? "" : f.scenario,
+        f.figure,
+        f.unit,
+        fmt(a),
+        fmt(b),
+        ratio(b, a),
+        f.scenario === prev ? "" : `${lostCell(single)} / ${lostCell(cross)}`,
+      ]);
+      prev = f.scenario;
+    }
+    const main = table(["scenario", "figure", "unit", "single shard", "4 shards, cross-shard", "cross/single", "lost (single / cross)"], rows);
+
+    // Cost: one row per scenario, one column per cost figure (same order as added).
+    const costNames = [...new Set(inCluster.filter((f) => f.kind === "cost" && f.unit !== "records" && f.unit !== "msg").map((f) => f.figure))];
+    const costRows = [];
+    for (const sc of [...new Set(inCluster.map((f) => f.scenario))]) {
+      const get = (fig) => this.figures.get(`${sc}|${fig}`);
+      const any = costNames.map(get).find(Boolean);
+      if (!any) continue;
+      const m = (fig) => fmt(median(get(fig)?.runs[cross] ?? []));
+      costRows.push([sc, any.unit, ...costNames.map(m), m("records per route call"), m("dropped messages")]);
+    }
+    const cost = costRows.length
+      ? table(["scenario", "per", ...costNames, "records per route call", "dropped"], costRows)
+      : "";
+    return cost ? `${main}\n\n${cost}` : main;
+  }
+
+  /** Median of one figure on one target (NaN when it was not measured). */
+  value(scenario, figure, target) {
+    return median(this.figures.get(`${scenario}|${figure}`)?.runs[target] ?? []);
+  }
+
   /** One JSON line per figure and target. */
   writeJson(file) {
     const lines = [];
@@ -158,6 +216,8 @@ export class Results {
             scenario: f.scenario,
             figure: f.figure,
             unit: f.unit,
+            ...(this.sections.has(f.scenario) ? { section: this.sections.get(f.scenario) } : {}),
+            ...(f.kind ? { kind: f.kind } : {}),
             target,
             runs,
             median: median(runs),
