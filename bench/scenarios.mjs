@@ -9,7 +9,8 @@ import { connect, rawSocket } from "./lib/client.mjs";
 // The broker's own code (plain TypeScript that Node 22 runs by stripping the types).
 import { ownerOf, publishKey } from "../src/protocol/shardkey.ts";
 import { percentile } from "./lib/stats.mjs";
-import { payload, sleep, waitCount } from "./lib/util.mjs";
+import { payload, race, sleep, waitCount } from "./lib/util.mjs";
+import WebSocket from "ws";
 
 const MB = 1e6;
 /** Bytes the publisher writes between flushes (a PING/PONG); two flushes may be in flight. */
@@ -714,6 +715,187 @@ async function ceilingEdge(target, ctx, p) {
   return r;
 }
 
+// Ceiling: connection churn and request/reply on raw sockets ---------------------------------------
+
+/**
+ * One raw `ws` socket (no NATS client, no compression unless --compression): open it, wait for the
+ * open (and, with `greeting`, for the first frame: nats-edge sends INFO), close it, wait for the
+ * close. Resolves when the socket is closed.
+ */
+function rawOpenClose(url, ctx, { greeting, timeoutMs = 10_000 }) {
+  return new Promise((resolve, reject) => {
+    const s = new WebSocket(url, { perMessageDeflate: false });
+    ctx.sockets.add(s);
+    let done = false;
+    const finish = (err) => {
+      if (done) return;
+      done = true;
+      clearTimeout(t);
+      ctx.sockets.delete(s);
+      if (err) {
+        s.terminate();
+        reject(err);
+      } else resolve();
+    };
+    const t = setTimeout(() => finish(new Error(`raw socket to ${url}: not closed after ${timeoutMs} ms`)), timeoutMs);
+    const close = () => s.readyState === 1 && s.close(1000);
+    s.once("open", () => greeting || close());
+    if (greeting) s.once("message", close);
+    s.once("close", () => finish());
+    s.once("error", (e) => finish(e));
+  });
+}
+
+/** `count` raw open(+greeting)+close cycles one after another; connections per second. */
+async function rawChurn(url, ctx, count, greeting) {
+  let ok = 0;
+  let failed = 0;
+  let firstError = "";
+  const t0 = performance.now();
+  for (let i = 0; i < count && !ctx.aborted; i++) {
+    try {
+      await rawOpenClose(url, ctx, { greeting });
+      ok++;
+    } catch (err) {
+      failed++;
+      firstError ||= String(err?.message ?? err);
+      if (failed >= 10) break;
+    }
+  }
+  return { ok, failed, firstError, secs: (performance.now() - t0) / 1000 };
+}
+
+const RAW_CHURN = "churn: raw open+close";
+const NATS_CHURN = "churn: NATS connect+close";
+
+/**
+ * The ceiling Worker's side of the churn ceiling: raw sockets opened and closed one after another
+ * (the Durable Object accepts and, on the close, closes). Its figure is reported twice, so the
+ * table shows nats-edge's raw open+close and its NATS connect+close each against it.
+ */
+async function ceilingChurnRaw(target, ctx, { count }) {
+  const url = `${target.url}/?role=churn`;
+  await rawChurn(url, ctx, 20, false); // unmeasured: the object instantiated, the JIT warm
+  const r = await rawChurn(url, ctx, count, false);
+  ctx.sent = count;
+  ctx.received = r.ok;
+  const v = r.ok / r.secs;
+  return {
+    figures: [
+      { figure: RAW_CHURN, unit: "conn/s", value: v },
+      { figure: NATS_CHURN, unit: "conn/s", value: v },
+    ],
+    sent: count,
+    received: r.ok,
+    notes: r.failed ? [`${r.failed} raw connects failed, first: ${r.firstError}`] : [],
+  };
+}
+
+/**
+ * nats-edge's side: the same raw open+close, waiting for the INFO frame before closing (nats-edge
+ * greets), then the NATS client's connect+close (the churn scenario) of the same count.
+ */
+async function ceilingChurnEdge(target, ctx, p) {
+  await rawChurn(target.url, ctx, 20, true);
+  const raw = await rawChurn(target.url, ctx, p.count, true);
+  const nats = await churn(target, ctx, p);
+  return {
+    figures: [
+      { figure: RAW_CHURN, unit: "conn/s", value: raw.ok / raw.secs },
+      { figure: NATS_CHURN, unit: "conn/s", value: nats.figures[0].value },
+    ],
+    sent: p.count + nats.sent,
+    received: raw.ok + nats.received,
+    notes: [...(raw.failed ? [`${raw.failed} raw connects failed, first: ${raw.firstError}`] : []), ...nats.notes],
+  };
+}
+
+/**
+ * Request/reply on the ceiling Worker: a requester and a responder socket (both `?role=sub`) on an
+ * object of their own (`?room=`), so each hop is exactly one forwarded frame: the requester's
+ * 64 B frame goes to the responder only (the object never echoes to the sender), the responder's
+ * 64 B reply to the requester only. Sequential; latency of each round trip.
+ */
+async function ceilingReqrepRaw(target, ctx, { count, size, warmup }) {
+  const base = `${target.url}/?role=sub&room=${encodeURIComponent(uniq("rr"))}`;
+  const responder = await rawSocket(base);
+  ctx.sockets.add(responder);
+  const requester = await rawSocket(base);
+  ctx.sockets.add(requester);
+  const reply = payload(size);
+  let requests = 0;
+  responder.on("message", (data) => {
+    requests++;
+    if (data.byteLength !== size) ctx.notes.push(`responder got a frame of ${data.byteLength} B`);
+    responder.send(reply);
+  });
+  let waiting = null;
+  let stray = 0;
+  requester.on("message", (data) => {
+    if (!waiting) return void stray++;
+    const w = waiting;
+    waiting = null;
+    w(data);
+  });
+  await sleep(100); // both sockets accepted by the object before the first frame
+  const data = payload(size);
+  const roundTrip = () =>
+    race(
+      new Promise((resolve) => {
+        waiting = resolve;
+        requester.send(data);
+      }),
+      5000,
+      () => {
+        waiting = null;
+        return Promise.reject(new Error("no reply after 5000 ms"));
+      },
+    );
+  for (let i = 0; i < warmup && !ctx.aborted; i++) await roundTrip();
+  const lat = [];
+  let failed = 0;
+  let firstError = "";
+  let sent = 0;
+  for (let i = 0; i < count && !ctx.aborted; i++) {
+    const t0 = performance.now();
+    sent++;
+    ctx.sent = sent;
+    try {
+      const m = await roundTrip();
+      if (m.byteLength !== size) throw new Error(`reply of ${m.byteLength} bytes`);
+      lat.push(performance.now() - t0);
+      ctx.received = lat.length;
+    } catch (err) {
+      failed++;
+      firstError ||= String(err?.message ?? err);
+      if (failed >= 5) break;
+    }
+  }
+  await sleep(50);
+  lat.sort((a, b) => a - b);
+  const notes = [];
+  if (failed) notes.push(`${failed} round trips failed, first: ${firstError}`);
+  if (stray) notes.push(`${stray} frames reached the requester with no request outstanding`);
+  if (requests !== warmup + sent) notes.push(`the responder got ${requests} frames for ${warmup + sent} requests`);
+  return { figures: reqrepFigures(lat), sent, received: lat.length, notes };
+}
+
+function reqrepFigures(lat) {
+  return [
+    { figure: "request/reply 64 B p50", unit: "ms", value: percentile(lat, 50), better: "lower" },
+    { figure: "request/reply 64 B p90", unit: "ms", value: percentile(lat, 90), better: "lower" },
+    { figure: "request/reply 64 B p99", unit: "ms", value: percentile(lat, 99), better: "lower" },
+    { figure: "request/reply 64 B max", unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
+  ];
+}
+
+/** nats-edge's side of the request/reply ceiling: the request/reply scenario, figures renamed. */
+async function ceilingReqrepEdge(target, ctx, p) {
+  const r = await reqrep(target, ctx, p);
+  r.figures = r.figures.map((f) => ({ ...f, figure: `request/reply 64 B ${f.figure}` }));
+  return r;
+}
+
 // ------------------------------------------------------------------------------------------------
 
 const K = 1024;
@@ -814,6 +996,24 @@ export const scenarios = [
     run: { ceiling: ceilingRaw, "nats-edge": ceilingEdge },
     full: { count: 200_000, size: 128 },
     quick: { count: 20_000, size: 128 },
+  },
+  {
+    group: "ceiling",
+    id: "ceiling-churn",
+    name: "ceiling churn",
+    targets: "ceiling",
+    run: { ceiling: ceilingChurnRaw, "nats-edge": ceilingChurnEdge },
+    full: { count: 500 },
+    quick: { count: 50 },
+  },
+  {
+    group: "ceiling",
+    id: "ceiling-reqrep",
+    name: "ceiling request/reply",
+    targets: "ceiling",
+    run: { ceiling: ceilingReqrepRaw, "nats-edge": ceilingReqrepEdge },
+    full: { count: 5_000, size: 64, warmup: 100 },
+    quick: { count: 500, size: 64, warmup: 20 },
   },
   {
     group: "ceiling",

@@ -1,5 +1,7 @@
 // The ceiling Worker: one Durable Object, WebSocket Hibernation API as the broker uses it, that
-// forwards the raw bytes of each message to every `?role=sub` socket. No parsing, no copying.
+// forwards the raw bytes of each message to every other `?role=sub` socket (never back to the
+// sender). No parsing, no copying. `?room=NAME` picks the object (default "relay"), so a scenario
+// can have an object to itself, with no socket left over from another run.
 //
 // Typed with local declarations only: bench/ is typechecked with the Node.js config
 // (tsconfig.node.json), where the Workers types are not loaded.
@@ -63,6 +65,7 @@ export default {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("nats-edge bench ceiling: WebSocket frames in, the same frames out\n");
     }
-    return env.RELAY.get(env.RELAY.idFromName("relay")).fetch(request);
+    const room = new URL(request.url).searchParams.get("room") || "relay";
+    return env.RELAY.get(env.RELAY.idFromName(room)).fetch(request);
   },
 };
