@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { offlineEnv } from "../../scripts/wrangler.mjs";
 
 export interface Broker {
   /** `ws://127.0.0.1:<port>` */
@@ -144,13 +145,8 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,
+      ...offlineEnv,
       CI: "true",
-      WRANGLER_SEND_METRICS: "false",
-      DO_NOT_TRACK: "1",
-      WRANGLER_HIDE_BANNER: "true",
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      X_LOCAL_OBSERVABILITY: "false",
-      X_LOCAL_EXPLORER: "false",
       NO_COLOR: "1",
       FORCE_COLOR: "0",
     },

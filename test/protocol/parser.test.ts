@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CLOSE, ERR } from "../../src/protocol/errors";
 import { Parser, type ParserHandler, type ParserLimits } from "../../src/protocol/parser";
+import { mulberry32 } from "./random";
 
 // In the manner of nats-server's server/parser_test.go: every op on its own, then the
 // same transcript fed whole, byte by byte, split at every index, with the input
@@ -469,18 +470,6 @@ describe("parser: errors", () => {
     expect(details[0]).toContain("'FOO BAR\\x0d\\x0a'");
   });
 });
-
-// mulberry32: a tiny seeded PRNG, so a failure is reproducible from its seed.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("parser: randomized garbage", () => {
   it("never throws, emits nothing after an error, and does not depend on how input is split", () => {

@@ -2,23 +2,12 @@ import { describe, expect, it } from "vitest";
 import { SubjectTrie, type Sublist, type Subscription } from "../../src/protocol/sublist";
 import { NaiveSublist } from "./naive-sublist";
 import { groupIds, plainIds, sub, sublistConformance, type TestSub } from "./sublist-conformance";
+import { mulberry32 } from "./random";
 
 sublistConformance("NaiveSublist", () => new NaiveSublist());
 sublistConformance("SubjectTrie", () => new SubjectTrie());
 sublistConformance("SubjectTrie without cache", () => new SubjectTrie(0));
 sublistConformance("SubjectTrie with a 2-entry cache", () => new SubjectTrie(2));
-
-// Small, seedable, good enough to drive a fuzz loop deterministically.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("SubjectTrie against the naive reference", () => {
   const TOKENS = ["a", "b", "c", "d", "*x", "x>"]; // the last two are literals that look like wildcards
