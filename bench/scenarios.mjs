@@ -223,22 +223,26 @@ async function pubsub(target, ctx, { count, size, layout }) {
   );
 }
 
-// 2. fan-out ------------------------------------------------------------------------------------
-
-async function fanout(target, ctx, { count, size, subscribers, layout }) {
-  const subject = layout ? ownedSubject("fo", layout.owner) : uniq("fo");
+/**
+ * One publisher, `n` subscriber connections on one subject (as queue `queue` members when
+ * given). Returns per-connection counts, deliveries, the delivery window and the cost figures.
+ */
+async function spread(target, ctx, { count, size, n, layout, queue, prefix, label }) {
+  const subject = layout ? ownedSubject(prefix, layout.owner) : uniq(prefix);
   const meter = layout ? clusterMeter(target, ctx) : null;
   await meter?.start();
+  const shardOf = (i) => layout?.subs[i % layout.subs.length];
   const counters = [];
   const total = { n: 0 };
   let first = 0;
   let last = 0;
-  for (let i = 0; i < subscribers; i++) {
-    const nc = await connect(at(target, layout?.subs[i % layout.subs.length]), { ctx });
-    watch(ctx, nc, `subscriber ${i}`);
+  for (let i = 0; i < n; i++) {
+    const nc = await connect(at(target, shardOf(i)), { ctx });
+    watch(ctx, nc, `${label} ${i}`);
     const c = counter();
     counters.push(c);
     nc.subscribe(subject, {
+      queue,
       callback: counting(c, () => {
         const now = c.last;
         if (total.n === 0) first = now;
@@ -249,86 +253,59 @@ async function fanout(target, ctx, { count, size, subscribers, layout }) {
     });
     await nc.flush();
   }
-  await meter?.checkPlacement(layout.owner, counters.map((_, i) => layout.subs[i % layout.subs.length]));
+  await meter?.checkPlacement(layout.owner, counters.map((_, i) => shardOf(i)));
   const pub = await connect(at(target, layout?.pub), { ctx });
   watch(ctx, pub, "publisher");
   const data = payload(size);
-  const minN = () => counters.reduce((m, c) => Math.min(m, c.n), Infinity);
+  // Each message reaches every subscriber, or one queue member.
+  const perMessage = queue ? 1 : n;
+  const behind = queue ? (s) => s - total.n : (s) => s - counters.reduce((m, c) => Math.min(m, c.n), Infinity);
   const cpu = ctx.startCpu();
-  const sent = await publishAll(ctx, pub, subject, data, count, (s) => s - minN());
-  await waitCount(() => total.n, sent * subscribers, { abort: () => ctx.aborted, deadline: ctx.deadline });
+  const sent = await publishAll(ctx, pub, subject, data, count, behind);
+  await waitCount(() => total.n, sent * perMessage, { abort: () => ctx.aborted, deadline: ctx.deadline });
   cpu();
-  const secs = (last - first) / 1000;
-  const counts = counters.map((c) => c.n);
   const cost = await meter?.end(total.n);
+  const where = layout && target.shards > 1 ? ` (on shards ${counters.map((_, i) => shardOf(i)).join(", ")})` : "";
+  return { counts: counters.map((c) => c.n), total: total.n, secs: (last - first) / 1000, sent, expected: sent * perMessage, cost, where };
+}
+
+// 2. fan-out ------------------------------------------------------------------------------------
+
+async function fanout(target, ctx, { count, size, subscribers, layout }) {
+  const r = await spread(target, ctx, { count, size, n: subscribers, layout, prefix: "fo", label: "subscriber" });
   return withCost(
     {
       figures: [
-        { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
-        { figure: "MB/s delivered", unit: "MB/s", value: total.n > 1 ? (total.n * size) / MB / secs : NaN },
+        { figure: "deliveries/s", unit: "msg/s", value: r.total > 1 ? r.total / r.secs : NaN },
+        { figure: "MB/s delivered", unit: "MB/s", value: r.total > 1 ? (r.total * size) / MB / r.secs : NaN },
       ],
-      sent: sent * subscribers,
-      received: total.n,
-      messages: total.n,
-      notes: counts.some((n) => n !== sent) ? [`per subscriber: ${counts.join(", ")}`] : [],
+      sent: r.expected,
+      received: r.total,
+      messages: r.total,
+      notes: r.counts.some((n) => n !== r.sent) ? [`per subscriber: ${r.counts.join(", ")}`] : [],
     },
-    cost,
+    r.cost,
   );
 }
 
 // 3. queue group --------------------------------------------------------------------------------
 
 async function queue(target, ctx, { count, size, members, layout }) {
-  const subject = layout ? ownedSubject("qg", layout.owner) : uniq("qg");
-  const meter = layout ? clusterMeter(target, ctx) : null;
-  await meter?.start();
-  const counters = [];
-  const total = { n: 0 };
-  let first = 0;
-  let last = 0;
-  for (let i = 0; i < members; i++) {
-    const nc = await connect(at(target, layout?.subs[i % layout.subs.length]), { ctx });
-    watch(ctx, nc, `member ${i}`);
-    const c = counter();
-    counters.push(c);
-    nc.subscribe(subject, {
-      queue: "workers",
-      callback: counting(c, () => {
-        const now = c.last;
-        if (total.n === 0) first = now;
-        total.n++;
-        last = now;
-        ctx.received = total.n;
-      }),
-    });
-    await nc.flush();
-  }
-  await meter?.checkPlacement(layout.owner, counters.map((_, i) => layout.subs[i % layout.subs.length]));
-  const pub = await connect(at(target, layout?.pub), { ctx });
-  watch(ctx, pub, "publisher");
-  const data = payload(size);
-  const cpu = ctx.startCpu();
-  const sent = await publishAll(ctx, pub, subject, data, count, (s) => s - total.n);
-  await waitCount(() => total.n, sent, { abort: () => ctx.aborted, deadline: ctx.deadline });
-  cpu();
-  const secs = (last - first) / 1000;
-  const counts = counters.map((c) => c.n);
-  const share = (n) => (100 * n) / Math.max(1, total.n);
-  const cost = await meter?.end(total.n);
-  const where = layout && target.shards > 1 ? ` (on shards ${counts.map((_, i) => layout.subs[i % layout.subs.length]).join(", ")})` : "";
+  const r = await spread(target, ctx, { count, size, n: members, layout, queue: "workers", prefix: "qg", label: "member" });
+  const share = (n) => (100 * n) / Math.max(1, r.total);
   return withCost(
     {
       figures: [
-        { figure: "deliveries/s", unit: "msg/s", value: total.n > 1 ? total.n / secs : NaN },
-        { figure: "smallest member share", unit: "%", value: share(Math.min(...counts)) },
-        { figure: "largest member share", unit: "%", value: share(Math.max(...counts)) },
+        { figure: "deliveries/s", unit: "msg/s", value: r.total > 1 ? r.total / r.secs : NaN },
+        { figure: "smallest member share", unit: "%", value: share(Math.min(...r.counts)) },
+        { figure: "largest member share", unit: "%", value: share(Math.max(...r.counts)) },
       ],
-      sent,
-      received: total.n,
-      messages: total.n,
-      notes: [`per member${where}: ${counts.join(", ")}`],
+      sent: r.expected,
+      received: r.total,
+      messages: r.total,
+      notes: [`per member${r.where}: ${r.counts.join(", ")}`],
     },
-    cost,
+    r.cost,
   );
 }
 

@@ -39,7 +39,8 @@ export interface ShardCalls {
 export interface LocalDelivery {
   /** Local queue groups matching `subject`, members able to take a message from `from`. */
   localGroups(subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]>;
-  deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean;
+  /** One member of a group takes the message (random start, skipping those that cannot); false when none could. */
+  deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean;
   /** Delivers a message routed here: local plain subscribers and one member of each named group. */
   deliverRouted(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number;
   noResponders(from: Client, reply: Uint8Array): void;
@@ -284,12 +285,8 @@ export class Cluster {
     if (total === 0) return 0;
     let pick = Math.random() * total;
     if (pick < members.length) {
-      // A local member: try it, then the others, as the single-shard path does.
-      const first = pick | 0;
-      for (let k = 0; k < members.length; k++) {
-        if (this.local.deliverTo(members[(first + k) % members.length], subjectBytes, reply, headerSize, message)) return 1;
-      }
-      return 0;
+      // A local member, picked the way the single-shard path picks.
+      return this.local.deliverToOne(members, null, subjectBytes, reply, headerSize, message) ? 1 : 0;
     }
     pick -= members.length;
     for (const h of hosts) {
@@ -329,13 +326,7 @@ export class Cluster {
   private dispatchLocalOnly(from: Client, w: Waiting): void {
     let delivered = w.delivered;
     for (const members of this.local.localGroups(w.subject, from).values()) {
-      const first = (Math.random() * members.length) | 0;
-      for (let k = 0; k < members.length; k++) {
-        if (this.local.deliverTo(members[(first + k) % members.length], w.subjectBytes, w.reply, w.headerSize, w.message)) {
-          delivered++;
-          break;
-        }
-      }
+      if (this.local.deliverToOne(members, from, w.subjectBytes, w.reply, w.headerSize, w.message)) delivered++;
     }
     if (delivered === 0 && w.reply !== null && w.reply.length > 0 && from.opts.noResponders) this.local.noResponders(from, w.reply);
   }

@@ -205,7 +205,7 @@ export class Host implements ClientHost, LocalDelivery {
    * nats-server does and skipping members that cannot take it (the publisher's own
    * when echo is off, closed connections). False when none could.
    */
-  private deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
+  deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
     const n = group.length;
     const first = (Math.random() * n) | 0;
     const noEcho = from !== null && !from.opts.echo;
@@ -243,7 +243,7 @@ export class Host implements ClientHost, LocalDelivery {
   }
 
   /** Writes one message to a subscriber; false when its connection could not take it. */
-  deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
+  private deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
     const c = sub.client;
     if (c.isClosed) return false;
     if (headerSize >= 0 && !c.opts.headers) {
