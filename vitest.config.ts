@@ -17,7 +17,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { ALLOW_ANONYMOUS: "true" } } })],
         test: {
           name: "workers",
           include: ["test/durable/**/*.test.ts"],
@@ -28,7 +28,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { SHARDS: "2", TEST_HOOKS: "1" } },
+            miniflare: { bindings: { SHARDS: "2", TEST_HOOKS: "1", ALLOW_ANONYMOUS: "true" } },
           }),
         ],
         test: {
@@ -49,11 +49,18 @@ export default defineConfig({
       },
       {
         // The same suite against four shards, connections spread over them, plus
-        // what only a cluster has. limits.test.ts starts brokers of its own.
+        // what only a cluster has. Files that start brokers of their own (limits,
+        // authorization, accounts on four shards) run once, in "e2e".
         test: {
           name: "e2e-sharded",
           include: ["test/e2e/**/*.test.ts"],
-          exclude: ["test/e2e/limits.test.ts"],
+          exclude: [
+            "test/e2e/limits.test.ts",
+            "test/e2e/auth.test.ts",
+            "test/e2e/accounts.test.ts",
+            "test/e2e/jwt.test.ts",
+            "test/e2e/connections.test.ts",
+          ],
           environment: "node",
           globalSetup: ["test/e2e/global-setup-sharded.ts"],
           testTimeout: 30_000,

@@ -1,11 +1,12 @@
 // `npm start`: the broker locally in workerd through `wrangler dev`, offline, on
 // ws://127.0.0.1:8787 (PORT overrides the port). Extra arguments go to wrangler,
-// e.g. `npm start -- --var MAX_PAYLOAD:65536`.
+// e.g. `npm start -- --var MAX_PAYLOAD:65536`. Locally, clients may connect
+// without credentials (ALLOW_ANONYMOUS) unless NATS_CONFIG configures authorization.
 import { runWrangler } from "./wrangler.mjs";
 
 const port = process.env.PORT ?? "8787";
 const child = runWrangler(
-  ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false", ...process.argv.slice(2)],
+  ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false", "--var", "ALLOW_ANONYMOUS:true", ...process.argv.slice(2)],
   { stdio: ["inherit", "pipe", "inherit"] },
 );
 child.stdout.on("data", (chunk) => {

@@ -46,7 +46,8 @@ export async function startWorker(opts) {
     "--show-interactive-dev-session=false",
     "--persist-to", persist,
   ];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // The benchmark's clients connect without credentials.
+  for (const [k, v] of Object.entries({ ALLOW_ANONYMOUS: "true", ...vars })) args.push("--var", `${k}:${v}`);
   args.push(...extraArgs);
 
   const child = runWrangler(args, {

@@ -2,14 +2,18 @@
 // what waits to be written to it. The host routes messages; the client speaks
 // the protocol with its one socket.
 
+import type { Authenticator, Credentials, Identity } from "../protocol/auth.js";
 import { decode, LastDecoded } from "../protocol/bytes.js";
 import { Outbox } from "../protocol/encoder.js";
-import { CLOSE, ERR, type Closing, type ProtocolError } from "../protocol/errors.js";
+import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from "../protocol/errors.js";
 import { Parser, type ParserHandler } from "../protocol/parser.js";
 import { PendingTracker } from "../protocol/pending.js";
 import { isValidSubject } from "../protocol/subject.js";
+import { Permissions, ResponseTracker } from "../protocol/permissions.js";
 import type { Subscription } from "../protocol/sublist.js";
-import type { Attachment, ConnectOptions } from "./store.js";
+import { GLOBAL_ACCOUNT, type AccountSpace } from "./account.js";
+import type { PermissionsConfig } from "../protocol/config.js";
+import type { Attachment, ConnectOptions, StoredIdentity } from "./store.js";
 
 /** What a client needs from the host it lives on. */
 export interface ClientHost {
@@ -17,6 +21,11 @@ export interface ClientHost {
   readonly maxControlLine: number;
   readonly maxPayload: number;
   readonly maxPending: number;
+  readonly auth: Authenticator;
+  /** A `no_auth_user` is configured: clients may act before CONNECT, as that user. */
+  readonly noAuthUser: boolean;
+  /** The part of the host that belongs to an account. */
+  space(account: string): AccountSpace;
   publish(from: Client, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
   subscribe(sub: LocalSub): void;
   unsubscribe(sub: LocalSub): void;
@@ -28,6 +37,8 @@ export interface ClientHost {
   clearPartial(client: Client): void;
   markDirty(client: Client): void;
   closed(client: Client): void;
+  /** The client authenticated at CONNECT. */
+  authenticated(client: Client): void;
 }
 
 export interface LocalSub extends Subscription {
@@ -72,6 +83,23 @@ export class Client implements ParserHandler {
   inMsgs = 0;
   inBytes = 0;
 
+  /** Who the client is; null until it authenticated. */
+  identity: StoredIdentity | null = null;
+  /** The account the connection lives in (the global one until it authenticated). */
+  space: AccountSpace;
+  /** Publish/subscribe limits of its user; null when it has none. */
+  perms: Permissions | null = null;
+  /** Reply subjects it may publish to under `allow_responses`. */
+  responses: ResponseTracker | null = null;
+  /** The nonce INFO carried, for the client to sign. */
+  nonce: string | null;
+  /** Credentials from cookies at the upgrade, used where CONNECT leaves them out. */
+  private cookies: Credentials | null;
+  /** Server PINGs sent and not answered yet. */
+  pingsOut: number;
+  /** A keepalive PING is to end the next frame. */
+  private pingDue = false;
+
   constructor(
     private readonly host: ClientHost,
     readonly ws: WebSocket,
@@ -82,13 +110,60 @@ export class Client implements ParserHandler {
   ) {
     this.opts = restored?.opts ?? { ...DEFAULT_OPTS };
     this.connected = restored?.connected ?? false;
+    this.nonce = restored?.nonce ?? null;
+    this.cookies = restored?.cookies ?? null;
+    this.pingsOut = restored?.pings ?? 0;
     this.parser = new Parser(this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload });
     // Ask for proof of reading often enough to notice a stuck reader well before the limit.
     this.reads = new PendingTracker(Math.max(16 * 1024, Math.floor(host.maxPending / 8)));
+    this.space = host.space(restored?.identity?.account ?? GLOBAL_ACCOUNT);
+    if (restored?.identity) this.become(restored.identity);
+    else if (!host.auth.required) this.become(ANONYMOUS);
+    else if (!host.noAuthUser) this.parser.connectFirst = true;
   }
 
   attachment(): Attachment {
-    return { cid: this.cid, connected: this.connected, opts: this.opts, ip: this.ip, start: this.start };
+    return {
+      cid: this.cid,
+      connected: this.connected,
+      opts: this.opts,
+      ip: this.ip,
+      start: this.start,
+      identity: this.identity,
+      nonce: this.identity === null ? this.nonce : null,
+      cookies: this.identity === null ? this.cookies : null,
+      pings: this.pingsOut,
+    };
+  }
+
+  /** Credentials found in cookies at the upgrade (the `websocket` block's cookie names). */
+  setCookies(creds: Credentials | null): void {
+    this.cookies = creds;
+  }
+
+  /** Takes on an identity: its account, its permissions. */
+  private become(identity: StoredIdentity): void {
+    this.identity = identity;
+    this.parser.connectFirst = false;
+    this.space = this.host.space(identity.account);
+    this.perms = identity.permissions === null ? null : compiled(identity.permissions);
+    this.responses = this.perms?.responses ? new ResponseTracker(this.perms.responses) : null;
+  }
+
+  /**
+   * Whether the client may act. Without CONNECT, only a broker with a
+   * `no_auth_user` lets a client act (as that user), as nats-server does.
+   */
+  private authorized(): boolean {
+    if (this.identity !== null) return true;
+    const r = this.host.auth.authenticate({}, null, Date.now());
+    if (!r.ok) {
+      this.close(CLOSE.authViolation, ERR.authorizationViolation, r.reason);
+      return false;
+    }
+    this.become(toStored(r.identity));
+    this.host.saveAttachment(this);
+    return true;
   }
 
   /** Pieces of the half-received op kept in storage; 0 when none. */
@@ -119,11 +194,19 @@ export class Client implements ParserHandler {
   }
 
   connect(json: Uint8Array): void {
-    const opts = parseConnect(json, this.opts);
+    const parsed = parseConnect(json, this.opts);
     // nats-server fails the JSON unmarshal (also on a field of the wrong type) and closes without an -ERR.
-    if (opts === null) return this.close(CLOSE.protocolViolation, null, "malformed CONNECT");
-    if (opts === "protocol") return this.close(CLOSE.badProtocol, ERR.invalidProtocol);
+    if (parsed === null) return this.close(CLOSE.protocolViolation, null, "malformed CONNECT");
+    if (parsed === "protocol") return this.close(CLOSE.badProtocol, ERR.invalidProtocol);
+    const { opts, creds } = parsed;
     if (opts.noResponders && !opts.headers) return this.close(CLOSE.noRespondersNeedsHeaders, ERR.noRespondersNeedsHeaders);
+    if (this.identity === null) {
+      // Cookies stand in for what CONNECT leaves out (nats-server's websocket cookie options).
+      const r = this.host.auth.authenticate(withCookies(creds, this.cookies), this.nonce, Date.now());
+      if (!r.ok) return this.close(CLOSE.authViolation, ERR.authorizationViolation, r.reason);
+      this.become(toStored(r.identity));
+      this.host.authenticated(this);
+    }
     this.opts = opts;
     this.connected = true;
     this.host.saveAttachment(this);
@@ -131,6 +214,7 @@ export class Client implements ParserHandler {
   }
 
   pub(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
+    if (!this.authorized()) return;
     if (headerSize >= 0 && !this.opts.headers) {
       // nats-server closes a client that sends HPUB without declaring headers, without a word.
       return this.close(CLOSE.protocolViolation, null, "HPUB without headers support");
@@ -142,7 +226,11 @@ export class Client implements ParserHandler {
   }
 
   sub(subjectBytes: Uint8Array, queueBytes: Uint8Array | null, sidBytes: Uint8Array): void {
+    if (!this.authorized()) return;
     const subject = decode(subjectBytes);
+    const queue = queueBytes === null ? null : decode(queueBytes);
+    // nats-server checks permissions first, and keeps the connection open.
+    if (this.perms !== null && !this.perms.canSubscribe(subject, queue)) return this.errorText(subscribeViolation(subject, queue));
     if (!isValidSubject(subject)) return this.errorText(ERR.invalidSubject);
     const sid = decode(sidBytes);
     // A repeated sid is ignored, as nats-server does.
@@ -151,7 +239,7 @@ export class Client implements ParserHandler {
     if (max > 0 && this.subs.size >= max) return this.errorText(ERR.maxSubscriptions);
     const sub: LocalSub = {
       subject,
-      queue: queueBytes === null ? null : decode(queueBytes),
+      queue,
       client: this,
       sid,
       sidBytes: sidBytes.slice(),
@@ -164,6 +252,7 @@ export class Client implements ParserHandler {
   }
 
   unsub(sidBytes: Uint8Array, max: number): void {
+    if (!this.authorized()) return;
     const sub = this.subs.get(decode(sidBytes));
     if (sub !== undefined) {
       if (max > 0 && sub.delivered < max) {
@@ -189,6 +278,7 @@ export class Client implements ParserHandler {
    * is live on every shard.
    */
   ping(): void {
+    if (!this.authorized()) return;
     if (this.acksAwaited > 0) this.pongsHeld++;
     else this.write().pong();
   }
@@ -210,6 +300,27 @@ export class Client implements ParserHandler {
 
   pong(): void {
     this.reads.pong();
+    if (this.pingsOut > 0) {
+      this.pingsOut = 0;
+      this.host.saveAttachment(this);
+    }
+  }
+
+  /**
+   * The keepalive: a server PING at every interval, and a stale connection when
+   * `max` of them went unanswered (nats-server's ping_interval and ping_max).
+   * False when the connection was closed as stale.
+   */
+  keepAlive(max: number): boolean {
+    if (this.pingsOut >= max) {
+      this.close(CLOSE.staleConnection, ERR.staleConnection);
+      return false;
+    }
+    this.pingsOut++;
+    this.pingDue = true;
+    this.host.markDirty(this);
+    this.host.saveAttachment(this);
+    return true;
   }
 
   error(err: ProtocolError): void {
@@ -239,7 +350,7 @@ export class Client implements ParserHandler {
     this.isClosed = true;
     try {
       this.ws.close(how.code, how.reason);
-    } catch {
+    } catch (e) { console.log("close failed", String(e));
       // Already closed by the peer: nothing left to tell it.
     }
     this.host.closed(this);
@@ -248,8 +359,10 @@ export class Client implements ParserHandler {
   /** Sends what is waiting as one binary frame. */
   flush(): void {
     this.dirty = false;
-    if (this.isClosed || this.outbox.size === 0) return;
-    const ping = this.reads.duePing(this.outbox.size);
+    if (this.isClosed || (this.outbox.size === 0 && !this.pingDue)) return;
+    // One PING serves both as keepalive and as read receipt.
+    const ping = this.pingDue || this.reads.duePing(this.outbox.size);
+    this.pingDue = false;
     if (ping) this.outbox.ping();
     this.reads.sent(this.outbox.size, ping);
     try {
@@ -272,7 +385,7 @@ export class Client implements ParserHandler {
  * JSON that is not an object fails the whole CONNECT (null), and a protocol
  * other than 0 or 1 is refused ("protocol").
  */
-function parseConnect(json: Uint8Array, current: ConnectOptions): ConnectOptions | null | "protocol" {
+function parseConnect(json: Uint8Array, current: ConnectOptions): { opts: ConnectOptions; creds: Credentials } | null | "protocol" {
   let raw: unknown;
   try {
     raw = JSON.parse(textDecoder.decode(json));
@@ -306,8 +419,45 @@ function parseConnect(json: Uint8Array, current: ConnectOptions): ConnectOptions
     if (typeof v !== "string") return null;
     opts[field] = v.slice(0, 256);
   }
+  const creds: Credentials = {};
+  for (const key of CREDENTIAL_FIELDS) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== "string") return null;
+    if (v !== "") creds[key] = v;
+  }
   const protocol = o.protocol ?? 0;
   if (typeof protocol !== "number" || !Number.isInteger(protocol)) return null;
   if (protocol !== 0 && protocol !== 1) return "protocol";
-  return opts;
+  return { opts, creds };
+}
+
+const CREDENTIAL_FIELDS = ["user", "pass", "auth_token", "nkey", "sig", "jwt"] as const;
+
+/** CONNECT's credentials, with cookies standing in for fields it left out. */
+function withCookies(creds: Credentials, cookies: Credentials | null): Credentials {
+  if (cookies === null) return creds;
+  const out: Credentials = { ...creds };
+  for (const key of CREDENTIAL_FIELDS) if (out[key] === undefined && cookies[key] !== undefined) out[key] = cookies[key];
+  return out;
+}
+
+/** Everyone, when the broker has no authorization and admits anonymous clients. */
+const ANONYMOUS: StoredIdentity = { account: GLOBAL_ACCOUNT, user: "", permissions: null, expiresAt: null };
+
+function toStored(identity: Identity): StoredIdentity {
+  return { account: identity.account, user: identity.user, permissions: identity.permissions, expiresAt: identity.expiresAt };
+}
+
+// Connections of one user share its compiled permissions, also across restarts of the object.
+const compiledPermissions = new Map<string, Permissions>();
+
+function compiled(config: PermissionsConfig): Permissions {
+  const key = JSON.stringify(config);
+  let p = compiledPermissions.get(key);
+  if (p === undefined) {
+    if (compiledPermissions.size >= 1024) compiledPermissions.clear();
+    compiledPermissions.set(key, (p = Permissions.compile(config)));
+  }
+  return p;
 }

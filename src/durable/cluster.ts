@@ -12,6 +12,7 @@ import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../protocol/route.js"
 import { decode } from "../protocol/bytes.js";
 import { ownerOf, publishKey } from "../protocol/shardkey.js";
 import { Channel } from "./channel.js";
+import type { AccountSpace } from "./account.js";
 import type { Client, LocalSub } from "./client.js";
 import type { InterestChange, InterestPush, InterestSnapshot } from "./directory.js";
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
@@ -37,12 +38,12 @@ export interface ShardCalls {
 
 /** What the cluster needs from the host it serves. */
 export interface LocalDelivery {
-  /** Local queue groups matching `subject`, members able to take a message from `from`. */
-  localGroups(subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]>;
+  /** Local queue groups of an account matching `subject`, members able to take a message from `from`. */
+  localGroups(space: AccountSpace, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]>;
   /** One member of a group takes the message (random start, skipping those that cannot); false when none could. */
   deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean;
-  /** Delivers a message routed here: local plain subscribers and one member of each named group. */
-  deliverRouted(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number;
+  /** Delivers a message routed here: local plain subscribers of its account and one member of each named group. */
+  deliverRouted(account: string, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number;
   noResponders(from: Client, reply: Uint8Array): void;
   flush(): void;
 }
@@ -50,6 +51,7 @@ export interface LocalDelivery {
 export interface ClusterSettings {
   readonly self: number;
   readonly shards: number;
+  /** Tokens of a cluster subject (`<account>.<subject>`) that make its key: the account and SHARD_KEY_DEPTH more. */
   readonly keyDepth: number;
   readonly cacheKeys: number;
 }
@@ -57,6 +59,8 @@ export interface ClusterSettings {
 /** A message waiting for its key's interest. Owns copies of its bytes. */
 interface Waiting {
   readonly subject: string;
+  /** `<account>.<subject>`. */
+  readonly qualified: string;
   readonly subjectBytes: Uint8Array;
   readonly reply: Uint8Array | null;
   readonly headerSize: number;
@@ -141,14 +145,16 @@ export class Cluster {
    */
   route(from: Client, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
     const queued = this.backlog.size > 0 ? this.backlog.get(from) : undefined;
-    const ki = queued === undefined ? this.cache.get(this.keyOf(subject)) : undefined;
+    const qualified = this.qualified(from.space, subject);
+    const ki = queued === undefined ? this.cache.get(this.lastKey) : undefined;
     if (ki !== undefined) {
-      this.dispatch(from, ki, subject, subjectBytes, reply, headerSize, message, delivered);
+      this.dispatch(from, ki, subject, qualified, subjectBytes, reply, headerSize, message, delivered);
       return;
     }
     // Wait behind the watch (or behind this connection's earlier waiting messages).
     const w: Waiting = {
       subject,
+      qualified,
       subjectBytes: subjectBytes.slice(),
       reply: reply === null ? null : reply.slice(),
       headerSize,
@@ -163,16 +169,23 @@ export class Cluster {
     void this.drain(from);
   }
 
+  private lastSpace: AccountSpace | null = null;
   private lastSubject = "";
+  private lastQualified = "";
   private lastKey = "";
 
-  /** The subject's key, remembered for the last subject (publishers repeat subjects). */
-  private keyOf(subject: string): string {
-    if (subject !== this.lastSubject) {
+  /**
+   * The subject as the cluster knows it, and (in lastKey) its key, remembered for
+   * the last one: publishers repeat subjects.
+   */
+  private qualified(space: AccountSpace, subject: string): string {
+    if (subject !== this.lastSubject || space !== this.lastSpace) {
+      this.lastSpace = space;
       this.lastSubject = subject;
-      this.lastKey = publishKey(subject, this.s.keyDepth);
+      this.lastQualified = space.qualify(subject);
+      this.lastKey = publishKey(this.lastQualified, this.s.keyDepth);
     }
-    return this.lastKey;
+    return this.lastQualified;
   }
 
   /** Sends a connection's waiting messages in order, watching keys as needed. */
@@ -180,7 +193,8 @@ export class Cluster {
     const queue = this.backlog.get(from)!;
     while (queue.length > 0) {
       const w = queue[0];
-      const key = this.keyOf(w.subject);
+      this.qualified(from.space, w.subject);
+      const key = this.lastKey;
       const ki = this.cache.get(key) ?? (await this.watch(key));
       queue.shift();
       if (ki === undefined) {
@@ -188,7 +202,7 @@ export class Cluster {
         this.droppedMessages++;
         this.dispatchLocalOnly(from, w);
       } else {
-        this.dispatch(from, ki, w.subject, w.subjectBytes, w.reply, w.headerSize, w.message, w.delivered);
+        this.dispatch(from, ki, w.subject, w.qualified, w.subjectBytes, w.reply, w.headerSize, w.message, w.delivered);
       }
     }
     this.backlog.delete(from);
@@ -213,16 +227,16 @@ export class Cluster {
     return p;
   }
 
-  private dispatch(from: Client, ki: KeyInterest, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
+  private dispatch(from: Client, ki: KeyInterest, subject: string, qualified: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
     const self = this.s.self;
-    const remote = ki.trie.match(subject);
+    const remote = ki.trie.match(qualified);
     // Destination hosts: usually one or two, so an array beats a set.
     const hosts: number[] = [];
     for (const r of remote.plain) if (r.entry.host !== self && !hosts.includes(r.entry.host)) hosts.push(r.entry.host);
-    const requester = this.replyHints.size > 0 ? this.replyHints.get(subject) : undefined;
+    const requester = this.replyHints.size > 0 ? this.replyHints.get(qualified) : undefined;
     if (requester !== undefined && requester !== self && !hosts.includes(requester)) hosts.push(requester);
     let assigned: Map<number, string[]> | null = null;
-    const local = this.local.localGroups(subject, from);
+    const local = this.local.localGroups(from.space, subject, from);
     if (local.size > 0 || remote.groups.length > 0) {
       assigned = new Map();
       delivered += this.chooseQueues(local, remote.groups, assigned, subjectBytes, reply, headerSize, message);
@@ -240,7 +254,7 @@ export class Cluster {
     }
     for (const host of hosts) {
       const out = this.routeChannel(host).next;
-      out.route.add(receipt, subjectBytes, reply, headerSize, message, assigned?.get(host) ?? NO_QUEUES, receipt !== 0);
+      out.route.add(receipt, from.space.nameBytes, subjectBytes, reply, headerSize, message, assigned?.get(host) ?? NO_QUEUES, receipt !== 0);
       if (receipt !== 0) out.receipts.push(receipt);
       this.routedMessages++;
     }
@@ -325,7 +339,7 @@ export class Cluster {
 
   private dispatchLocalOnly(from: Client, w: Waiting): void {
     let delivered = w.delivered;
-    for (const members of this.local.localGroups(w.subject, from).values()) {
+    for (const members of this.local.localGroups(from.space, w.subject, from).values()) {
       if (this.local.deliverToOne(members, from, w.subjectBytes, w.reply, w.headerSize, w.message)) delivered++;
     }
     if (delivered === 0 && w.reply !== null && w.reply.length > 0 && from.opts.noResponders) this.local.noResponders(from, w.reply);
@@ -378,18 +392,19 @@ export class Cluster {
   received(from: number, batch: Uint8Array): number[] {
     const undelivered: number[] = [];
     readRouteBatch(batch, (m) => {
-      const n = this.local.deliverRouted(m.subject, m.reply, m.headerSize, m.message, m.queues);
+      const n = this.local.deliverRouted(m.account, m.subject, m.reply, m.headerSize, m.message, m.queues);
       if (n > 0) {
-        if (m.reply !== null && from !== this.s.self) this.hint(decode(m.reply), from);
+        if (m.reply !== null && from !== this.s.self) this.hint(`${m.account}.${decode(m.reply)}`, from);
         return;
       }
       if (m.flags & ROUTE_RECEIPT) undelivered.push(m.id);
-      this.registrar.stale(publishKey(decode(m.subject), this.s.keyDepth));
+      this.registrar.stale(publishKey(`${m.account}.${decode(m.subject)}`, this.s.keyDepth));
     });
     this.local.flush();
     return undelivered;
   }
 
+  /** `reply` is qualified with its account, as dispatch looks it up. */
   private hint(reply: string, host: number): void {
     this.replyHints.delete(reply);
     this.replyHints.set(reply, host);

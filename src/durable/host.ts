@@ -3,11 +3,13 @@
 // Everything a turn of the event loop writes to one connection leaves as one
 // frame when the turn ends (flush).
 
+import { Authenticator, newNonce, type Credentials } from "../protocol/auth.js";
 import { decode, LastDecoded } from "../protocol/bytes.js";
+import type { BrokerConfig } from "../protocol/config.js";
 import { asciiJson } from "../protocol/encoder.js";
-import { CLOSE, ERR } from "../protocol/errors.js";
+import { CLOSE, ERR, publishViolation } from "../protocol/errors.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
-import { SubjectTrie } from "../protocol/sublist.js";
+import { AccountSpace } from "./account.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import type { Cluster, LocalDelivery } from "./cluster.js";
 import type { Settings } from "./settings.js";
@@ -34,6 +36,14 @@ export interface Upgrade {
   readonly ip: string;
   readonly host: string;
   readonly port: number;
+  /** Credentials from the cookies the `websocket` block names; null when none. */
+  readonly cookies: Credentials | null;
+}
+
+/** When the host next needs to act on its own (keepalives, expiring credentials). */
+export interface Alarm {
+  /** Asks to be woken (Host.tick) no later than `at`, ms since the epoch. */
+  wakeBy(at: number): void;
 }
 
 export class Host implements ClientHost, LocalDelivery {
@@ -41,12 +51,16 @@ export class Host implements ClientHost, LocalDelivery {
   /** The cluster side, when there is more than one shard. */
   private cluster: Cluster | null = null;
   private readonly routedSubject = new LastDecoded();
-  private readonly sublist = new SubjectTrie<LocalSub>();
+  private readonly spaces = new Map<string, AccountSpace>();
   private readonly dirty: Client[] = [];
   readonly maxSubscriptions: number;
   readonly maxControlLine: number;
   readonly maxPayload: number;
   readonly maxPending: number;
+  readonly auth: Authenticator;
+  readonly noAuthUser: boolean;
+  /** This shard's share of max_connections. */
+  private readonly maxConnections: number;
 
   // Counters as nats-server's varz names them.
   inMsgs = 0;
@@ -60,11 +74,21 @@ export class Host implements ClientHost, LocalDelivery {
     private readonly settings: Settings,
     private readonly store: Store,
     private readonly server: ServerIdentity,
+    private readonly alarm: Alarm,
   ) {
     this.maxSubscriptions = settings.maxSubscriptions;
     this.maxControlLine = settings.maxControlLine;
     this.maxPayload = settings.maxPayload;
     this.maxPending = settings.maxPending;
+    this.maxConnections = Math.ceil(settings.maxConnections / settings.shards);
+    this.auth = authenticatorFor(settings.config, settings.allowAnonymous);
+    this.noAuthUser = settings.config.noAuthUser !== null;
+  }
+
+  space(account: string): AccountSpace {
+    let s = this.spaces.get(account);
+    if (s === undefined) this.spaces.set(account, (s = new AccountSpace(account)));
+    return s;
   }
 
   /** Joins the cluster: from now on publishes also go to other shards' subscribers. */
@@ -78,7 +102,9 @@ export class Host implements ClientHost, LocalDelivery {
   }
 
   get subscriptions(): number {
-    return this.sublist.size;
+    let n = 0;
+    for (const s of this.spaces.values()) n += s.sublist.size;
+    return n;
   }
 
   /** A new connection: greet it with INFO and remember it. */
@@ -88,6 +114,10 @@ export class Host implements ClientHost, LocalDelivery {
     const client = new Client(this, ws, cid, via.ip, Date.now());
     this.clients.set(ws, client);
     this.totalConnections++;
+    if (this.auth.required) {
+      client.setCookies(via.cookies);
+      if (this.auth.needsNonce) client.nonce = newNonce();
+    }
     this.saveAttachment(client);
     const info: Record<string, unknown> = {
       server_id: this.server.id,
@@ -101,10 +131,60 @@ export class Host implements ClientHost, LocalDelivery {
       max_payload: this.settings.maxPayload,
       client_id: cid,
     };
+    if (this.auth.required) info.auth_required = true;
+    if (client.nonce !== null) info.nonce = client.nonce;
     if (via.ip !== "") info.client_ip = via.ip;
     client.outbox.info(asciiJson(info));
     this.markDirty(client);
+    if (this.clients.size > this.maxConnections) {
+      client.close(CLOSE.maxConnections, ERR.maxConnections);
+      return client;
+    }
+    // Until CONNECT, nats-server's authorization timeout runs; after it, the keepalive.
+    // Both need the object to wake on its own: the alarm only ever moves earlier, so
+    // this is a storage write only for the first of a burst of connections.
+    const start = client.start;
+    this.alarm.wakeBy(client.identity === null ? start + this.settings.config.authTimeoutMs : start + this.settings.pingIntervalMs);
     return client;
+  }
+
+  authenticated(client: Client): void {
+    const expires = client.identity?.expiresAt;
+    if (expires != null) this.alarm.wakeBy(expires);
+  }
+
+  /**
+   * Runs what is due at `now`: closes connections that did not authenticate in
+   * time or whose credentials expired, and sends keepalive PINGs (one round for
+   * all connections of the object, so an idle object wakes once per interval,
+   * not once per connection). Returns when to run next; null when nothing is left.
+   */
+  tick(now: number): number | null {
+    let next: number | null = null;
+    const soon = (at: number) => {
+      if (next === null || at < next) next = at;
+    };
+    const authTimeout = this.settings.config.authTimeoutMs;
+    for (const client of [...this.clients.values()]) {
+      if (client.isClosed) continue;
+      const id = client.identity;
+      if (id === null) {
+        if (now - client.start >= authTimeout) client.close(CLOSE.authTimeout, ERR.authenticationTimeout);
+        else soon(client.start + authTimeout);
+        continue;
+      }
+      if (id.expiresAt !== null) {
+        if (now >= id.expiresAt) {
+          client.close(CLOSE.authExpired, ERR.authenticationExpired);
+          continue;
+        }
+        soon(id.expiresAt);
+      }
+      if (client.connected && !client.keepAlive(this.settings.pingMax)) continue;
+      soon(now + this.settings.pingIntervalMs);
+    }
+    this.flush();
+    return next;
   }
 
   /**
@@ -136,7 +216,7 @@ export class Host implements ClientHost, LocalDelivery {
         delivered: s.delivered,
       };
       client.subs.set(s.sid, sub);
-      this.sublist.insert(sub);
+      client.space.sublist.insert(sub);
     }
     // Half-received ops: feeding their pieces again puts each parser back where it was
     // (a partial op emits nothing, so this has no other effect).
@@ -179,8 +259,13 @@ export class Host implements ClientHost, LocalDelivery {
     // nats-server reports a wildcard or malformed subject to a pedantic client, then
     // acknowledges and routes the message all the same (a malformed one matches nothing).
     if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
+    // A publish the user may not make is reported and dropped; the connection stays.
+    if (from.perms !== null && !from.perms.canPublish(subject) && !(from.responses?.allows(subject, Date.now()) ?? false)) {
+      from.errorText(publishViolation(subject));
+      return;
+    }
     from.ack();
-    const result = this.sublist.match(subject);
+    const result = from.space.sublist.match(subject);
     const noEcho = !from.opts.echo;
     let delivered = 0;
     for (const sub of result.plain) {
@@ -217,8 +302,8 @@ export class Host implements ClientHost, LocalDelivery {
     return false;
   }
 
-  localGroups(subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]> {
-    const matched = this.sublist.match(subject).groups;
+  localGroups(space: AccountSpace, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]> {
+    const matched = space.sublist.match(subject).groups;
     if (matched.length === 0) return NO_GROUPS;
     const groups = new Map<string, LocalSub[]>();
     const noEcho = from !== null && !from.opts.echo;
@@ -229,8 +314,10 @@ export class Host implements ClientHost, LocalDelivery {
     return groups;
   }
 
-  deliverRouted(subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number {
-    const result = this.sublist.match(this.routedSubject.decode(subjectBytes));
+  deliverRouted(account: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number {
+    const space = this.spaces.get(account);
+    if (space === undefined) return 0;
+    const result = space.sublist.match(this.routedSubject.decode(subjectBytes));
     let delivered = 0;
     for (const sub of result.plain) if (this.deliverTo(sub, subjectBytes, reply, headerSize, message)) delivered++;
     if (queues.length > 0) {
@@ -246,6 +333,9 @@ export class Host implements ClientHost, LocalDelivery {
   private deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
     const c = sub.client;
     if (c.isClosed) return false;
+    // A wildcard subscription may cover subjects its user is denied (nats-server's deny filter).
+    if (c.perms !== null && c.perms.hasDeliveryFilter && !c.perms.canDeliver(decode(subject))) return false;
+    if (c.responses !== null && reply !== null && reply.length > 0) c.responses.received(decode(reply), Date.now());
     if (headerSize >= 0 && !c.opts.headers) {
       // A subscriber that did not declare headers gets the payload alone, as nats-server does.
       c.outbox.msg(subject, sub.sidBytes, reply, -1, message.subarray(headerSize));
@@ -275,7 +365,7 @@ export class Host implements ClientHost, LocalDelivery {
   /** Tells a requester that nothing received its request, on its own matching subscription. */
   noResponders(from: Client, reply: Uint8Array): void {
     const replySubject = decode(reply);
-    const result = this.sublist.match(replySubject);
+    const result = from.space.sublist.match(replySubject);
     for (const sub of result.plain) {
       if (sub.client !== from) continue;
       from.outbox.noResponders(reply, sub.sidBytes);
@@ -285,13 +375,13 @@ export class Host implements ClientHost, LocalDelivery {
   }
 
   subscribe(sub: LocalSub): void {
-    this.sublist.insert(sub);
+    sub.client.space.sublist.insert(sub);
     this.store.addSub({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
     this.cluster?.subscriptionChanged(sub, 1, sub.client);
   }
 
   unsubscribe(sub: LocalSub): void {
-    this.sublist.remove(sub);
+    sub.client.space.sublist.remove(sub);
     this.store.removeSub(sub.client.cid, sub.sid);
     this.cluster?.subscriptionChanged(sub, -1, sub.client);
   }
@@ -323,7 +413,7 @@ export class Host implements ClientHost, LocalDelivery {
     if (this.clients.get(client.ws) !== client) return;
     this.clients.delete(client.ws);
     for (const sub of client.subs.values()) {
-      this.sublist.remove(sub);
+      client.space.sublist.remove(sub);
       this.cluster?.subscriptionChanged(sub, -1, null);
     }
     client.subs.clear();
@@ -337,4 +427,14 @@ export class Host implements ClientHost, LocalDelivery {
     dirty.length = 0;
     this.cluster?.flushRoutes();
   }
+}
+
+// Connections share one authenticator per configuration (it holds decoded keys and JWTs).
+let authenticator: { config: BrokerConfig; anonymous: boolean; auth: Authenticator } | null = null;
+
+function authenticatorFor(config: BrokerConfig, anonymous: boolean): Authenticator {
+  if (authenticator?.config !== config || authenticator.anonymous !== anonymous) {
+    authenticator = { config, anonymous, auth: new Authenticator(config, anonymous) };
+  }
+  return authenticator.auth;
 }

@@ -1,4 +1,5 @@
-// The host's interest, as its owners must know it. Like nats-server's route
+// The host's interest, as its owners must know it, in cluster subjects
+// (`<account>.<subject>`). Like nats-server's route
 // interest (RS+/RS-), an owner hears of a (subject, queue) pair only when this
 // host's interest in it starts or stops, or a queue group's member count
 // changes; a client's PONG waits until the owners acknowledged every change its
@@ -52,17 +53,18 @@ export class Registrar {
   /** A local subscription appeared (+1) or went (-1). `client` waits for owners to know. */
   subscriptionChanged(sub: LocalSub, delta: 1 | -1, client: Client | null): void {
     const queue = sub.queue ?? "";
-    const id = regId(sub.subject, queue);
+    const subject = sub.client.space.qualify(sub.subject);
+    const id = regId(subject, queue);
     let c = this.counts.get(id);
-    if (c === undefined) this.counts.set(id, (c = { subject: sub.subject, queue, count: 0 }));
+    if (c === undefined) this.counts.set(id, (c = { subject, queue, count: 0 }));
     const before = weightOf(c.queue, c.count);
     c.count += delta;
     const after = weightOf(c.queue, c.count);
     if (c.count <= 0) this.counts.delete(id);
     if (before !== after) {
-      const key = subscriptionKey(sub.subject, this.s.keyDepth);
+      const key = subscriptionKey(subject, this.s.keyDepth);
       const owners = key === null ? range(this.s.shards) : [ownerOf(key, this.s.shards)];
-      for (const owner of owners) this.enqueueRegistration(owner, id, { subject: sub.subject, queue, weight: after }, client);
+      for (const owner of owners) this.enqueueRegistration(owner, id, { subject, queue, weight: after }, client);
     } else if (client !== null) {
       // No change to send, but one may be on its way: the client waits for it too.
       const pending = this.unacked.get(id);
@@ -76,9 +78,10 @@ export class Registrar {
   /** A subscription rebuilt after a restart: counted, not registered again (owners kept it). */
   restored(sub: LocalSub): void {
     const queue = sub.queue ?? "";
-    const id = regId(sub.subject, queue);
+    const subject = sub.client.space.qualify(sub.subject);
+    const id = regId(subject, queue);
     const c = this.counts.get(id);
-    if (c === undefined) this.counts.set(id, { subject: sub.subject, queue, count: 1 });
+    if (c === undefined) this.counts.set(id, { subject, queue, count: 1 });
     else c.count++;
   }
 

@@ -1,6 +1,9 @@
 // Broker settings, read from the Worker's environment ([vars] in wrangler.toml,
-// `--var NAME:value` locally, secrets in production). A bad value is refused
-// with a message that names it, never replaced by a default in silence.
+// `--var NAME:value` locally, secrets in production) and from the configuration
+// document in NATS_CONFIG. A bad value is refused with a message that names it,
+// never replaced by a default in silence.
+
+import { ConfigError, EMPTY_CONFIG, parseConfig, type BrokerConfig } from "../protocol/config.js";
 
 export interface Settings {
   /** Largest message a client may publish (headers + payload), as nats-server's max_payload. */
@@ -17,6 +20,16 @@ export interface Settings {
   readonly keyDepth: number;
   /** Subject keys whose remote interest one host keeps cached. */
   readonly cacheKeys: number;
+  /** Most client connections the broker accepts (each shard takes its share). */
+  readonly maxConnections: number;
+  /** How often the server PINGs each client, ms. */
+  readonly pingIntervalMs: number;
+  /** Unanswered server PINGs after which a connection is stale. */
+  readonly pingMax: number;
+  /** With no authorization configured: accept clients (true) or refuse them all. */
+  readonly allowAnonymous: boolean;
+  /** The NATS_CONFIG document: users, accounts, permissions, origins. */
+  readonly config: BrokerConfig;
 }
 
 export interface SettingsEnv {
@@ -27,6 +40,8 @@ export interface SettingsEnv {
   SHARDS?: string;
   SHARD_KEY_DEPTH?: string;
   INTEREST_CACHE_KEYS?: string;
+  ALLOW_ANONYMOUS?: string;
+  NATS_CONFIG?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -39,6 +54,11 @@ export const DEFAULT_SETTINGS: Settings = {
   // requester, instead of every inbox landing on one owner (as with one token).
   keyDepth: 2,
   cacheKeys: 10_000,
+  maxConnections: 64 * 1024, // nats-server DEFAULT_MAX_CONNECTIONS
+  pingIntervalMs: 2 * 60_000, // nats-server DEFAULT_PING_INTERVAL
+  pingMax: 2, // nats-server DEFAULT_PING_MAX_OUT
+  allowAnonymous: false,
+  config: EMPTY_CONFIG,
 };
 
 export class SettingsError extends Error {}
@@ -54,16 +74,62 @@ function integer(env: SettingsEnv, name: keyof SettingsEnv, fallback: number, mi
   return n;
 }
 
+function flag(env: SettingsEnv, name: keyof SettingsEnv): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return false;
+  const text = String(raw).trim().toLowerCase();
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw new SettingsError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * A limit set in the environment or in NATS_CONFIG (by its nats-server name); both
+ * may say the same, but two different values are refused rather than one winning.
+ */
+function limit(env: SettingsEnv, name: keyof SettingsEnv, field: string, fromConfig: number | null, fallback: number, min: number, max: number): number {
+  const fromEnv = integer(env, name, fallback, min, max);
+  if (fromConfig === null) return fromEnv;
+  if (env[name] !== undefined && env[name] !== "" && fromEnv !== fromConfig) {
+    throw new SettingsError(`${name} (${fromEnv}) and NATS_CONFIG ${field} (${fromConfig}) disagree: set one`);
+  }
+  if (fromConfig < min || fromConfig > max) throw new SettingsError(`NATS_CONFIG ${field} must be from ${min} to ${max}, got ${fromConfig}`);
+  return fromConfig;
+}
+
+// Parsing the document decodes and verifies JWTs: done once per isolate, not per object start.
+let parsed: { text: string; config: BrokerConfig } | null = null;
+
+function configOf(env: SettingsEnv): BrokerConfig {
+  const text = env.NATS_CONFIG;
+  if (text === undefined || text.trim() === "") return EMPTY_CONFIG;
+  if (parsed?.text === text) return parsed.config;
+  try {
+    const config = parseConfig(text);
+    parsed = { text, config };
+    return config;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new SettingsError(`NATS_CONFIG ${e.message}`);
+    throw e;
+  }
+}
+
 /** Reads and checks the settings; throws SettingsError naming the first bad one. */
 export function readSettings(env: SettingsEnv): Settings {
+  const config = configOf(env);
   return {
     // workerd accepts WebSocket messages of up to 32 MiB, so no op may be larger.
-    maxPayload: integer(env, "MAX_PAYLOAD", DEFAULT_SETTINGS.maxPayload, 1, 32 * 1024 * 1024 - 8192),
-    maxControlLine: integer(env, "MAX_CONTROL_LINE", DEFAULT_SETTINGS.maxControlLine, 32, 1024 * 1024),
-    maxSubscriptions: integer(env, "MAX_SUBSCRIPTIONS", DEFAULT_SETTINGS.maxSubscriptions, 0, 1_000_000),
-    maxPending: integer(env, "MAX_PENDING", DEFAULT_SETTINGS.maxPending, 1024, 1024 * 1024 * 1024),
+    maxPayload: limit(env, "MAX_PAYLOAD", "max_payload", config.maxPayload, DEFAULT_SETTINGS.maxPayload, 1, 32 * 1024 * 1024 - 8192),
+    maxControlLine: limit(env, "MAX_CONTROL_LINE", "max_control_line", config.maxControlLine, DEFAULT_SETTINGS.maxControlLine, 32, 1024 * 1024),
+    maxSubscriptions: limit(env, "MAX_SUBSCRIPTIONS", "max_subscriptions", config.maxSubscriptions, DEFAULT_SETTINGS.maxSubscriptions, 0, 1_000_000),
+    maxPending: limit(env, "MAX_PENDING", "max_pending", config.maxPending, DEFAULT_SETTINGS.maxPending, 1024, 1024 * 1024 * 1024),
     shards: integer(env, "SHARDS", DEFAULT_SETTINGS.shards, 1, 1024),
     keyDepth: integer(env, "SHARD_KEY_DEPTH", DEFAULT_SETTINGS.keyDepth, 1, 16),
     cacheKeys: integer(env, "INTEREST_CACHE_KEYS", DEFAULT_SETTINGS.cacheKeys, 16, 1_000_000),
+    maxConnections: config.maxConnections ?? DEFAULT_SETTINGS.maxConnections,
+    pingIntervalMs: config.pingIntervalMs ?? DEFAULT_SETTINGS.pingIntervalMs,
+    pingMax: config.pingMax ?? DEFAULT_SETTINGS.pingMax,
+    allowAnonymous: flag(env, "ALLOW_ANONYMOUS"),
+    config,
   };
 }

@@ -3,6 +3,9 @@
 // connections (Host, Cluster) and owner of part of the subject space (Directory).
 
 import { DurableObject } from "cloudflare:workers";
+import { parse as parseCookies } from "hono/utils/cookie";
+import type { Credentials } from "../protocol/auth.js";
+import type { WebSocketConfig } from "../protocol/config.js";
 import { Channel } from "./channel.js";
 import { Cluster, type ShardCalls } from "./cluster.js";
 import { Directory, type InterestChange, type InterestPush, type InterestSnapshot, type WatcherLink } from "./directory.js";
@@ -38,6 +41,9 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
   private readonly cluster: Cluster | null = null;
   private readonly stubs = new Map<number, DurableObjectStub<Shard>>();
   private readonly pushes = new Map<number, Channel<PushBatch>>();
+  private readonly store: Store;
+  /** When the object's alarm is set for (ms since the epoch); 0 when none is. */
+  private alarmAt: number;
 
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
@@ -47,17 +53,26 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     // One server_id for the whole deployment (clients see one server), derived from the
     // namespace so every shard computes the same; server_name tells the shards apart.
     const id = env.SHARD.idFromName(shardName(0)).toString();
-    this.host = new Host(this.settings, store, {
-      id: `NE${id.slice(0, 54).toUpperCase()}`,
-      name: ctx.id.name ?? ctx.id.toString(),
-      index: this.self,
-    });
+    this.store = store;
+    this.alarmAt = store.meta("alarm");
+    this.host = new Host(
+      this.settings,
+      store,
+      {
+        id: `NE${id.slice(0, 54).toUpperCase()}`,
+        name: ctx.id.name ?? ctx.id.toString(),
+        index: this.self,
+      },
+      { wakeBy: (at) => this.wakeBy(at) },
+    );
     // The constructor runs again after hibernation: sockets outlived the old instance.
     this.host.restore(ctx.getWebSockets());
     if (this.settings.shards > 1) {
-      this.directory = new Directory(this.self, this.settings.keyDepth, ctx.storage.sql, this);
+      // Cluster subjects start with the account: it is one more token of every key.
+      const keyDepth = this.settings.keyDepth + 1;
+      this.directory = new Directory(this.self, keyDepth, ctx.storage.sql, this);
       this.cluster = new Cluster(
-        { self: this.self, shards: this.settings.shards, keyDepth: this.settings.keyDepth, cacheKeys: this.settings.cacheKeys },
+        { self: this.self, shards: this.settings.shards, keyDepth, cacheKeys: this.settings.cacheKeys },
         this,
         this.host,
         remembered(store, "registering"),
@@ -74,7 +89,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
-    this.host.open(server, viaOf(request));
+    this.host.open(server, viaOf(request, this.settings.config.websocket));
     this.host.flush();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -97,6 +112,26 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.host.gone(ws);
+  }
+
+  /**
+   * The object's one alarm serves every connection's timers: authorization
+   * timeouts, keepalives and expiring credentials. It is moved only earlier, so a
+   * busy object rarely writes it (setting it is a storage write).
+   */
+  private wakeBy(at: number): void {
+    // An alarm due long ago that never ran (it would have cleared alarmAt) is presumed lost.
+    if (this.alarmAt !== 0 && this.alarmAt <= at && this.alarmAt > Date.now() - 60_000) return;
+    this.alarmAt = at;
+    this.store.setMeta("alarm", at);
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  override async alarm(): Promise<void> {
+    this.alarmAt = 0;
+    this.store.setMeta("alarm", 0);
+    const next = this.host.tick(Date.now());
+    if (next !== null) this.wakeBy(next);
   }
 
   /** For the Worker's /healthz: the object is up and answers. */
@@ -239,11 +274,35 @@ function remembered(store: Store, name: string): { registering: boolean } {
   };
 }
 
-function viaOf(request: Request): Upgrade {
+function viaOf(request: Request, ws: WebSocketConfig): Upgrade {
   const url = new URL(request.url);
   return {
     ip: request.headers.get("cf-connecting-ip") ?? "",
     host: url.hostname,
     port: Number(url.port || (url.protocol === "https:" || url.protocol === "wss:" ? 443 : 80)),
+    cookies: cookieCredentials(request.headers.get("Cookie"), ws),
   };
+}
+
+/** Credentials in the cookies the `websocket` block names, as nats-server reads them at the upgrade. */
+function cookieCredentials(header: string | null, ws: WebSocketConfig): Credentials | null {
+  if (header === null) return null;
+  const names: [string | null, keyof Credentials][] = [
+    [ws.jwtCookie, "jwt"],
+    [ws.tokenCookie, "auth_token"],
+    [ws.usernameCookie, "user"],
+    [ws.passwordCookie, "pass"],
+  ];
+  if (names.every(([name]) => name === null)) return null;
+  const jar = parseCookies(header);
+  const creds: Credentials = {};
+  let any = false;
+  for (const [name, field] of names) {
+    const value = name === null ? undefined : jar[name];
+    if (value !== undefined && value !== "") {
+      creds[field] = value;
+      any = true;
+    }
+  }
+  return any ? creds : null;
 }

@@ -2,6 +2,9 @@
 // each socket's small state rides in its attachment (at most 16 KiB), and its
 // subscriptions, which can be many, live in the object's SQLite storage.
 
+import type { Credentials } from "../protocol/auth.js";
+import type { PermissionsConfig } from "../protocol/config.js";
+
 export interface ConnectOptions {
   verbose: boolean;
   pedantic: boolean;
@@ -13,7 +16,19 @@ export interface ConnectOptions {
   version: string;
 }
 
-/** The socket attachment: kept small and flat, rewritten only on open and CONNECT. */
+/** Who a connection authenticated as, as far as it outlives a restart of the object. */
+export interface StoredIdentity {
+  account: string;
+  user: string;
+  permissions: PermissionsConfig | null;
+  /** ms since the epoch; null when the credentials do not expire. */
+  expiresAt: number | null;
+}
+
+/**
+ * The socket attachment: kept small (workerd allows 16 KiB), rewritten on open,
+ * CONNECT, and when the count of unanswered server PINGs changes.
+ */
 export interface Attachment {
   cid: number;
   /** Set once the client sent CONNECT. */
@@ -23,6 +38,14 @@ export interface Attachment {
   ip: string;
   /** Milliseconds since the epoch when the connection opened. */
   start: number;
+  /** Set once authenticated (or, without authorization, at CONNECT). */
+  identity?: StoredIdentity | null;
+  /** The nonce sent in INFO, until the client authenticated. */
+  nonce?: string | null;
+  /** Credentials read from cookies at the upgrade, until the client authenticated. */
+  cookies?: Credentials | null;
+  /** Server PINGs not answered yet. */
+  pings?: number;
 }
 
 export interface StoredSub {

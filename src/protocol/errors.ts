@@ -14,9 +14,25 @@ export const ERR = {
   invalidProtocol: "invalid client protocol",
   noRespondersNeedsHeaders: "no responders requires headers support",
   authorizationViolation: "Authorization Violation",
+  authenticationTimeout: "Authentication Timeout",
+  authenticationExpired: "User Authentication Expired",
+  maxConnections: "maximum connections exceeded",
+  staleConnection: "Stale Connection",
 } as const;
 
-export type ErrText = (typeof ERR)[keyof typeof ERR];
+/** `Permissions Violation for Publish to "<subject>"`, as nats-server words it. */
+export function publishViolation(subject: string): string {
+  return `Permissions Violation for Publish to "${subject}"`;
+}
+
+/** `Permissions Violation for Subscription to "<subject>"[ using queue "<queue>"]`. */
+export function subscribeViolation(subject: string, queue: string | null): string {
+  return queue === null
+    ? `Permissions Violation for Subscription to "${subject}"`
+    : `Permissions Violation for Subscription to "${subject}" using queue "${queue}"`;
+}
+
+export type ErrText = (typeof ERR)[keyof typeof ERR] | ReturnType<typeof publishViolation>;
 
 /** How nats-server closes a WebSocket client: the close frame's status code and reason. */
 export interface Closing {
@@ -32,6 +48,13 @@ export const CLOSE = {
   maxControlLine: { code: 1008, reason: "Maximum Control Line Exceeded" },
   noRespondersNeedsHeaders: { code: 1011, reason: "No Responders Requires Headers" },
   slowConsumer: { code: 1008, reason: "Slow Consumer (Pending Bytes)" },
+  authViolation: { code: 1008, reason: "Authentication Failure" },
+  authTimeout: { code: 1008, reason: "Authentication Timeout" },
+  authExpired: { code: 1008, reason: "Authentication Expired" },
+  maxConnections: { code: 1008, reason: "Maximum Connections Exceeded" },
+  // nats-server sends 1006 here, a code RFC 6455 reserves for "no close frame"
+  // and which workerd refuses to send; 1001 (going away) is the nearest.
+  staleConnection: { code: 1001, reason: "Stale Connection" },
 } as const satisfies Record<string, Closing>;
 
 /** A protocol error: what is sent, and whether and how the connection closes. */

@@ -104,6 +104,12 @@ export class Parser {
     private readonly limits: ParserLimits = DEFAULT_LIMITS,
   ) {}
 
+  /**
+   * Set while a client must authenticate: like nats-server, any op but CONNECT is
+   * an authorization violation, decided on its first byte.
+   */
+  connectFirst = false;
+
   /** Where the op still in progress began in the last feed; -1 when it began earlier. */
   private opStart = -1;
 
@@ -136,6 +142,7 @@ export class Parser {
       switch (this.state) {
         case S.Start:
           this.opStart = i;
+          if (this.connectFirst && (b | 0x20) !== 0x63 /* c */) return this.notConnected(buf, i);
           if (!this.start(b)) return this.unknownOp(buf, i);
           i++;
           break;
@@ -433,6 +440,10 @@ export class Parser {
 
   private unknownOp(buf: Uint8Array, at: number): void {
     this.fail(ERR.unknownOp, CLOSE.protocolViolation, buf, at);
+  }
+
+  private notConnected(buf: Uint8Array, at: number): void {
+    this.fail(ERR.authorizationViolation, CLOSE.authViolation, buf, at);
   }
 
   /** Malformed arguments: nats-server closes the connection without an -ERR. */

@@ -1,7 +1,7 @@
 // The messages one shard forwards to another, as one byte batch per call.
 //
-// Like nats-server's RMSG, each record carries the subject, the reply, the
-// message, and the queue groups the sender assigned to the receiver; the
+// Like nats-server's RMSG, each record carries the account, the subject, the
+// reply, the message, and the queue groups the sender assigned to the receiver; the
 // receiver delivers to its own plain subscribers and to one local member of
 // each named group, and never forwards further. Records are length-prefixed
 // binary: nothing to tokenize, and views into the batch need no copying.
@@ -18,6 +18,8 @@ export interface RoutedMessage {
   /** The sender's number for this record, echoed in receipts. */
   readonly id: number;
   readonly flags: number;
+  /** The account the message was published in; it is delivered only within it. */
+  readonly account: string;
   readonly subject: Uint8Array;
   readonly reply: Uint8Array | null;
   /** -1 when the message has no header block. */
@@ -66,6 +68,7 @@ export class RouteBatch {
 
   add(
     id: number,
+    account: Uint8Array,
     subject: Uint8Array,
     reply: Uint8Array | null,
     headerSize: number,
@@ -74,11 +77,12 @@ export class RouteBatch {
     receipt: boolean,
   ): void {
     const qs = queues.length === 0 ? NO_QUEUES : queues.map(queueBytes);
-    let n = 4 + 1 + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
+    let n = 4 + 1 + 4 + account.length + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
     for (const q of qs) n += 4 + q.length;
     this.reserve(n);
     this.u32(id);
     this.buf[this.len++] = (headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0);
+    this.chunk(account);
     this.chunk(subject);
     this.chunk(reply ?? EMPTY);
     this.u32(headerSize >= 0 ? headerSize : 0);
@@ -100,7 +104,7 @@ export class RouteBatch {
 
 const decoder = new TextDecoder();
 
-// Queue names repeat on every record for their group: encode and decode each once.
+// Queue and account names repeat on every record: encode and decode each once.
 const QUEUE_CACHE = 1024;
 const encodedQueues = new Map<string, Uint8Array>();
 const decodedQueues = new Map<string, string>();
@@ -114,7 +118,7 @@ function queueBytes(q: string): Uint8Array {
   return b;
 }
 
-function queueName(bytes: Uint8Array): string {
+function cachedName(bytes: Uint8Array): string {
   // Keyed by the bytes read as Latin-1 (one char per byte, cheap for short names).
   let key = "";
   for (let i = 0; i < bytes.length; i++) key += String.fromCharCode(bytes[i]);
@@ -150,16 +154,18 @@ export function readRouteBatch(batch: Uint8Array, visit: (m: RoutedMessage) => v
     const id = u32();
     if (i >= n) throw new RangeError("route batch cut short");
     const flags = batch[i++];
+    const account = cachedName(chunk());
     const subject = chunk();
     const reply = chunk();
     const headerSize = u32();
     const message = chunk();
     const nq = u32();
     const queues: string[] = [];
-    for (let q = 0; q < nq; q++) queues.push(queueName(chunk()));
+    for (let q = 0; q < nq; q++) queues.push(cachedName(chunk()));
     visit({
       id,
       flags,
+      account,
       subject,
       reply: reply.length > 0 ? reply : null,
       headerSize: flags & ROUTE_HEADERS ? headerSize : -1,

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { shardName } from "../durable/names.js";
 import { readSettings, SettingsError, type Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
+import { originRefusal } from "./origin.js";
 
 export { Shard } from "../durable/shard.js";
 
@@ -53,6 +54,8 @@ app.get("/", async (c) => {
   if (c.req.header("Upgrade")?.toLowerCase() === "websocket") {
     const settings = checkedSettings(c.env);
     if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
+    const refusal = originRefusal(c.req.raw, settings.config.websocket);
+    if (refusal !== null) return c.text(`${refusal}\n`, 403);
     const index = hostShard(new URL(c.req.url), settings);
     if (typeof index === "string") return c.text(`${index}\n`, 400);
     return shard(c.env, index).fetch(c.req.raw);
@@ -64,9 +67,22 @@ app.get("/", async (c) => {
   );
 });
 
+/**
+ * Why no client can get in although the settings are valid: a broker on the open
+ * internet admits anonymous clients only when told to.
+ */
+function closedToAll(settings: Settings): string | null {
+  const c = settings.config;
+  const configured = c.token !== null || c.users.length > 0 || c.operator !== null;
+  if (configured || settings.allowAnonymous) return null;
+  return "no authorization is configured (NATS_CONFIG) and ALLOW_ANONYMOUS is not true: every client is refused";
+}
+
 app.get("/healthz", async (c) => {
   const settings = checkedSettings(c.env);
   if (typeof settings === "string") return c.json({ status: "error", error: settings }, 503);
+  const closed = closedToAll(settings);
+  if (closed !== null) return c.json({ status: "error", error: closed }, 503);
   try {
     const shards = await Promise.all(Array.from({ length: settings.shards }, (_, i) => shard(c.env, i).health()));
     let connections = 0;

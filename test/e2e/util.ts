@@ -1,7 +1,9 @@
 // Helpers for the end-to-end tests: connections that are always closed, message collectors
 // with deadlines, and a raw WebSocket that speaks the NATS text protocol byte by byte.
 
+import * as http from "node:http";
 import { inject } from "vitest";
+import { WebSocket as WsClient } from "ws";
 import {
   nuid,
   wsconnect,
@@ -315,8 +317,12 @@ export class RawSocket {
     });
   }
 
-  static open(url: string, timeoutMs = 10_000): Promise<RawSocket> {
-    const ws = new WebSocket(url);
+  /**
+   * Opens a socket to `url`. With `headers` (Cookie, Origin: what browsers send and
+   * Node's WebSocket cannot), the `ws` package opens it.
+   */
+  static open(url: string, timeoutMs = 10_000, headers?: Record<string, string>): Promise<RawSocket> {
+    const ws = headers === undefined ? new WebSocket(url) : (new WsClient(url, { headers }) as unknown as WebSocket);
     ws.binaryType = "arraybuffer";
     const rs = new RawSocket(ws);
     return within(
@@ -434,4 +440,44 @@ export class RawSocket {
       /* ignore */
     }
   }
+}
+
+/** How the broker answers a WebSocket upgrade to `url`: 101 when it accepts it, else a status and text. */
+export function upgradeAnswer(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const u = new URL(url.replace(/^ws/, "http"));
+  return within(
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        headers: {
+          Connection: "Upgrade",
+          Upgrade: "websocket",
+          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+          "Sec-WebSocket-Version": "13",
+          ...headers,
+        },
+      });
+      req.on("upgrade", (res, socket) => {
+        socket.destroy();
+        resolve({ status: res.statusCode ?? 0, body: "" });
+      });
+      req.on("response", (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    }),
+    10_000,
+    `no answer to the upgrade to ${url}`,
+  );
+}
+
+/** The HTTP status a WebSocket upgrade to `url` gets (101 when it is accepted). */
+export async function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await upgradeAnswer(url, headers)).status;
 }

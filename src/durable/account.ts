@@ -1,0 +1,32 @@
+// An account's share of a host. Accounts are isolated the way nats-server
+// isolates them: each has its own sublist, so a message published in one can
+// only match subscriptions of the same account. Between shards, the account is
+// the first token of every subject the cluster handles (`<account>.<subject>`),
+// so it is part of every shard key and directory entry; routed records carry it
+// as a field of their own, as nats-server's RMSG does.
+
+import { SubjectTrie } from "../protocol/sublist.js";
+import type { LocalSub } from "./client.js";
+
+/** nats-server's global account: clients of a broker without accounts belong to it. */
+export const GLOBAL_ACCOUNT = "$G";
+
+const encoder = new TextEncoder();
+
+export class AccountSpace {
+  readonly sublist = new SubjectTrie<LocalSub>();
+  /** `<account>.`, put before a subject when the cluster handles it. */
+  readonly prefix: string;
+  /** The name as routed records carry it. */
+  readonly nameBytes: Uint8Array;
+
+  constructor(readonly name: string) {
+    this.prefix = `${name}.`;
+    this.nameBytes = encoder.encode(name);
+  }
+
+  /** The subject as the cluster knows it. */
+  qualify(subject: string): string {
+    return this.prefix + subject;
+  }
+}
