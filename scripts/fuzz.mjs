@@ -7,6 +7,8 @@
 //   npm run fuzz -- [--seconds 60] [--connections 50] [--seed S] [--url ws://127.0.0.1:8787]
 //   npm run fuzz -- --seed S --replay C:K [--url …]    session K of connection C again, alone, in full
 //
+// With --url, --shards N spreads the connections over N shards (`?shard=`), as the sharded e2e
+// suite does.
 // --url targets a broker that is already running: then neither wrangler's output nor memory is
 // checked, nor whether every connection was released (other clients may be connected). The exit
 // code is 0 when every check passed, 1 when one failed, 2 when the run could not start.
@@ -15,7 +17,11 @@ import { startBroker } from "../bench/lib/broker.mjs";
 import { sleep } from "../bench/lib/util.mjs";
 import { formatReport, replaySession, runFuzz } from "./fuzz-engine.mjs";
 
-/** Growth of the workerd processes' RSS, after the connections closed and settled, that fails the run. */
+/**
+ * Growth of the RSS of the workerd process that runs the Worker, once the connections closed and
+ * it settled, that fails the run. The other workerd, wrangler's proxy in front of it (not part of
+ * a deployment), is reported only.
+ */
 const MEMORY_BOUND_KIB = 200 * 1024;
 const SETTLE_MS = 10_000;
 
@@ -26,18 +32,20 @@ const { values } = parseArgs({
     seed: { type: "string" },
     url: { type: "string" },
     replay: { type: "string" },
+    shards: { type: "string", default: "1" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
-  console.log("usage: npm run fuzz -- [--seconds 60] [--connections 50] [--seed S] [--url ws://host:port] [--replay C:K]");
+  console.log("usage: npm run fuzz -- [--seconds 60] [--connections 50] [--seed S] [--url ws://host:port [--shards N]] [--replay C:K]");
   process.exit(0);
 }
 const seconds = Number(values.seconds);
+const shards = values.url === undefined ? 1 : Number(values.shards);
 const connections = Number(values.connections);
 const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 const replay = values.replay === undefined ? null : /^(\d+):(\d+)$/.exec(values.replay);
-if (!(seconds > 0) || !(connections >= 1) || (values.seed !== undefined && !/^\d+$/.test(values.seed)) || (values.replay !== undefined && (replay === null || values.seed === undefined))) {
+if (!(seconds > 0) || !(connections >= 1) || !(shards >= 1) || (values.seed !== undefined && !/^\d+$/.test(values.seed)) || (values.replay !== undefined && (replay === null || values.seed === undefined))) {
   console.error("--seconds and --connections take positive numbers, --seed a whole number, --replay C:K (with --seed)");
   process.exit(2);
 }
@@ -98,7 +106,7 @@ try {
   }
   const url = values.url ?? broker.url;
   if (replay !== null) {
-    const r = await replaySession({ url, seed, slot: Number(replay[1]), session: Number(replay[2]) });
+    const r = await replaySession({ url, seed, shards, slot: Number(replay[1]), session: Number(replay[2]) });
     console.log(JSON.stringify(r, null, 2));
     code = r.failures.length === 0 ? 0 : 1;
     throw null;
@@ -107,10 +115,11 @@ try {
   console.log(`fuzzing ${url} for ${seconds} s with ${connections} connections, seed ${seed}`);
   const report = await runFuzz({
     url,
+    shards,
     seconds,
     connections,
     seed,
-    rss: broker ? () => broker.rss().kib : undefined,
+    rss: broker ? () => broker.rssParts() : undefined,
     expectIdle: broker !== null,
     settleMs: SETTLE_MS,
     log: (line) => console.log(line),
@@ -121,10 +130,11 @@ try {
       report.failureCount++;
       report.failures.push({ check: "c", message: `wrangler printed ${lines.length} error lines:\n      ${lines.slice(0, 20).join("\n      ")}` });
     }
-    const growth = report.memory.afterKiB - report.memory.beforeKiB;
+    const worker = report.memory.worker;
+    const growth = worker ? worker.afterKiB - worker.beforeKiB : Infinity;
     if (growth > MEMORY_BOUND_KIB) {
       report.failureCount++;
-      report.failures.push({ check: "d", message: `workerd RSS grew by ${(growth / 1024).toFixed(0)} MiB and stayed there (bound ${MEMORY_BOUND_KIB / 1024} MiB)` });
+      report.failures.push({ check: "d", message: worker ? `the Worker's workerd grew by ${(growth / 1024).toFixed(0)} MiB and stayed there (bound ${MEMORY_BOUND_KIB / 1024} MiB)` : "the Worker's workerd process was not found" });
     }
     if (broker.exited()) {
       report.failureCount++;

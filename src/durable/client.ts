@@ -350,7 +350,7 @@ export class Client implements ParserHandler {
     this.isClosed = true;
     try {
       this.ws.close(how.code, how.reason);
-    } catch (e) { console.log("close failed", String(e));
+    } catch {
       // Already closed by the peer: nothing left to tell it.
     }
     this.host.closed(this);

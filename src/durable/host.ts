@@ -61,6 +61,8 @@ export class Host implements ClientHost, LocalDelivery {
   readonly noAuthUser: boolean;
   /** This shard's share of max_connections. */
   private readonly maxConnections: number;
+  /** When the next keepalive round is due (ms since the epoch); 0 when none is scheduled. */
+  private keepaliveAt: number;
 
   // Counters as nats-server's varz names them.
   inMsgs = 0;
@@ -83,6 +85,12 @@ export class Host implements ClientHost, LocalDelivery {
     this.maxConnections = Math.ceil(settings.maxConnections / settings.shards);
     this.auth = authenticatorFor(settings.config, settings.allowAnonymous);
     this.noAuthUser = settings.config.noAuthUser !== null;
+    this.keepaliveAt = store.meta("keepalive");
+  }
+
+  private scheduleKeepalive(at: number): void {
+    this.keepaliveAt = at;
+    this.store.setMeta("keepalive", at);
   }
 
   space(account: string): AccountSpace {
@@ -137,14 +145,19 @@ export class Host implements ClientHost, LocalDelivery {
     client.outbox.info(asciiJson(info));
     this.markDirty(client);
     if (this.clients.size > this.maxConnections) {
-      client.close(CLOSE.maxConnections, ERR.maxConnections);
+      // Closed once the upgrade is answered: a socket closed before its 101 shows the
+      // client a failed handshake, not nats-server's -ERR.
+      setTimeout(() => {
+        client.close(CLOSE.maxConnections, ERR.maxConnections);
+        this.flush();
+      }, 0);
       return client;
     }
     // Until CONNECT, nats-server's authorization timeout runs; after it, the keepalive.
     // Both need the object to wake on its own: the alarm only ever moves earlier, so
     // this is a storage write only for the first of a burst of connections.
-    const start = client.start;
-    this.alarm.wakeBy(client.identity === null ? start + this.settings.config.authTimeoutMs : start + this.settings.pingIntervalMs);
+    if (this.keepaliveAt === 0) this.scheduleKeepalive(client.start + this.settings.pingIntervalMs);
+    this.alarm.wakeBy(client.identity === null ? client.start + this.settings.config.authTimeoutMs : this.keepaliveAt);
     return client;
   }
 
@@ -164,6 +177,8 @@ export class Host implements ClientHost, LocalDelivery {
     const soon = (at: number) => {
       if (next === null || at < next) next = at;
     };
+    // Alarms may run a little early or late: a round due within the next moment runs now.
+    const round = this.keepaliveAt !== 0 && now >= this.keepaliveAt - 100;
     const authTimeout = this.settings.config.authTimeoutMs;
     for (const client of [...this.clients.values()]) {
       if (client.isClosed) continue;
@@ -180,9 +195,10 @@ export class Host implements ClientHost, LocalDelivery {
         }
         soon(id.expiresAt);
       }
-      if (client.connected && !client.keepAlive(this.settings.pingMax)) continue;
-      soon(now + this.settings.pingIntervalMs);
+      if (round && client.connected) client.keepAlive(this.settings.pingMax);
     }
+    if (round) this.scheduleKeepalive(this.clients.size > 0 ? now + this.settings.pingIntervalMs : 0);
+    if (this.keepaliveAt !== 0) soon(this.keepaliveAt);
     this.flush();
     return next;
   }

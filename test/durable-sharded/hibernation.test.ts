@@ -23,7 +23,8 @@ let n = 0;
 function ownedBy(owner: number): string {
   for (;;) {
     const s = `hib.k${n++}`;
-    if (ownerOf(publishKey(s, 2), 2) === owner) return s;
+    // Cluster subjects carry the account ($G here) as their first token, one more key token.
+    if (ownerOf(publishKey(`$G.${s}`, 3), 2) === owner) return s;
   }
 }
 
@@ -70,7 +71,7 @@ describe("two shards", () => {
     const sub = await on(0); // a connection on shard 0, so it is awake and hosting
     expect(await sub.pingAfter("SUB other.thing 1\r\n")).toBe("");
     // An entry for shard 0 that shard 0 never had: as if its UNSUB had been lost.
-    await runInDurableObject(shardStub(1), (s: Shard) => s.registerInterest(0, [{ subject, queue: "", weight: 1 }]));
+    await runInDurableObject(shardStub(1), (s: Shard) => s.registerInterest(0, [{ subject: `$G.${subject}`, queue: "", weight: 1 }]));
     const before = await runInDurableObject(shardStub(1), (s: Shard) => s.health().directory!.entries);
     const pub = await on(1);
     expect(await pub.pingAfter(`PUB ${subject} 1\r\nz\r\n`)).toBe("");

@@ -204,6 +204,11 @@ describe("Shard over a raw WebSocket", () => {
       opts: { verbose: false, pedantic: false, echo: false, headers: true, noResponders: true, name: "att-client", lang: "raw", version: "9.9" },
       ip: "",
       start: att?.start,
+      // Without authorization configured everyone is anonymous in the global account.
+      identity: { account: "$G", user: "", permissions: null, expiresAt: null },
+      nonce: null,
+      cookies: null,
+      pings: 0,
     });
 
     expect(await c.pingAfter("SUB t4.a 1\r\nSUB t4.b workers 2\r\nSUB t4.* 3\r\nUNSUB 3 10\r\n")).toBe("");

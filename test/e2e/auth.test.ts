@@ -90,9 +90,8 @@ describe("token", () => {
     const raw = await clients.raw();
     await raw.info();
     const t0 = Date.now();
-    const close = await raw.waitClosed(5_000);
+    await raw.waitClosing(5_000);
     expect(raw.afterInfo()).toBe("-ERR 'Authentication Timeout'\r\n");
-    expect(close.code).toBe(1008);
     expect(Date.now() - t0).toBeGreaterThan(700);
   });
 

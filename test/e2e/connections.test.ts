@@ -25,9 +25,9 @@ describe("connection limits", () => {
   it("past max_connections a connection gets INFO, then -ERR 'maximum connections exceeded'", async () => {
     const held = await Promise.all([1, 2, 3, 4].map(() => clients.connect({})));
     const raw = await clients.raw();
-    const close = await raw.waitClosed();
+    await raw.waitFor("-ERR 'maximum connections exceeded'\r\n");
+    await raw.waitClosing();
     expect(raw.afterInfo()).toBe("-ERR 'maximum connections exceeded'\r\n");
-    expect(close.code).toBe(1008);
     // The others are untouched, and a slot frees up when one leaves.
     const subject = uniq("maxconn");
     const inbox = listen(held[0], subject);
@@ -46,11 +46,10 @@ describe("connection limits", () => {
     const silent = await clients.raw();
     await silent.handshake({});
     // From here on the raw socket answers nothing.
-    const close = await silent.waitClosed(10_000);
+    await silent.waitClosing(10_000);
     const after = silent.afterInfo();
     expect(after.match(/PING\r\n/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
     expect(after.endsWith("-ERR 'Stale Connection'\r\n")).toBe(true);
-    expect(close.code).toBe(1001);
     expect(good.isClosed()).toBe(false);
     await good.flush();
   });

@@ -105,9 +105,8 @@ describe("operator mode", () => {
     const sig = Buffer.from(u.sign(new TextEncoder().encode(String(info.nonce)))).toString("base64url");
     raw.send(`CONNECT ${JSON.stringify({ verbose: false, jwt, sig })}\r\nPING\r\n`);
     await raw.waitFor("PONG\r\n");
-    const close = await raw.waitClosed(10_000);
+    await raw.waitClosing(10_000);
     expect(raw.afterInfo()).toBe("PONG\r\n-ERR 'User Authentication Expired'\r\n");
-    expect(close.code).toBe(1008);
     expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp - 0.5);
   });
 

@@ -387,6 +387,21 @@ export class RawSocket {
     );
   }
 
+  /**
+   * Waits until the server closed its side: the close handshake began (a close
+   * frame arrived) or the socket is closed. Closes the server makes on its own
+   * timers (keepalive, authorization timeout, expiry) can leave the TCP
+   * connection open under local workerd after the close frame, so tests of
+   * those wait for the frame, not for the close event.
+   */
+  async waitClosing(timeoutMs = 5_000): Promise<void> {
+    await waitUntil(
+      () => this.ws.readyState >= 2,
+      timeoutMs,
+      () => `the server to close the socket; received: ${JSON.stringify(this.text)}`,
+    );
+  }
+
   /** The INFO object (waits for the first line). */
   async info(timeoutMs = 5_000): Promise<Record<string, unknown>> {
     await this.waitFor("\r\n", timeoutMs);
