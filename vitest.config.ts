@@ -6,6 +6,25 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 // - workers: the Durable Object itself, inside workerd (hibernation, restore, attachments);
 // - e2e: the official NATS client against `wrangler dev`, started by test/e2e/global-setup.ts;
 // - e2e-sharded: the same against four shards, plus the cluster's own tests.
+// Two users denied the same subjects: one's permissions fit in a socket attachment, the
+// other's (a long list) do not and are kept in SQLite.
+const deny = { publish: { deny: ["forbidden.>"] }, subscribe: { deny: ["forbidden.>"] } };
+const AUTH_CONFIG = JSON.stringify({
+  authorization: {
+    users: [
+      { user: "small", password: "p", permissions: deny },
+      {
+        user: "large",
+        password: "p",
+        permissions: {
+          publish: { deny: ["forbidden.>", ...Array.from({ length: 600 }, (_, i) => `filler.subject.${i}`)] },
+          subscribe: deny.subscribe,
+        },
+      },
+    ],
+  },
+});
+
 export default defineConfig({
   test: {
     projects: [
@@ -34,6 +53,14 @@ export default defineConfig({
         test: {
           name: "workers-sharded",
           include: ["test/durable-sharded/**/*.test.ts"],
+        },
+      },
+      {
+        // Authorization inside workerd: what must survive hibernation.
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: { NATS_CONFIG: AUTH_CONFIG } } })],
+        test: {
+          name: "workers-auth",
+          include: ["test/durable-auth/**/*.test.ts"],
         },
       },
       {

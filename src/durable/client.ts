@@ -97,6 +97,8 @@ export class Client implements ParserHandler {
   private cookies: Credentials | null;
   /** Server PINGs sent and not answered yet. */
   pingsOut: number;
+  /** Its permissions are kept in SQLite, not in the attachment. */
+  permissionsStored = false;
   /** A keepalive PING is to end the next frame. */
   private pingDue = false;
 

@@ -24,6 +24,9 @@ export const SERVER_VERSION = "2.2.0";
 
 const NO_GROUPS: ReadonlyMap<string, readonly LocalSub[]> = new Map();
 
+/** Permissions up to this size (as JSON) ride in the socket attachment; larger ones in SQLite. */
+const ATTACHED_PERMISSIONS = 8 * 1024;
+
 export interface ServerIdentity {
   readonly id: string;
   readonly name: string;
@@ -195,7 +198,7 @@ export class Host implements ClientHost, LocalDelivery {
         }
         soon(id.expiresAt);
       }
-      if (round && client.connected) client.keepAlive(this.settings.pingMax);
+      if (round) client.keepAlive(this.settings.pingMax);
     }
     if (round) this.scheduleKeepalive(this.clients.size > 0 ? now + this.settings.pingIntervalMs : 0);
     if (this.keepaliveAt !== 0) soon(this.keepaliveAt);
@@ -213,7 +216,19 @@ export class Host implements ClientHost, LocalDelivery {
     for (const ws of sockets) {
       const a = ws.deserializeAttachment() as Attachment | null;
       if (a === null || typeof a !== "object" || typeof a.cid !== "number") continue;
+      let lost = false;
+      if (a.identity?.permissionsStored) {
+        const perms = this.store.permissions(a.cid);
+        // Without its permissions the connection must not go on unrestricted.
+        if (perms === undefined) lost = true;
+        else a.identity = { ...a.identity, permissions: perms, permissionsStored: undefined };
+      }
       const client = new Client(this, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
+      if (lost) {
+        client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
+        continue;
+      }
+      client.permissionsStored = a.identity?.permissions != null && JSON.stringify(a.identity.permissions).length > ATTACHED_PERMISSIONS;
       this.clients.set(ws, client);
       byCid.set(a.cid, client);
       live.add(a.cid);
@@ -407,7 +422,17 @@ export class Host implements ClientHost, LocalDelivery {
   }
 
   saveAttachment(client: Client): void {
-    client.ws.serializeAttachment(client.attachment());
+    const a = client.attachment();
+    const perms = a.identity?.permissions;
+    if (perms != null && JSON.stringify(perms).length > ATTACHED_PERMISSIONS) {
+      // Too large to ride along (an attachment holds 16 KiB): kept in SQLite, written once.
+      if (!client.permissionsStored) {
+        this.store.savePermissions(client.cid, perms);
+        client.permissionsStored = true;
+      }
+      a.identity = { ...a.identity!, permissions: null, permissionsStored: true };
+    }
+    client.ws.serializeAttachment(a);
   }
 
   savePartial(client: Client, seq: number, bytes: Uint8Array): void {

@@ -23,6 +23,8 @@ export interface StoredIdentity {
   permissions: PermissionsConfig | null;
   /** ms since the epoch; null when the credentials do not expire. */
   expiresAt: number | null;
+  /** Set when the permissions are too large for the attachment and live in SQLite instead. */
+  permissionsStored?: boolean;
 }
 
 /**
@@ -69,6 +71,18 @@ export class Store {
     // so a message arriving in many pieces costs linear, not quadratic, writes).
     sql.exec(`CREATE TABLE IF NOT EXISTS partial (
       cid INTEGER NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (cid, seq)) WITHOUT ROWID`);
+    // Permissions too large for a socket attachment (long JWT permission lists).
+    sql.exec(`CREATE TABLE IF NOT EXISTS permissions (cid INTEGER PRIMARY KEY, json TEXT NOT NULL)`);
+  }
+
+  savePermissions(cid: number, permissions: PermissionsConfig): void {
+    this.sql.exec(`INSERT OR REPLACE INTO permissions (cid, json) VALUES (?, ?)`, cid, JSON.stringify(permissions));
+  }
+
+  /** The permissions kept for a connection; undefined when there are none. */
+  permissions(cid: number): PermissionsConfig | undefined {
+    const row = this.sql.exec<{ json: string }>(`SELECT json FROM permissions WHERE cid = ?`, cid).toArray()[0];
+    return row === undefined ? undefined : (JSON.parse(row.json) as PermissionsConfig);
   }
 
   // Connection ids are reserved in blocks: one storage write per CID_BLOCK connections
@@ -115,6 +129,7 @@ export class Store {
 
   removeConnection(cid: number): void {
     this.sql.exec(`DELETE FROM subs WHERE cid = ?`, cid);
+    this.sql.exec(`DELETE FROM permissions WHERE cid = ?`, cid);
     this.clearPartial(cid);
   }
 
