@@ -7,7 +7,7 @@
 // times out still reports what was lost.
 import { connect, rawSocket } from "./lib/client.mjs";
 // The broker's own code (plain TypeScript that Node 22 runs by stripping the types).
-import { ownerOf, publishKey } from "../src/protocol/shardkey.ts";
+import { ownerOfSubject } from "../src/protocol/shardkey.ts";
 import { percentile } from "./lib/stats.mjs";
 import { payload, race, sleep, waitCount } from "./lib/util.mjs";
 import WebSocket from "ws";
@@ -38,7 +38,8 @@ function ownedSubject(tag, owner) {
   const base = `bench.${tag}${process.pid}x${++seq}s`;
   for (let salt = 0; ; salt++) {
     const subject = `${base}${salt}.x`;
-    if (ownerOf(publishKey(subject, KEY_DEPTH), CLUSTER_SHARDS) === owner) return subject;
+    // The benchmark's clients are anonymous: nats-server's global account, $G.
+    if (ownerOfSubject("$G", subject, KEY_DEPTH, CLUSTER_SHARDS) === owner) return subject;
   }
 }
 

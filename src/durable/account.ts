@@ -5,11 +5,11 @@
 // so it is part of every shard key and directory entry; routed records carry it
 // as a field of their own, as nats-server's RMSG does.
 
+import { clusterSubject } from "../protocol/shardkey.js";
 import { SubjectTrie } from "../protocol/sublist.js";
 import type { LocalSub } from "./client.js";
 
-/** nats-server's global account: clients of a broker without accounts belong to it. */
-export const GLOBAL_ACCOUNT = "$G";
+export { GLOBAL_ACCOUNT } from "../protocol/account.js";
 
 const encoder = new TextEncoder();
 
@@ -21,7 +21,7 @@ export class AccountSpace {
   readonly nameBytes: Uint8Array;
 
   constructor(readonly name: string) {
-    this.prefix = `${name}.`;
+    this.prefix = clusterSubject(name, "");
     this.nameBytes = encoder.encode(name);
   }
 

@@ -10,7 +10,7 @@
 
 import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../protocol/route.js";
 import { decode } from "../protocol/bytes.js";
-import { ownerOf, publishKey } from "../protocol/shardkey.js";
+import { clusterSubject, ownerOf, publishKey } from "../protocol/shardkey.js";
 import { Channel } from "./channel.js";
 import type { AccountSpace } from "./account.js";
 import type { Client, LocalSub } from "./client.js";
@@ -394,11 +394,11 @@ export class Cluster {
     readRouteBatch(batch, (m) => {
       const n = this.local.deliverRouted(m.account, m.subject, m.reply, m.headerSize, m.message, m.queues);
       if (n > 0) {
-        if (m.reply !== null && from !== this.s.self) this.hint(`${m.account}.${decode(m.reply)}`, from);
+        if (m.reply !== null && from !== this.s.self) this.hint(clusterSubject(m.account, decode(m.reply)), from);
         return;
       }
       if (m.flags & ROUTE_RECEIPT) undelivered.push(m.id);
-      this.registrar.stale(publishKey(`${m.account}.${decode(m.subject)}`, this.s.keyDepth));
+      this.registrar.stale(publishKey(clusterSubject(m.account, decode(m.subject)), this.s.keyDepth));
     });
     this.local.flush();
     return undelivered;

@@ -33,6 +33,19 @@ export const REPLY_PERM_LIMIT = 4096;
  */
 export const MAX_TRACKED_REPLIES = 4 * REPLY_PERM_LIMIT;
 
+/**
+ * nats-server's validateResponsePermissions: `allow_responses` turns the
+ * implicit "publish anything" off, so a responder may publish only its
+ * replies. A missing publish allow list becomes an empty one; a deny list stays.
+ */
+export function publishWithResponses(
+  publish: SubjectPermission | null,
+  responses: ResponsePermission | null,
+): SubjectPermission | null {
+  if (responses === null || (publish !== null && publish.allow !== null)) return publish;
+  return { allow: [], deny: publish?.deny ?? null };
+}
+
 interface Entry extends Subscription {
   readonly subject: string;
   readonly queue: string | null;
@@ -55,12 +68,7 @@ export class Permissions {
 
   private constructor(cfg: PermissionsConfig) {
     this.responses = cfg.allowResponses;
-    let publish: SubjectPermission | null = cfg.publish;
-    // validateResponsePermissions: `allow_responses` turns the implicit
-    // "publish anything" off, so a responder may publish only its replies.
-    if (cfg.allowResponses !== null && (publish === null || publish.allow === null)) {
-      publish = { allow: [], deny: publish?.deny ?? null };
-    }
+    const publish = publishWithResponses(cfg.publish, cfg.allowResponses);
 
     // setPermissions: an empty publish allow list still exists (and allows
     // nothing), while an empty subscribe allow list is no list at all.

@@ -53,3 +53,17 @@ export function ownerOf(key: string, shards: number): number {
   h ^= h >>> 16;
   return (h >>> 0) % shards;
 }
+
+/**
+ * A subject as the cluster handles it: the account's name is its first token,
+ * so the account is part of every key and a wildcard of one account never
+ * matches another's subjects.
+ */
+export function clusterSubject(account: string, subject: string): string {
+  return `${account}.${subject}`;
+}
+
+/** The shard that owns a subject published in `account`, keyed on `depth` tokens after the account. */
+export function ownerOfSubject(account: string, subject: string, depth: number, shards: number): number {
+  return ownerOf(publishKey(clusterSubject(account, subject), depth + 1), shards);
+}

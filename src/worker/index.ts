@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { shardName } from "../durable/names.js";
 import { readSettings, SettingsError, type Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
+import { authorizationConfigured } from "../protocol/auth.js";
 import { originRefusal } from "./origin.js";
 
 export { Shard } from "../durable/shard.js";
@@ -72,9 +73,7 @@ app.get("/", async (c) => {
  * internet admits anonymous clients only when told to.
  */
 function closedToAll(settings: Settings): string | null {
-  const c = settings.config;
-  const configured = c.token !== null || c.users.length > 0 || c.operator !== null;
-  if (configured || settings.allowAnonymous) return null;
+  if (authorizationConfigured(settings.config) || settings.allowAnonymous) return null;
   return "no authorization is configured (NATS_CONFIG) and ALLOW_ANONYMOUS is not true: every client is refused";
 }
 

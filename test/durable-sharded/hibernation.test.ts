@@ -5,7 +5,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Shard } from "../../src/durable/shard.js";
-import { ownerOf, publishKey } from "../../src/protocol/shardkey.js";
+import { clusterSubject, ownerOfSubject } from "../../src/protocol/shardkey.js";
 import { RawClient, shardStub } from "../durable/ws.js";
 
 const open: RawClient[] = [];
@@ -23,8 +23,7 @@ let n = 0;
 function ownedBy(owner: number): string {
   for (;;) {
     const s = `hib.k${n++}`;
-    // Cluster subjects carry the account ($G here) as their first token, one more key token.
-    if (ownerOf(publishKey(`$G.${s}`, 3), 2) === owner) return s;
+    if (ownerOfSubject("$G", s, 2, 2) === owner) return s;
   }
 }
 
@@ -71,7 +70,7 @@ describe("two shards", () => {
     const sub = await on(0); // a connection on shard 0, so it is awake and hosting
     expect(await sub.pingAfter("SUB other.thing 1\r\n")).toBe("");
     // An entry for shard 0 that shard 0 never had: as if its UNSUB had been lost.
-    await runInDurableObject(shardStub(1), (s: Shard) => s.registerInterest(0, [{ subject: `$G.${subject}`, queue: "", weight: 1 }]));
+    await runInDurableObject(shardStub(1), (s: Shard) => s.registerInterest(0, [{ subject: clusterSubject("$G", subject), queue: "", weight: 1 }]));
     const before = await runInDurableObject(shardStub(1), (s: Shard) => s.health().directory!.entries);
     const pub = await on(1);
     expect(await pub.pingAfter(`PUB ${subject} 1\r\nz\r\n`)).toBe("");

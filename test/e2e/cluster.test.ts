@@ -4,7 +4,7 @@
 // an owner that is reset in the middle of traffic.
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { ownerOf, publishKey } from "../../src/protocol/shardkey";
+import { ownerOfSubject } from "../../src/protocol/shardkey";
 import { brokerShards, brokerUrl, Clients, collect, uniq, waitUntil } from "./util";
 
 const clients = new Clients();
@@ -46,7 +46,7 @@ async function rawUpgrade(path: string): Promise<string> {
 function ownedBy(owner: number, prefix = "cl"): string {
   for (let tries = 0; tries < 10_000; tries++) {
     const s = uniq(prefix);
-    if (ownerOf(publishKey(s, DEPTH), shards()) === owner) return s;
+    if (ownerOfSubject("$G", s, DEPTH, shards()) === owner) return s;
   }
   throw new Error(`no subject found for owner ${owner}`);
 }
