@@ -6,7 +6,7 @@ export interface FuzzOptions {
   /** Spread the connections over this many shards with `?shard=N` (default 1: no parameter). */
   shards?: number;
   seconds: number;
-  /** Raw connections open at once, each running session after session. */
+  /** Raw connections open at once, each running round after round. */
   connections: number;
   /** Everything sent follows from it. */
   seed: number;
@@ -15,18 +15,20 @@ export interface FuzzOptions {
   rss?: () => Record<string, number>;
   /** The broker serves nobody else: after the run only the two official clients may remain. */
   expectIdle?: boolean;
-  /** Wait before the last memory sample (default 5 s). */
+  /** Wait before the memory baseline and the last sample (default 5 s). */
   settleMs?: number;
+  /** With `rss`: seconds of the run before the memory baseline is taken (default 0). */
+  warmupSeconds?: number;
   log?: (line: string) => void;
 }
 
 export interface FuzzFailure {
-  /** a: server protocol, b: closes, e: the official clients, f: /healthz, answer/hang: a known answer, leak, engine. */
+  /** a: server protocol, b: closes, e: the official clients, f: /healthz and what remains after the run, answer/hang: a known answer, engine. */
   check: string;
   message: string;
   generator?: string;
-  /** Seed, connection and session number: `npm run fuzz -- --seed S --replay C:K` runs it again. */
-  session?: string;
+  /** Seed, connection and round number: `npm run fuzz -- --seed S --replay C:K` runs it again. */
+  round?: string;
   sent?: string;
 }
 
@@ -44,7 +46,7 @@ export interface FuzzReport {
   seed: number;
   seconds: number;
   connections: number;
-  sessions: number;
+  rounds: number;
   byGenerator: Record<string, number>;
   framesSent: number;
   bytesSent: number;
@@ -59,11 +61,12 @@ export interface FuzzReport {
   expectations: { checked: number; met: number };
   /** Known differences from nats-server seen, by description: reported, not failures. */
   divergences: Record<string, number>;
-  divergenceExamples: { label: string; session?: string; sent?: string; received: string; code: number | null }[];
+  divergenceExamples: { label: string; round?: string; sent?: string; received: string; code: number | null }[];
   good: GoodClientsResult;
   health: { status: number; body: unknown };
   idle: { connections: number; subscriptions: number } | null;
-  memory: Record<string, { beforeKiB: number; peakKiB: number; afterKiB: number }> | null;
+  /** By process: at the start, the baseline (after the warm-up), the peak, after the run settled. */
+  memory: Record<string, { startKiB: number; beforeKiB: number; peakKiB: number; afterKiB: number }> | null;
   failures: FuzzFailure[];
   failureCount: number;
   failureKinds: Record<string, number>;
@@ -72,6 +75,6 @@ export interface FuzzReport {
 
 export declare function runFuzz(options: FuzzOptions): Promise<FuzzReport>;
 export declare function formatReport(report: FuzzReport): string;
-/** One session of a run again, alone, in full. */
-export declare function replaySession(o: { url: string; seed: number; slot: number; session: number; shards?: number; maxControlLine?: number }): Promise<Record<string, unknown>>;
+/** One round of a run again, alone, in full. */
+export declare function replayRound(o: { url: string; seed: number; slot: number; round: number; shards?: number; maxControlLine?: number }): Promise<Record<string, unknown>>;
 export declare function escapeBytes(b: Uint8Array, max?: number): string;

@@ -9,8 +9,8 @@
 // agree with the -ERR sent before it, and never be a drop without a close frame. Where the right
 // answer is known — a well-formed script split across frames at random, a size past max_payload,
 // CONNECT JSON of the wrong type — the answer must be exactly that, byte for byte, as nats-server
-// 2.9 gives it. Everything is drawn from a seeded PRNG: a session's content follows from
-// (seed, connection, session number), so a failure names what to replay.
+// 2.9 gives it. Everything is drawn from a seeded PRNG: a round's content follows from
+// (seed, connection, round number), so a failure names what to replay.
 
 import { nuid, wsconnect } from "@nats-io/nats-core";
 import WebSocket from "ws";
@@ -18,6 +18,15 @@ import { CLOSE, ERR } from "../src/protocol/errors.ts";
 import { mulberry32 } from "../test/protocol/random.ts";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `p`, or `fallback` after `ms`: nothing the run waits on may hang it, even when the broker
+ * restarts under it (a lost close event, a flush nobody answers).
+ */
+function within(p, ms, fallback = undefined) {
+  let t;
+  return Promise.race([p, new Promise((r) => (t = setTimeout(() => r(fallback), ms)))]).finally(() => clearTimeout(t));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Randomness
@@ -66,7 +75,7 @@ class Rng {
 
 const ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-/** A session's seed from the run's seed, the connection and the session number. */
+/** A round's seed from the run's seed, the connection and the round number. */
 function mix(...xs) {
   let h = 0x811c9dc5;
   for (const x of xs) {
@@ -134,9 +143,11 @@ const CLOSE_ERRS = {
   authTimeout: [ERR.authenticationTimeout],
   authExpired: [ERR.authenticationExpired],
 };
-const closeByReason = new Map(
-  Object.entries(CLOSE).map(([key, c]) => [`${c.code} ${c.reason}`, CLOSE_ERRS[key] ?? [ERR[key] ?? null]]),
-);
+const closeByReason = new Map();
+for (const [key, c] of Object.entries(CLOSE)) {
+  const k = `${c.code} ${c.reason}`;
+  closeByReason.set(k, [...(closeByReason.get(k) ?? []), ...(CLOSE_ERRS[key] ?? [ERR[key] ?? null])]);
+}
 
 /**
  * An incremental parser of what a server sends a client. It records each op's bytes (latin1,
@@ -217,7 +228,7 @@ class ServerStream {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Scripts: what a session sends and what it expects back
+// Scripts: what a round sends and what it expects back
 //
 // A script: { handshake, early?, frames: [{data, text, delay}], expect, alt?, end, closeCode?,
 // timeoutMs? }. `expect` is one of
@@ -263,7 +274,7 @@ function randomCase(rng, s) {
   return out;
 }
 
-/** The last token of a session's subjects: ASCII, UTF-8, bytes that are not UTF-8, wildcard-ish literals. */
+/** The last token of a round's subjects: ASCII, UTF-8, bytes that are not UTF-8, wildcard-ish literals. */
 function subjectTail(rng) {
   switch (rng.int(6)) {
     case 0:
@@ -744,6 +755,8 @@ class Conn {
   clientClosing = false;
   /** Ops received when the client began to close (what came later may have crossed its close). */
   opsAtClientClose = undefined;
+  /** The server did not answer the client's close frame. */
+  unanswered = false;
   error = null;
 
   constructor(url) {
@@ -799,6 +812,8 @@ class Conn {
     if (this.closeInfo !== null) return;
     // A closing -ERR announces the server's close: give it time to arrive.
     if (this.closingErr() !== null) await this.until(() => this.closeInfo !== null, 5_000);
+    // The server's close frame arrived and the answer is on its way: that close is the server's.
+    if (this.ws.readyState === WebSocket.CLOSING) await within(this.closed, 10_000);
     if (this.closeInfo !== null) return;
     this.clientClosing = true;
     this.opsAtClientClose = this.stream.ops.length;
@@ -810,7 +825,7 @@ class Conn {
         this.ws.terminate();
       }
     }
-    await this.closed;
+    await within(this.closed, 10_000);
   }
 
   /** What was sent, as readable frames, for a report. */
@@ -825,7 +840,7 @@ class Conn {
 // The run
 
 class Tally {
-  sessions = 0;
+  rounds = 0;
   byGenerator = {};
   framesSent = 0;
   bytesSent = 0;
@@ -854,7 +869,7 @@ class Tally {
   }
 }
 
-/** Judges one session's outcome against its script; returns what went wrong, or null. */
+/** Judges a round's outcome against its script: counts what met it, records what did not. */
 async function judge(c, script, mark, tally, where, shards) {
   const { expect } = script;
   const timeout = script.timeoutMs ?? 15_000;
@@ -863,7 +878,6 @@ async function judge(c, script, mark, tally, where, shards) {
     return;
   }
   tally.expectations.checked++;
-  let outcome;
   if (expect.ops !== undefined || expect.answer) {
     const pongs = expect.answer ? 1 : (expect.ops.match(/PONG\r\n/g) ?? []).length;
     const done = await c.until(() => c.closeInfo !== null || c.stream.violation !== null || c.stream.pongsFrom(mark) >= pongs, timeout);
@@ -872,12 +886,12 @@ async function judge(c, script, mark, tally, where, shards) {
   } else {
     await c.until(() => c.closeInfo !== null, timeout);
   }
-  outcome = { text: c.stream.textFrom(mark), code: c.closeInfo?.by === "server" ? c.closeInfo.code : null };
+  const outcome = { text: c.stream.textFrom(mark), code: c.closeInfo?.by === "server" ? c.closeInfo.code : null };
   // With more than one shard a PONG waits until the SUBs and UNSUBs before it are known to their
   // owners, while messages published after it may be delivered at once: only PONGs may move.
   const pongsLast = (text) => {
     const s = new ServerStream();
-    s.push(bin(`${text}`));
+    s.push(bin(text));
     const ops = s.ops.filter((o) => o.op !== "PONG");
     return ops.map((o) => o.text).join("") + "PONG\r\n".repeat(s.ops.length - ops.length) + s.buf.toString("latin1");
   };
@@ -931,24 +945,24 @@ function inspect(c, tally, where) {
   if (!errs.includes(last)) tally.fail("b", `close ${key} after ${last === null ? "no closing -ERR" : `-ERR '${last}'`} (expected ${errs.map((e) => (e === null ? "none" : `'${e}'`)).join(" or ")})`, where);
 }
 
-/** The script of session `k` of connection `slot` in the run seeded `seed`. */
-function sessionScript(seed, slot, k, limits) {
-  const sessionSeed = mix(seed, slot, k);
-  const rng = new Rng(sessionSeed);
+/** The script of round `k` of connection `slot` in the run seeded `seed`. */
+function roundScript(seed, slot, k, limits) {
+  const roundSeed = mix(seed, slot, k);
+  const rng = new Rng(roundSeed);
   const gen = rng.weighted(GENERATORS);
   const script = gen.build(rng, limits);
-  return { sessionSeed, rng, script, name: script.label ? `${gen.name}: ${script.label}` : gen.name };
+  return { roundSeed, rng, script, name: script.label ? `${gen.name}: ${script.label}` : gen.name };
 }
 
-async function runSession(ctx, slot, k) {
-  const { sessionSeed: seed, rng, script, name } = sessionScript(ctx.seed, slot, k, ctx.limits);
+async function runRound(ctx, slot, k) {
+  const { roundSeed: seed, rng, script, name } = roundScript(ctx.seed, slot, k, ctx.limits);
   const tally = ctx.tally;
-  tally.sessions++;
+  tally.rounds++;
   tally.bump(tally.byGenerator, name);
   const c = new Conn(ctx.urlFor(slot + k));
-  const where = () => ({ generator: name, session: `seed ${ctx.seed}, connection ${slot}, session ${k} (session seed ${seed})`, sent: c.transcript() });
+  const where = () => ({ generator: name, round: `seed ${ctx.seed}, connection ${slot}, round ${k} (round seed ${seed})`, sent: c.transcript() });
   try {
-    if (!(await c.opened)) {
+    if (!(await within(c.opened, 30_000, false))) {
       tally.fail("b", `upgrade failed: ${c.error ?? "closed before open"}`, where());
       return;
     }
@@ -972,13 +986,13 @@ async function runSession(ctx, slot, k) {
     }
     await judge(c, script, mark, tally, where(), ctx.limits.shards);
     await c.end(script.end, rng.pick([1000, 1000, 1001, 3000, 4000, 4999, undefined]));
-    ctx.onSession?.({ name, script, conn: c, mark });
+    ctx.onRound?.({ name, script, conn: c, mark });
   } finally {
     if (c.closeInfo === null) {
       c.clientClosing = true;
       c.opsAtClientClose ??= c.stream.ops.length;
       c.ws.terminate();
-      await c.closed;
+      await within(c.closed, 10_000);
     }
     tally.framesSent += c.framesOut;
     tally.bytesSent += c.bytesOut;
@@ -1011,12 +1025,13 @@ async function goodClients(subUrl, pubUrl) {
   return {
     async check() {
       clearInterval(timer);
-      const result = { sent: seq, received: 0, lost: 0, reordered: 0, statuses, closed: pub.isClosed() || sub.isClosed() };
-      try {
-        await pub.flush();
-        await sub.flush();
-      } catch (e) {
-        statuses.push(`flush: ${e.message}`);
+      const result = { sent: seq, received: 0, lost: 0, reordered: 0, statuses: [], closed: pub.isClosed() || sub.isClosed() };
+      for (const [who, nc] of [["pub", pub], ["sub", sub]]) {
+        try {
+          if ((await within(nc.flush(), 15_000, "timeout")) === "timeout") statuses.push(`${who}: flush not answered in 15 s`);
+        } catch (e) {
+          statuses.push(`${who}: flush: ${e.message}`);
+        }
       }
       const end = Date.now() + 15_000;
       while (got.length < seq && Date.now() < end) await sleep(20);
@@ -1024,11 +1039,12 @@ async function goodClients(subUrl, pubUrl) {
       const seen = new Set(got);
       for (let i = 0; i < seq; i++) if (!seen.has(String(i))) result.lost++;
       for (let i = 0; i < got.length; i++) if (got[i] !== String(i)) result.reordered++;
+      result.statuses = statuses.slice(); // not what closing them adds later
       return result;
     },
     async close() {
       clearInterval(timer);
-      await Promise.allSettled([pub.close(), sub.close()]);
+      await within(Promise.allSettled([pub.close(), sub.close()]), 10_000);
     },
   };
 }
@@ -1060,7 +1076,7 @@ async function health(url) {
 /** The server's limits, from its INFO. */
 async function limitsOf(url, maxControlLine = 4096, shards = 1) {
   const probe = new Conn(url);
-  await probe.opened;
+  await within(probe.opened, 30_000);
   await probe.until(() => probe.stream.ops.length > 0 || probe.closeInfo !== null, 15_000);
   const info = probe.stream.ops[0]?.op === "INFO" ? JSON.parse(probe.stream.ops[0].text.slice(5)) : null;
   probe.clientClosing = true;
@@ -1070,15 +1086,15 @@ async function limitsOf(url, maxControlLine = 4096, shards = 1) {
 }
 
 /**
- * Runs one session of a run again, alone, and returns everything about it in full: what it
+ * Runs one round of a run again, alone, and returns everything about it in full: what it
  * sent, what it expected, what came back and how the connection ended.
  */
-export async function replaySession({ url, seed, slot, session, shards = 1, maxControlLine }) {
+export async function replayRound({ url, seed, slot, round, shards = 1, maxControlLine }) {
   const urlFor = (i) => (shards > 1 ? `${url.replace(/\/$/, "")}/?shard=${i % shards}` : url);
   const limits = await limitsOf(urlFor(0), maxControlLine, shards);
   const tally = new Tally();
   let seen = null;
-  await runSession({ seed, limits, urlFor: () => urlFor(slot + session), tally, onSession: (s) => (seen = s) }, slot, session);
+  await runRound({ seed, limits, urlFor: () => urlFor(slot + round), tally, onRound: (s) => (seen = s) }, slot, round);
   const { failures, failureKinds, ...rest } = tally;
   if (seen === null) return { failures, tally: rest };
   const { name, script, conn, mark } = seen;
@@ -1095,7 +1111,7 @@ export async function replaySession({ url, seed, slot, session, shards = 1, maxC
 }
 
 /**
- * Runs the fuzz: `connections` raw connections, each opening session after session until
+ * Runs the fuzz: `connections` raw connections, each opening round after round until
  * `seconds` passed, beside the well-behaved pair. Resolves with a report; `report.ok` is false
  * when any check failed.
  */
@@ -1108,41 +1124,55 @@ export async function runFuzz(options) {
   const limits = await limitsOf(urlFor(0), options.maxControlLine, shards);
 
   const good = await goodClients(urlFor(0), urlFor(1));
-  // Resident memory by process (KiB): before the fuzz, its peak, and after it settled.
+  // Resident memory by process (KiB): at the start, the baseline (after the warm-up, once it
+  // settled: a cold isolate grows to its working size first), the peak, and after the run settled.
   let memory = null;
+  const sample = (field) => {
+    for (const [name, kib] of Object.entries(rss())) {
+      memory[name] ??= { startKiB: kib, beforeKiB: kib, peakKiB: kib, afterKiB: 0 };
+      memory[name][field] = field === "peakKiB" ? Math.max(memory[name].peakKiB, kib) : kib;
+    }
+  };
   if (rss) {
     memory = {};
-    for (const [name, kib] of Object.entries(rss())) memory[name] = { beforeKiB: kib, peakKiB: kib, afterKiB: 0 };
+    sample("startKiB");
   }
-  const sampler = memory
-    ? setInterval(() => {
-        for (const [name, kib] of Object.entries(rss())) if (memory[name]) memory[name].peakKiB = Math.max(memory[name].peakKiB, kib);
-      }, 500)
-    : undefined;
+  const sampler = memory ? setInterval(() => sample("peakKiB"), 500) : undefined;
 
   const ctx = { seed, limits, urlFor, tally };
   const started = Date.now();
-  const deadline = started + seconds * 1000;
   const progress = setInterval(() => {
     const mem = memory ? `; RSS ${Object.entries(rss()).map(([n, kib]) => `${n} ${(kib / 1024).toFixed(0)} MiB`).join(", ")}` : "";
-    log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${tally.sessions} sessions, ${tally.framesSent} frames sent, ${tally.failureCount} failures${mem}`);
+    log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${tally.rounds} rounds, ${tally.framesSent} frames sent, ${tally.failureCount} failures${mem}`);
   }, 10_000);
-  try {
-    await Promise.all(
-      Array.from({ length: connections }, async (_, slot) => {
-        for (let k = 0; Date.now() < deadline; k++) {
+  // Each connection's next round number: rounds are numbered on across the warm-up.
+  const next = new Array(connections).fill(0);
+  const runUntil = (deadline) =>
+    Promise.all(
+      next.map(async (_, slot) => {
+        while (Date.now() < deadline) {
+          const k = next[slot]++;
           try {
-            await runSession(ctx, slot, k);
+            await runRound(ctx, slot, k);
           } catch (e) {
-            tally.fail("engine", `session threw: ${e?.stack ?? e}`, { generator: "?", session: `connection ${slot}, session ${k}` });
+            tally.fail("engine", `round threw: ${e?.stack ?? e}`, { generator: "?", round: `connection ${slot}, round ${k}` });
           }
         }
       }),
     );
+  const warmup = memory ? Math.min(options.warmupSeconds ?? 0, seconds / 2) : 0;
+  try {
+    if (warmup > 0) {
+      await runUntil(started + warmup * 1000);
+      await sleep(settleMs);
+      sample("beforeKiB");
+    }
+    await runUntil(Date.now() + (seconds - warmup) * 1000);
   } finally {
     clearInterval(progress);
   }
-  const fuzzSeconds = (Date.now() - started) / 1000;
+  // The time spent sending, without the pause after the warm-up.
+  const fuzzSeconds = (Date.now() - started - (warmup > 0 ? settleMs : 0)) / 1000;
 
   const goodResult = await good.check();
   if (goodResult.lost > 0 || goodResult.reordered > 0 || goodResult.received !== goodResult.sent) {
@@ -1162,14 +1192,14 @@ export async function runFuzz(options) {
       await sleep(500);
     } while (Date.now() < end);
     if (!(idle.status === 200 && idle.body.connections <= 2 && idle.body.subscriptions <= 1)) {
-      tally.fail("leak", `after every fuzz connection closed, /healthz says ${JSON.stringify(idle.body).slice(0, 300)} (expected 2 connections, 1 subscription)`, {});
+      tally.fail("f", `after every fuzz connection closed, /healthz says ${JSON.stringify(idle.body).slice(0, 300)} (expected 2 connections, 1 subscription)`, {});
     }
   }
   await good.close();
   if (memory) {
     clearInterval(sampler);
     await sleep(settleMs);
-    for (const [name, kib] of Object.entries(rss())) if (memory[name]) memory[name].afterKiB = kib;
+    sample("afterKiB");
   }
   const healthz = await health(url);
   if (healthz.status !== 200) tally.fail("f", `GET /healthz answered ${healthz.status}: ${JSON.stringify(healthz.body).slice(0, 300)}`, {});
@@ -1202,9 +1232,9 @@ const table = (map) =>
 export function formatReport(r) {
   const lines = [
     `Fuzz of ${r.url}: seed ${r.seed}, ${r.connections} connections, ${r.seconds.toFixed(1)} s`,
-    `  sessions ${r.sessions}; frames sent ${r.framesSent} (${mib(r.bytesSent / 1024)}); frames received ${r.framesReceived} (${mib(r.bytesReceived / 1024)})`,
+    `  rounds ${r.rounds}; frames sent ${r.framesSent} (${mib(r.bytesSent / 1024)}); frames received ${r.framesReceived} (${mib(r.bytesReceived / 1024)})`,
     `  answers checked ${r.expectations.checked}, as expected ${r.expectations.met}`,
-    "  sessions by generator:",
+    "  rounds by generator:",
     table(r.byGenerator),
     "  ops received:",
     table(r.opsReceived),
@@ -1218,17 +1248,18 @@ export function formatReport(r) {
     `  /healthz: ${r.health.status}${r.idle ? `; after the fuzz: ${r.idle.connections} connections, ${r.idle.subscriptions} subscriptions` : ""}`,
   ];
   for (const [name, m] of Object.entries(r.memory ?? {})) {
-    lines.push(`  RSS of ${name}: before ${mib(m.beforeKiB)}, peak ${mib(m.peakKiB)}, after ${mib(m.afterKiB)} (${m.afterKiB >= m.beforeKiB ? "+" : ""}${mib(m.afterKiB - m.beforeKiB)})`);
+    const warm = m.beforeKiB !== m.startKiB ? `, after the warm-up ${mib(m.beforeKiB)}` : "";
+    lines.push(`  RSS of ${name}: at the start ${mib(m.startKiB)}${warm}, peak ${mib(m.peakKiB)}, after ${mib(m.afterKiB)} (${m.afterKiB >= m.beforeKiB ? "+" : ""}${mib(m.afterKiB - m.beforeKiB)})`);
   }
   if (Object.keys(r.divergences).length > 0) {
     lines.push("  known differences from nats-server seen (not failures):", table(r.divergences));
-    for (const d of r.divergenceExamples) lines.push(`    e.g. ${d.session}: sent ${d.sent}\n      got "${d.received}"${d.code ? `, close ${d.code}` : ""}`);
+    for (const d of r.divergenceExamples) lines.push(`    e.g. ${d.round}: sent ${d.sent}\n      got "${d.received}"${d.code ? `, close ${d.code}` : ""}`);
   }
   lines.push(r.ok ? "  PASS" : `  FAIL: ${r.failureCount} failures${r.failureCount > r.failures.length ? ` (first ${r.failures.length} shown)` : ""}`);
   if (!r.ok) lines.push(table(r.failureKinds));
   for (const f of r.failures) {
     lines.push(`  [${f.check}] ${f.message}`);
-    if (f.session) lines.push(`      ${f.generator}; ${f.session}`);
+    if (f.round) lines.push(`      ${f.generator}; ${f.round}`);
     if (f.sent) lines.push(`      sent: ${f.sent}`);
   }
   return lines.join("\n");

@@ -277,7 +277,8 @@ export class Client implements ParserHandler {
   /**
    * PONG waits until every SUB and UNSUB sent before the PING is known to the
    * owners of its subject, so `flush()` after `subscribe()` means the subscription
-   * is live on every shard.
+   * is live on every shard, and until every PUB sent before it was routed (one
+   * may wait for its subject's interest), so the PONG follows what they caused.
    */
   ping(): void {
     if (!this.authorized()) return;
@@ -288,12 +289,12 @@ export class Client implements ParserHandler {
   private acksAwaited = 0;
   private pongsHeld = 0;
 
-  /** A registration this client's subscriptions depend on was sent to an owner. */
+  /** Something the next PONG must wait for began: a registration with an owner, or a PUB waiting for interest. */
   awaitAck(): void {
     this.acksAwaited++;
   }
 
-  /** An owner acknowledged one; held PONGs go out once none is outstanding. */
+  /** One of those ended; held PONGs go out once none is outstanding. */
   ackArrived(): void {
     if (--this.acksAwaited > 0 || this.isClosed) return;
     const out = this.pongsHeld > 0 ? this.write() : null;
@@ -347,6 +348,7 @@ export class Client implements ParserHandler {
   close(how: Closing, text: string | null, detail = ""): void {
     if (this.isClosed) return;
     this.closeDetail = detail || how.reason;
+    this.parser.stop();
     if (text !== null) this.outbox.err(text);
     this.flush();
     this.isClosed = true;
@@ -394,7 +396,9 @@ function parseConnect(json: Uint8Array, current: ConnectOptions): { opts: Connec
   } catch {
     return null;
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+  // JSON null unmarshals into nats-server's options as "no change".
+  if (raw === null) raw = {};
+  if (typeof raw !== "object" || Array.isArray(raw)) return null;
   const o = raw as Record<string, unknown>;
   const opts: ConnectOptions = { ...current };
   const flags: [string, keyof ConnectOptions][] = [

@@ -66,6 +66,12 @@ interface Waiting {
   readonly headerSize: number;
   readonly message: Uint8Array;
   readonly delivered: number;
+  /**
+   * The local queue members as they were when it was published: a member that
+   * unsubscribes right after (in the same frame, say) still had its chance, as
+   * in nats-server, which makes the choice at once.
+   */
+  readonly local: ReadonlyMap<string, readonly LocalSub[]>;
 }
 
 interface RouteOut {
@@ -160,7 +166,11 @@ export class Cluster {
       headerSize,
       message: message.slice(),
       delivered,
+      local: this.local.localGroups(from.space, subject, from),
     };
+    // The connection's PONGs wait for it too: a PING sent after a PUB is answered
+    // after the PUB was routed, as a nats-server does.
+    from.awaitAck();
     if (queued !== undefined) {
       queued.push(w);
       return;
@@ -202,8 +212,9 @@ export class Cluster {
         this.droppedMessages++;
         this.dispatchLocalOnly(from, w);
       } else {
-        this.dispatch(from, ki, w.subject, w.qualified, w.subjectBytes, w.reply, w.headerSize, w.message, w.delivered);
+        this.dispatch(from, ki, w.subject, w.qualified, w.subjectBytes, w.reply, w.headerSize, w.message, w.delivered, w.local);
       }
+      from.ackArrived();
     }
     this.backlog.delete(from);
     this.flushRoutes();
@@ -227,7 +238,18 @@ export class Cluster {
     return p;
   }
 
-  private dispatch(from: Client, ki: KeyInterest, subject: string, qualified: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
+  private dispatch(
+    from: Client,
+    ki: KeyInterest,
+    subject: string,
+    qualified: string,
+    subjectBytes: Uint8Array,
+    reply: Uint8Array | null,
+    headerSize: number,
+    message: Uint8Array,
+    delivered: number,
+    local: ReadonlyMap<string, readonly LocalSub[]> = this.local.localGroups(from.space, subject, from),
+  ): void {
     const self = this.s.self;
     const remote = ki.trie.match(qualified);
     // Destination hosts: usually one or two, so an array beats a set.
@@ -236,7 +258,6 @@ export class Cluster {
     const requester = this.replyHints.size > 0 ? this.replyHints.get(qualified) : undefined;
     if (requester !== undefined && requester !== self && !hosts.includes(requester)) hosts.push(requester);
     let assigned: Map<number, string[]> | null = null;
-    const local = this.local.localGroups(from.space, subject, from);
     if (local.size > 0 || remote.groups.length > 0) {
       assigned = new Map();
       delivered += this.chooseQueues(local, remote.groups, assigned, subjectBytes, reply, headerSize, message);
@@ -339,7 +360,7 @@ export class Cluster {
 
   private dispatchLocalOnly(from: Client, w: Waiting): void {
     let delivered = w.delivered;
-    for (const members of this.local.localGroups(from.space, w.subject, from).values()) {
+    for (const members of w.local.values()) {
       if (this.local.deliverToOne(members, from, w.subjectBytes, w.reply, w.headerSize, w.message)) delivered++;
     }
     if (delivered === 0 && w.reply !== null && w.reply.length > 0 && from.opts.noResponders) this.local.noResponders(from, w.reply);

@@ -113,6 +113,14 @@ export class Parser {
   /** Where the op still in progress began in the last feed; -1 when it began earlier. */
   private opStart = -1;
 
+  /**
+   * Stops parsing for good: the handler closed the connection (a refused CONNECT,
+   * say), and nothing after that op in the same input may take effect.
+   */
+  stop(): void {
+    this.state = S.Dead;
+  }
+
   /** True after a closing error. */
   get dead(): boolean {
     return this.state === S.Dead;
@@ -461,8 +469,9 @@ export class Parser {
 }
 
 /** Parses a non-negative decimal size; -1 when it is not one (or is unreasonably long). */
+/** A size as nats-server reads one: 1 to 9 decimal digits (parser.go parseSize); -1 otherwise. */
 export function parseSize(buf: Uint8Array, start: number, end: number): number {
-  if (end <= start || end - start > 15) return -1;
+  if (end <= start || end - start > 9) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {
     const d = buf[i] - 48;

@@ -1,7 +1,7 @@
 // A short fuzz run (scripts/fuzz-engine.mjs, the engine of `npm run fuzz`) against the suite's
 // broker: ten raw connections send random, malformed and mutated protocol for a few seconds
 // while two official clients exchange numbered messages. FUZZ_SEED pins the seed; a failure
-// prints it with each failing session, which `npm run fuzz -- --seed S --replay C:K` replays.
+// prints it with each failing round, which `npm run fuzz -- --seed S --replay C:K` replays.
 import { describe, expect, it } from "vitest";
 import { formatReport, runFuzz } from "../../scripts/fuzz-engine.mjs";
 import { brokerShards, brokerUrl } from "./util";
@@ -18,7 +18,7 @@ describe("hostile: fuzz", () => {
     expect(report.good.received, text).toBe(report.good.sent);
     expect(report.health.status, text).toBe(200);
     // It did hostile things: errors were answered and connections closed by the server.
-    expect(report.sessions, text).toBeGreaterThan(50);
+    expect(report.rounds, text).toBeGreaterThan(50);
     expect(report.expectations.met, text).toBeGreaterThan(20);
     expect(Object.keys(report.errors).length, text).toBeGreaterThan(2);
     expect(Object.keys(report.serverCloses).length, text).toBeGreaterThan(1);

@@ -303,3 +303,69 @@ describe("hostile: official client after a hostile neighbour", () => {
     expect(inbox.strings()).toEqual(["ok"]);
   });
 });
+
+describe("hostile: nothing after a close takes effect", () => {
+  it("ops after a refused CONNECT or an HPUB without headers, in the same frame, are not acted on", async () => {
+    const watcher = await clients.connect();
+    const subject = uniq("hostile.ghost");
+    const seen = listen(watcher, `${subject}.>`);
+    await watcher.flush();
+    for (const frame of [
+      `CONNECT {"protocol":2}\r\nPUB ${subject}.a 5\r\nboo!!\r\nSUB ${subject}.b 1\r\n`,
+      `HPUB ${subject}.c 2 2\r\nhi\r\nPUB ${subject}.d 5\r\nboo!!\r\nSUB ${subject}.e 1\r\n`,
+    ]) {
+      const raw = await clients.raw();
+      await raw.info();
+      raw.send(frame);
+      const close = await raw.waitClosed();
+      expect(close.code).toBe(1002);
+    }
+    // The SUBs after the close left nothing behind: a publish to them reaches no one
+    // but the watcher, and nothing was delivered from the closed connections.
+    const pub = await clients.connect();
+    pub.publish(`${subject}.b`, "x");
+    await quiesce(pub, watcher);
+    await seen.waitFor(1);
+    expect(seen.subjects()).toEqual([`${subject}.b`]);
+  });
+
+  it("a size of more than 9 digits closes the connection without an -ERR, as nats-server", async () => {
+    const raw = await clients.raw();
+    await raw.handshake({});
+    const m = raw.mark();
+    raw.send("PUB foo 0000000002\r\nhi\r\n");
+    const close = await raw.waitClosed();
+    expect(raw.since(m)).toBe("");
+    expect(close.code).toBe(1002);
+  });
+
+  it("CONNECT null changes nothing and is accepted, as nats-server", async () => {
+    const raw = await clients.raw();
+    await raw.info();
+    raw.send("CONNECT null\r\nPING\r\n");
+    await raw.waitFor("PONG\r\n");
+    expect(raw.afterInfo()).toBe("+OK\r\nPONG\r\n");
+  });
+});
+
+describe("hostile: one frame, one connection, its own queue subscription", () => {
+  it("SUB q, PUB, PING: the MSG comes before the PONG", async () => {
+    const raw = await clients.raw();
+    await raw.handshake({});
+    const subject = uniq("hostile.ownq");
+    const m = raw.mark();
+    raw.send(`SUB ${subject} grp 1\r\nPUB ${subject} 2\r\nhi\r\nPING\r\n`);
+    await raw.waitFor("PONG\r\n", 5_000, m);
+    expect(raw.since(m)).toBe(`MSG ${subject} 1 2\r\nhi\r\nPONG\r\n`);
+  });
+
+  it("SUB q, PUB, UNSUB, PING: the message published before the UNSUB is delivered", async () => {
+    const raw = await clients.raw();
+    await raw.handshake({});
+    const subject = uniq("hostile.ownq");
+    const m = raw.mark();
+    raw.send(`SUB ${subject} grp 1\r\nPUB ${subject} 2\r\nhi\r\nUNSUB 1\r\nPING\r\n`);
+    await raw.waitFor("PONG\r\n", 5_000, m);
+    expect(raw.since(m)).toBe(`MSG ${subject} 1 2\r\nhi\r\nPONG\r\n`);
+  });
+});

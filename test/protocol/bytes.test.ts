@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { decode, encode, LastDecoded } from "../../src/protocol/bytes";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-const reference = (b: Uint8Array) => new TextDecoder().decode(b);
 
 describe("decode", () => {
   it("ASCII, including the empty string and exactly 64 bytes (the fast path)", () => {
@@ -36,11 +35,27 @@ describe("decode", () => {
     expect(decode(big.subarray(0, 3))).toBe("PUB");
   });
 
-  it("invalid UTF-8 decodes as TextDecoder does", () => {
-    for (const bad of [[0xff], [0x61, 0xc3], [0xe4, 0xb8], [0x80, 0x61], Array(70).fill(0xc0)]) {
-      const b = Uint8Array.from(bad);
-      expect(decode(b)).toBe(reference(b));
+  it("invalid UTF-8 decodes losslessly: each stray byte a lone surrogate, so different bytes never decode alike", () => {
+    expect(decode(Uint8Array.from([0x61, 0x2e, 0xff]))).toBe("a.\udcff");
+    expect(decode(Uint8Array.from([0x61, 0x2e, 0xfe]))).toBe("a.\udcfe");
+    expect(decode(Uint8Array.from([0x61, 0xc3]))).toBe("a\udcc3");
+    expect(decode(Uint8Array.from([0xe4, 0xb8, 0x41]))).toBe("\udce4\udcb8A");
+    expect(decode(Uint8Array.from([0xc3, 0xbc, 0x80]))).toBe("ü\udc80");
+    expect(decode(Uint8Array.from(Array(70).fill(0xc0)))).toBe("\udcc0".repeat(70));
+    const seen = new Map<string, string>();
+    for (let x = 0x80; x <= 0xff; x++) {
+      for (let y = 0; y <= 0xff; y += 17) {
+        const b = Uint8Array.from([0x61, x, y]);
+        const s = decode(b);
+        const key = Array.from(b).join(",");
+        expect(seen.get(s) ?? key, `${key} decodes like ${seen.get(s)}`).toBe(key);
+        seen.set(s, key);
+      }
     }
+  });
+
+  it("valid UTF-8, a byte-order mark included, decodes as TextDecoder does", () => {
+    for (const text of ["grüße", "\ufeffbom", "日本.語", "emoji.😀"]) expect(decode(encode(text))).toBe(text);
   });
 });
 
