@@ -15,6 +15,8 @@ import { startBroker, type Broker } from "./broker.js";
 import { Clients, RawSocket, listen, quiesce, uniq, upgradeAnswer } from "./util.js";
 
 const AUTH_VIOLATION = "-ERR 'Authorization Violation'\r\n";
+/** What a verbose client logged in as the no_auth_user gets for CONNECT and PING. */
+const GUEST = "+OK\r\nPONG\r\n";
 
 /** Connecting fails with the server's authorization error. */
 async function refused(clients: Clients, opts: Parameters<Clients["connect"]>[0]): Promise<Error> {
@@ -189,6 +191,42 @@ describe("users", () => {
     } finally {
       raw.close();
     }
+  });
+
+  it("hostile credentials are refused, never crash the object, and bystanders keep working", async () => {
+    const alice = await clients.connect({ user: "alice", pass: "wonderland" });
+    const subject = uniq("hostilecreds");
+    const inbox = listen(alice, subject);
+    await alice.flush();
+    const cases: [string, string][] = [
+      ['{"user":42,"pass":"x"}', ""], // a field of the wrong type fails the CONNECT JSON: closed without a word
+      ['{"user":"alice","pass":{"x":1}}', ""],
+      [`{"user":"${"a".repeat(3000)}","pass":"x"}`, AUTH_VIOLATION],
+      ['{"nkey":"not-a-key","sig":"!!!"}', AUTH_VIOLATION],
+      [`{"nkey":"${nkeyUser.getPublicKey()}","sig":"${"A".repeat(500)}"}`, AUTH_VIOLATION],
+      // Without an operator a JWT is no credential; with no user, password or token either,
+      // nats-server logs such a client in as the no_auth_user.
+      ['{"jwt":"a.b.c","sig":"x"}', GUEST],
+      ['{"jwt":"eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.e30.AAAA"}', GUEST],
+      // Raw control characters inside a JSON string are not JSON: closed without a word.
+      ['{"auth_token":"\u0000\uffff"}', ""],
+      ['{"user":"alice","pass":"wonderland\u0000"}', ""],
+      // The same, escaped as JSON allows: well-formed, and wrong.
+      ['{"auth_token":"\\u0000\\uffff"}', AUTH_VIOLATION],
+      ['{"user":"alice","pass":"wonderland\\u0000"}', AUTH_VIOLATION],
+    ];
+    for (const [json, expected] of cases) {
+      const raw = await clients.raw();
+      await raw.info();
+      raw.send(`CONNECT ${json}\r\nPING\r\n`);
+      if (expected === GUEST) await raw.waitFor("PONG\r\n");
+      else await raw.waitClosed();
+      expect(raw.afterInfo(), json.slice(0, 60)).toBe(expected);
+      alice.publish(subject, json.slice(0, 20));
+    }
+    await quiesce(alice);
+    await inbox.waitFor(cases.length);
+    expect(alice.isClosed()).toBe(false);
   });
 
   it("a refused client does not disturb the others", async () => {
