@@ -9,10 +9,14 @@
 //
 // NATS_LOG is optional: when given, server log lines (ERR/WRN and
 // "connection closed" lines) written during each case are added to the table.
+//
+// The conversations themselves (connections, frames, the case runner) are
+// scripts/lib/raw-ws.mjs, shared with scripts/compat.mjs.
 
 import fs from 'node:fs';
 import net from 'node:net';
 import crypto from 'node:crypto';
+import { DEFAULT_CONNECT, enc, escBytes, openConn, runCase as runRawCase, tagOf, toBytes } from './lib/raw-ws.mjs';
 
 const URL_ = process.env.NATS_WS_URL || 'ws://127.0.0.1:19222';
 const LOG = process.env.NATS_LOG || '';
@@ -26,70 +30,7 @@ if (typeof globalThis.WebSocket !== 'function') {
   process.exit(2);
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const enc = new TextEncoder();
-
-// ---------- escaping ----------
-function escBytes(bytes) {
-  let s = '';
-  for (const b of bytes) {
-    if (b === 0x0d) s += '\\r';
-    else if (b === 0x0a) s += '\\n';
-    else if (b === 0x09) s += '\\t';
-    else if (b === 0x5c) s += '\\\\';
-    else if (b >= 0x20 && b < 0x7f) s += String.fromCharCode(b);
-    else s += '\\x' + b.toString(16).padStart(2, '0');
-  }
-  // compress long runs of the same character: aaaa... -> a{×N}
-  return s.replace(/(.)\1{24,}/g, (m, ch) => `${ch}{×${m.length}}`);
-}
-const toBytes = (d) => (d instanceof Uint8Array ? d : enc.encode(d));
 const mdCell = (s) => s.replace(/\|/g, '\\|').replace(/`/g, 'ˋ');
-
-// ---------- connections ----------
-const DEFAULT_CONNECT =
-  'CONNECT {"verbose":false,"pedantic":false,"headers":true,"no_responders":true,"protocol":1}\r\n';
-
-function openConn(label) {
-  return new Promise((resolve) => {
-    const c = { label, frames: [], closed: null, info: null, sent: [], error: null };
-    let done = false;
-    const fin = () => { if (!done) { done = true; resolve(c); } };
-    const ws = new WebSocket(URL_);
-    ws.binaryType = 'arraybuffer';
-    c.ws = ws;
-    ws.onopen = () => { c.extensions = ws.extensions; c.protocol = ws.protocol; };
-    ws.onmessage = (ev) => {
-      const text = typeof ev.data === 'string';
-      const bytes = text ? enc.encode(ev.data) : new Uint8Array(ev.data);
-      const f = { t: performance.now(), text, bytes };
-      if (c.info === null && c.frames.length === 0) {
-        c.info = Buffer.from(bytes).toString('latin1');
-        c.infoFrame = f;
-        fin();
-        return;
-      }
-      c.frames.push(f);
-    };
-    ws.onclose = (ev) => {
-      c.closed = { t: performance.now(), code: ev.code, reason: ev.reason, wasClean: ev.wasClean };
-      fin();
-    };
-    ws.onerror = (ev) => { c.error = String(ev?.message || ev?.error || 'error'); };
-    setTimeout(fin, 1000);
-  });
-}
-
-function sendFrame(c, data, { text = false } = {}) {
-  const entry = { t: performance.now(), text, bytes: toBytes(data), sent: false };
-  if (c.ws.readyState === WebSocket.OPEN) {
-    c.ws.send(text ? (typeof data === 'string' ? data : Buffer.from(data).toString('utf8')) : toBytes(data));
-    entry.sent = true;
-  }
-  c.sent.push(entry);
-  if (c.seqList) { c.seqList.push(entry); entry.seq = String(c.seqList.length); }
-  return entry;
-}
 
 // ---------- server log tailing ----------
 function logSize() {
@@ -119,50 +60,13 @@ function interestingLog(lines) {
 // A case: { name, group, conns: {A: connectString|null}, steps: [[label, data, opts?]], ping: true }
 async function runCase(cs) {
   const logFrom = logSize();
-  const labels = Object.keys(cs.conns);
-  const conns = {};
-  const allSent = [];
-  for (const l of labels) { conns[l] = await openConn(l); conns[l].seqList = allSent; }
-  for (const l of labels) {
-    const c = conns[l];
-    if (cs.conns[l] != null && c.ws.readyState === WebSocket.OPEN) {
-      sendFrame(c, cs.conns[l]);
-      await sleep(GAP);
-    }
-  }
-  for (const [l, data, opts] of cs.steps) {
-    sendFrame(conns[l], data, opts || {});
-    await sleep(opts?.wait ?? GAP);
-  }
-  const pingAt = {};
-  if (cs.ping !== false) {
-    for (const l of labels) {
-      const e = sendFrame(conns[l], 'PING\r\n');
-      e.finalPing = true;
-      e.seq = 'P';
-      pingAt[l] = e.t;
-    }
-  }
-  await sleep(TAIL);
-  // client-side close of whatever is still open
-  for (const l of labels) {
-    const c = conns[l];
-    c.openAtEnd = c.ws.readyState === WebSocket.OPEN;
-    if (c.openAtEnd) c.ws.close(1000, 'probe done');
-  }
-  await sleep(40);
-  const log = interestingLog(logSlice(logFrom));
-  return { cs, conns, labels, pingAt, log, allSent };
+  const r = await runRawCase(cs, { url: URL_, gap: GAP, tail: TAIL });
+  return { ...r, log: interestingLog(logSlice(logFrom)) };
 }
 
 // ---------- formatting ----------
 // Sent frames are numbered [1], [2], ... (the final PING is [P]); each received
 // frame is tagged with the number of the last frame sent before it arrived.
-function tagOf(c, t) {
-  let tag = '0';
-  for (const e of c.seqList) if (e.t <= t) tag = e.seq;
-  return tag;
-}
 function fmtFrames(c) {
   if (!c.frames.length) return '∅';
   return c.frames
@@ -516,7 +420,7 @@ addMulti(G7, 'no_responders: request from A, responder B subscribed', { A: C0, B
 ]);
 
 // ---------- main ----------
-const info0 = await openConn('info');
+const info0 = await openConn(URL_, 'info');
 const main = async () => {
   let md = '';
   const rows = {};

@@ -1,5 +1,7 @@
 // Starts the reference nats-server (when it is on PATH) with a WebSocket listener on loopback,
-// detached in its own process group, from a temporary config file.
+// detached in its own process group, from a temporary config file: a minimal one, or a given
+// configuration document (JSON, which nats-server reads as its own format) with the listener
+// filled in.
 import { execFileSync, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,24 +33,53 @@ export function natsServerVersion(bin) {
   }
 }
 
-export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false } = {}) {
+/**
+ * @param {string} bin
+ * @param {object} [o]
+ * @param {number} [o.readyTimeoutMs]
+ * @param {boolean} [o.compression]  permessage-deflate on the WebSocket listener
+ * @param {Record<string, unknown>} [o.config]  a configuration document (nats-server's field
+ *   names, as JSON); its `websocket` block gets `listen` (a free loopback port) and `no_tls`, and
+ *   the client port and address come from the command line, so the document itself needs no
+ *   listener settings. The document as written is the result's `config`.
+ */
+export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, config } = {}) {
   const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-bench-nats-server-"));
   const [port, wsPort] = await freePorts(2);
-  const conf = path.join(tmp, "nats.conf");
-  writeFileSync(
-    conf,
-    [
-      `host: "127.0.0.1"`,
-      `port: ${port}`,
-      `websocket {`,
-      `  listen: "127.0.0.1:${wsPort}"`,
-      `  no_tls: true`,
-      ...(compression ? [`  compression: true`] : []),
-      `}`,
-      ``,
-    ].join("\n"),
-  );
-  const child = spawn(bin, ["-c", conf], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let conf;
+  let args;
+  let written;
+  if (config === undefined) {
+    conf = path.join(tmp, "nats.conf");
+    writeFileSync(
+      conf,
+      [
+        `host: "127.0.0.1"`,
+        `port: ${port}`,
+        `websocket {`,
+        `  listen: "127.0.0.1:${wsPort}"`,
+        `  no_tls: true`,
+        ...(compression ? [`  compression: true`] : []),
+        `}`,
+        ``,
+      ].join("\n"),
+    );
+    args = ["-c", conf];
+  } else {
+    written = {
+      ...config,
+      websocket: {
+        ...config.websocket,
+        listen: `127.0.0.1:${wsPort}`,
+        no_tls: true,
+        ...(compression ? { compression: true } : {}),
+      },
+    };
+    conf = path.join(tmp, "nats.json");
+    writeFileSync(conf, JSON.stringify(written, null, 2) + "\n");
+    args = ["-c", conf, "-a", "127.0.0.1", "-p", String(port)];
+  }
+  const child = spawn(bin, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const g = processGroup(child, tmp, "nats-server");
   const { pgid, output, exited, stop } = g;
   let stopReadyLines = () => {};
@@ -74,6 +105,8 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
   return {
     name: "nats-server",
     url: `ws://127.0.0.1:${wsPort}`,
+    /** The configuration document it runs, when started from one. */
+    config: written,
     port: wsPort,
     pgid,
     output,
@@ -81,7 +114,7 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
     rss: () => ({ kib: rssKiB(pgid), processes: exited() ? 0 : 1 }),
     cpuParts: () => [{ pid: pgid, label: "nats-server" }],
     rssParts: () => ({ "nats-server": rssKiB(pgid) }),
-    restart: () => startNatsServer(bin, { readyTimeoutMs, compression }),
+    restart: () => startNatsServer(bin, { readyTimeoutMs, compression, config }),
     stop,
   };
 }

@@ -132,8 +132,9 @@ export class Client implements ParserHandler {
       ip: this.ip,
       start: this.start,
       identity: this.identity,
-      nonce: this.identity === null ? this.nonce : null,
-      cookies: this.identity === null ? this.cookies : null,
+      // Kept for the connection's life: a later CONNECT is checked again, against them.
+      nonce: this.nonce,
+      cookies: this.cookies,
       pings: this.pingsOut,
     };
   }
@@ -145,9 +146,14 @@ export class Client implements ParserHandler {
 
   /** Takes on an identity: its account, its permissions. */
   private become(identity: StoredIdentity): void {
+    const moving = this.identity !== null && this.identity.account !== identity.account && this.subs.size > 0;
+    // A CONNECT that logs in as a user of another account takes the connection,
+    // subscriptions included, into that account, as nats-server does.
+    if (moving) for (const sub of this.subs.values()) this.host.unsubscribe(sub);
     this.identity = identity;
     this.parser.connectFirst = false;
     this.space = this.host.space(identity.account);
+    if (moving) for (const sub of this.subs.values()) this.host.subscribe(sub);
     this.perms = identity.permissions === null ? null : compiled(identity.permissions);
     this.responses = this.perms?.responses ? new ResponseTracker(this.perms.responses) : null;
   }
@@ -158,12 +164,12 @@ export class Client implements ParserHandler {
    */
   private authorized(): boolean {
     if (this.identity !== null) return true;
-    const r = this.host.auth.authenticate({}, null, Date.now());
-    if (!r.ok) {
-      this.close(CLOSE.authViolation, ERR.authorizationViolation, r.reason);
+    const guest = this.host.auth.noAuthIdentity();
+    if (guest === null) {
+      this.close(CLOSE.authViolation, ERR.authorizationViolation, "an op before CONNECT");
       return false;
     }
-    this.become(toStored(r.identity));
+    this.become(toStored(guest));
     this.host.saveAttachment(this);
     return true;
   }
@@ -200,9 +206,13 @@ export class Client implements ParserHandler {
     // nats-server fails the JSON unmarshal (also on a field of the wrong type) and closes without an -ERR.
     if (parsed === null) return this.close(CLOSE.protocolViolation, null, "malformed CONNECT");
     if (parsed === "protocol") return this.close(CLOSE.badProtocol, ERR.invalidProtocol);
-    const { opts, creds } = parsed;
+    const { opts, creds, claimsAccount } = parsed;
     if (opts.noResponders && !opts.headers) return this.close(CLOSE.noRespondersNeedsHeaders, ERR.noRespondersNeedsHeaders);
-    if (this.identity === null) {
+    // Choosing an account in CONNECT was a feature of old servers; nats-server now refuses it.
+    if (claimsAccount) return this.close(CLOSE.authViolation, ERR.authorizationViolation, "CONNECT names an account");
+    // Every CONNECT is checked, also a second one, as nats-server does; without
+    // authorization configured, credentials are not looked at.
+    if (this.identity === null || this.host.auth.required) {
       // Cookies stand in for what CONNECT leaves out (nats-server's websocket cookie options).
       const r = this.host.auth.authenticate(withCookies(creds, this.cookies), this.nonce, Date.now());
       if (!r.ok) return this.close(CLOSE.authViolation, ERR.authorizationViolation, r.reason);
@@ -389,7 +399,7 @@ export class Client implements ParserHandler {
  * JSON that is not an object fails the whole CONNECT (null), and a protocol
  * other than 0 or 1 is refused ("protocol").
  */
-function parseConnect(json: Uint8Array, current: ConnectOptions): { opts: ConnectOptions; creds: Credentials } | null | "protocol" {
+function parseConnect(json: Uint8Array, current: ConnectOptions): { opts: ConnectOptions; creds: Credentials; claimsAccount: boolean } | null | "protocol" {
   let raw: unknown;
   try {
     raw = JSON.parse(textDecoder.decode(json));
@@ -432,10 +442,13 @@ function parseConnect(json: Uint8Array, current: ConnectOptions): { opts: Connec
     if (typeof v !== "string") return null;
     if (v !== "") creds[key] = v;
   }
+  const account = o.account ?? "";
+  const newAccount = o.new_account ?? false;
+  if (typeof account !== "string" || typeof newAccount !== "boolean") return null;
   const protocol = o.protocol ?? 0;
   if (typeof protocol !== "number" || !Number.isInteger(protocol)) return null;
   if (protocol !== 0 && protocol !== 1) return "protocol";
-  return { opts, creds };
+  return { opts, creds, claimsAccount: account !== "" || newAccount };
 }
 
 const CREDENTIAL_FIELDS = ["user", "pass", "auth_token", "nkey", "sig", "jwt"] as const;
@@ -452,7 +465,9 @@ function withCookies(creds: Credentials, cookies: Credentials | null): Credentia
 const ANONYMOUS: StoredIdentity = { account: GLOBAL_ACCOUNT, user: "", permissions: null, expiresAt: null };
 
 function toStored(identity: Identity): StoredIdentity {
-  return { account: identity.account, user: identity.user, permissions: identity.permissions, expiresAt: identity.expiresAt };
+  const stored: StoredIdentity = { account: identity.account, user: identity.user, permissions: identity.permissions, expiresAt: identity.expiresAt };
+  if (identity.accountExpires) stored.accountExpires = true;
+  return stored;
 }
 
 // Connections of one user share its compiled permissions, also across restarts of the object.

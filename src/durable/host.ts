@@ -193,7 +193,7 @@ export class Host implements ClientHost, LocalDelivery {
       }
       if (id.expiresAt !== null) {
         if (now >= id.expiresAt) {
-          client.close(CLOSE.authExpired, ERR.authenticationExpired);
+          client.close(CLOSE.authExpired, id.accountExpires ? ERR.accountAuthenticationExpired : ERR.authenticationExpired);
           continue;
         }
         soon(id.expiresAt);

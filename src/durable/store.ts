@@ -23,6 +23,8 @@ export interface StoredIdentity {
   permissions: PermissionsConfig | null;
   /** ms since the epoch; null when the credentials do not expire. */
   expiresAt: number | null;
+  /** The account's JWT is what expires ("Account Authentication Expired"). */
+  accountExpires?: boolean;
   /** Set when the permissions are too large for the attachment and live in SQLite instead. */
   permissionsStored?: boolean;
 }
@@ -42,9 +44,9 @@ export interface Attachment {
   start: number;
   /** Set once authenticated (or, without authorization, at CONNECT). */
   identity?: StoredIdentity | null;
-  /** The nonce sent in INFO, until the client authenticated. */
+  /** The nonce sent in INFO. */
   nonce?: string | null;
-  /** Credentials read from cookies at the upgrade, until the client authenticated. */
+  /** Credentials read from cookies at the upgrade. */
   cookies?: Credentials | null;
   /** Server PINGs not answered yet. */
   pings?: number;

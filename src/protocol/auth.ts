@@ -9,7 +9,7 @@
 
 import { GLOBAL_ACCOUNT } from "./account.js";
 import type { BrokerConfig, UserConfig } from "./config.js";
-import { fail, ok, type AuthResult, type Credentials } from "./identity.js";
+import { fail, ok, type AuthResult, type Credentials, type Identity } from "./identity.js";
 import { nonceSignatureProblem } from "./nkeys.js";
 import { OperatorMode } from "./operator.js";
 import { comparePasswords } from "./passwords.js";
@@ -56,6 +56,17 @@ export class Authenticator {
     this.configured = authorizationConfigured(config);
     this.required = this.configured || !allowAnonymous;
     this.needsNonce = this.operator !== null || this.nkeys.size > 0;
+  }
+
+  /**
+   * The no_auth_user, for a client that acts before sending CONNECT: nats-server
+   * registers that user directly then, without comparing passwords (so a bcrypt
+   * one works here). Null when none is configured.
+   */
+  noAuthIdentity(): Identity | null {
+    const u = this.noAuthUser === null ? undefined : this.users.get(this.noAuthUser);
+    if (u === undefined) return null;
+    return { account: u.account, user: this.noAuthUser!, permissions: u.permissions, expiresAt: null };
   }
 
   authenticate(creds: Credentials, nonce: string | null, now: number): AuthResult {

@@ -16,6 +16,7 @@ export const ERR = {
   authorizationViolation: "Authorization Violation",
   authenticationTimeout: "Authentication Timeout",
   authenticationExpired: "User Authentication Expired",
+  accountAuthenticationExpired: "Account Authentication Expired",
   maxConnections: "maximum connections exceeded",
   staleConnection: "Stale Connection",
 } as const;

@@ -24,6 +24,8 @@ export interface Identity {
    * "Account Authentication Expired"); null when never.
    */
   readonly expiresAt: number | null;
+  /** The account's JWT expires first: the client is told "Account Authentication Expired". */
+  readonly accountExpires?: boolean;
 }
 
 /** `reason` is for logs and tests; the client is only ever told "Authorization Violation". */

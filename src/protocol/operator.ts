@@ -133,7 +133,8 @@ export class OperatorMode {
     const permissions = permissionsFromJwt(limits) ?? acc.defaultPermissions;
     const ends = [exp, acc.exp].filter((t) => t > 0);
     const expiresAt = ends.length > 0 ? Math.min(...ends) * 1000 : null;
-    return ok({ account: acc.key, user: subject, permissions, expiresAt });
+    const accountExpires = acc.exp > 0 && (exp <= 0 || acc.exp < exp);
+    return ok({ account: acc.key, user: subject, permissions, expiresAt, accountExpires });
   }
 
   /** An account of resolver_preload, checked as nats-server's verifyAccountClaims and updateAccountClaims do. */

@@ -88,6 +88,22 @@ describe("accounts", () => {
     expect(b).toEqual(Array.from({ length: 50 }, (_, i) => `B${i}`).sort());
   });
 
+  it("a second CONNECT as a user of another account takes the connection and its subscriptions there", async () => {
+    const subject = uniq("acctmove");
+    const raw = await clients.raw();
+    await raw.handshake({ user: "a1", pass: "p" });
+    const m = raw.mark();
+    raw.send(`SUB ${subject} 1\r\nCONNECT ${JSON.stringify({ verbose: false, user: "b1", pass: "p" })}\r\nPING\r\n`);
+    await raw.waitFor("PONG\r\n", 5_000, m);
+    const [inA, inB] = await Promise.all([as("a2"), as("b1")]);
+    inA.publish(subject, "from A");
+    inB.publish(subject, "from B");
+    await quiesce(inA, inB);
+    await waitUntil(() => raw.messages(m).length > 0, 5_000);
+    await delay(200);
+    expect(raw.messages(m).map((o) => o.body)).toEqual(["from B"]);
+  });
+
   it("request/reply stays inside the account", async () => {
     const subject = uniq("acctsvc");
     const [svcA, svcB, reqA] = await Promise.all([as("a1"), as("b1"), as("a2")]);

@@ -78,6 +78,26 @@ describe("token", () => {
     expect(close.code).toBe(1008);
   });
 
+  it("every CONNECT is checked: a second one with a wrong token closes the connection", async () => {
+    const raw = await clients.raw();
+    await raw.info();
+    raw.send('CONNECT {"verbose":false,"auth_token":"s3cr3t"}\r\nPING\r\n');
+    await raw.waitFor("PONG\r\n");
+    raw.send('CONNECT {"verbose":false,"auth_token":"nope"}\r\nPING\r\n');
+    await raw.waitClosed();
+    expect(raw.afterInfo()).toBe(`PONG\r\n${AUTH_VIOLATION}`);
+  });
+
+  it("a CONNECT that names an account is refused, as nats-server refuses it", async () => {
+    for (const extra of ['"account":"A"', '"new_account":true']) {
+      const raw = await clients.raw();
+      await raw.info();
+      raw.send(`CONNECT {"verbose":false,"auth_token":"s3cr3t",${extra}}\r\nPING\r\n`);
+      await raw.waitClosed();
+      expect(raw.afterInfo(), extra).toBe(AUTH_VIOLATION);
+    }
+  });
+
   it("any op before CONNECT is an authorization violation", async () => {
     for (const op of ["PING\r\n", "SUB foo 1\r\n", "PUB foo 1\r\nx\r\n", "BOGUS\r\n"]) {
       const raw = await clients.raw();
