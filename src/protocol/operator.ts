@@ -133,8 +133,9 @@ export class OperatorMode {
     const permissions = permissionsFromJwt(limits) ?? acc.defaultPermissions;
     const ends = [exp, acc.exp].filter((t) => t > 0);
     const expiresAt = ends.length > 0 ? Math.min(...ends) * 1000 : null;
-    const accountExpires = acc.exp > 0 && (exp <= 0 || acc.exp < exp);
-    return ok({ account: acc.key, user: subject, permissions, expiresAt, accountExpires });
+    const identity = { account: acc.key, user: subject, permissions, expiresAt };
+    // Which JWT ends it decides what the client is told when it does.
+    return ok(acc.exp > 0 && (exp <= 0 || acc.exp < exp) ? { ...identity, accountExpires: true } : identity);
   }
 
   /** An account of resolver_preload, checked as nats-server's verifyAccountClaims and updateAccountClaims do. */

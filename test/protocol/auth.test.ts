@@ -456,6 +456,10 @@ describe("operator mode (user JWTs)", () => {
     const shorter = await encodeUser("u", w.ukp, w.akp, {}, { exp: accountExp - 100 });
     expect(identity(d.authenticate(signed(longer, w.ukp, nonce), nonce, NOW)).expiresAt).toBe(accountExp * 1000);
     expect(identity(d.authenticate(signed(shorter, w.ukp, nonce), nonce, NOW)).expiresAt).toBe((accountExp - 100) * 1000);
+    // Which one ends first decides the text the client gets: "Account Authentication Expired" or the user's.
+    expect(identity(d.authenticate(signed(longer, w.ukp, nonce), nonce, NOW)).accountExpires).toBe(true);
+    expect(identity(d.authenticate(signed(jwt, w.ukp, nonce), nonce, NOW)).accountExpires).toBe(true);
+    expect(identity(d.authenticate(signed(shorter, w.ukp, nonce), nonce, NOW)).accountExpires).toBeUndefined();
   });
 
   it("admits users issued by an account signing key, with issuer_account set", async () => {
