@@ -183,9 +183,10 @@ function foreignLoad() {
 }
 
 /**
- * Unmeasured traffic so both targets start warm (JIT, Durable Object instantiated). On a sharded
- * broker the subscriber and the publisher are on different shards, so the cross-shard path is
- * warm too.
+ * Unmeasured traffic so both targets start warm (JIT, Durable Object instantiated): plain
+ * subscribers, a queue group, request/reply and connection churn, so no measured scenario runs
+ * the first, unoptimized passes of its code. On a sharded broker the subscribers and the
+ * publisher are on different shards, so the cross-shard path is warm too.
  */
 async function warmUp(target) {
   if (target.name === "ceiling") return; // speaks no NATS
@@ -204,6 +205,20 @@ async function warmUp(target) {
     }
     await pub.flush();
     await waitCount(() => n, 20_000, { stallMs: 3000 });
+    let q = 0;
+    const members = [await connect(on(1), { ctx }), await connect(on(2 % Math.max(target.shards, 1)), { ctx })];
+    for (const m of members) {
+      m.subscribe("bench.warmup.q", { queue: "warm", callback: () => q++ });
+      m.subscribe("bench.warmup.rr", { callback: (_e, msg) => msg.respond(data) });
+      await m.flush();
+    }
+    for (let i = 0; i < 20_000; i++) {
+      pub.publish("bench.warmup.q", data);
+      if (i % 5000 === 4999) await pub.flush();
+    }
+    await pub.flush();
+    await waitCount(() => q, 20_000, { stallMs: 3000 });
+    for (let i = 0; i < 300; i++) await pub.request("bench.warmup.rr", data, { timeout: 5_000 });
     for (let i = 0; i < 200; i++) {
       const c = await connect(target.url, { ctx });
       await c.close();
