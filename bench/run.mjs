@@ -6,7 +6,7 @@
 //
 // NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, cluster
 // (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters), churn,
-// idle, ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, ceiling-idle). The cluster scenarios run on nats-edge and on a
+// idle, ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, reqrep-raw, ceiling-idle). The cluster scenarios run on nats-edge and on a
 // second nats-edge with SHARDS=4, connections pinned to shards. The ceiling scenarios (a Durable
 // Object that only forwards raw frames, bench/ceiling/) run only when named in --only or with
 // --ceiling.
@@ -43,7 +43,7 @@ if (args.help) {
       "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep,",
       "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters:",
       `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
-      "        ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, ceiling-idle; not run unless named or --ceiling)",
+      "        ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, reqrep-raw, ceiling-idle; not run unless named or --ceiling)",
       "  --runs N      repetitions per target (default 3), targets alternate",
       "  --quick       about a tenth of the counts, for smoke tests",
       "  --json FILE   one JSON line per figure and target",

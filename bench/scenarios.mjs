@@ -794,18 +794,49 @@ async function ceilingChurnEdge(target, ctx, p) {
  * 64 B frame goes to the responder only (the object never echoes to the sender), the responder's
  * 64 B reply to the requester only. Sequential; latency of each round trip.
  */
-async function ceilingReqrepRaw(target, ctx, { count, size, warmup }) {
-  const base = `${target.url}/?role=sub&room=${encodeURIComponent(uniq("rr"))}`;
+/**
+ * Request/reply round trips over raw WebSockets, one request in flight: the client does no
+ * more than send a frame and wait for one. On the ceiling Worker the frames are forwarded as
+ * they are; on nats-edge the same client speaks the NATS text protocol (the requester
+ * publishes with a reply subject, the responder answers it), so the difference between the two
+ * is what the broker adds to the runtime's own round trip, with no client library in either.
+ */
+async function rawReqrep(target, ctx, { count, size, warmup }, nats, prefix = "request/reply 64 B ") {
+  const base = nats ? target.url : `${target.url}/?role=sub&room=${encodeURIComponent(uniq("rr"))}`;
   const responder = await rawSocket(base);
   ctx.sockets.add(responder);
   const requester = await rawSocket(base);
   ctx.sockets.add(requester);
-  const reply = payload(size);
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const body = "x".repeat(size);
+  const reply = nats ? null : payload(size);
+  if (nats) {
+    // INFO, then CONNECT and the subscription; the PONG means the broker has it.
+    const handshake = (s, sub) =>
+      new Promise((resolve) => {
+        let seen = "";
+        const on = (data) => {
+          seen += dec.decode(data);
+          if (!seen.includes("PONG\r\n")) return;
+          s.off("message", on);
+          resolve();
+        };
+        s.on("message", on);
+        s.send(enc.encode(`CONNECT {"verbose":false,"pedantic":false}\r\nSUB ${sub} 1\r\nPING\r\n`));
+      });
+    await Promise.all([handshake(responder, "bench.rr"), handshake(requester, "_INBOX.rr.*")]);
+  }
   let requests = 0;
   responder.on("message", (data) => {
     requests++;
-    if (data.byteLength !== size) ctx.notes.push(`responder got a frame of ${data.byteLength} B`);
-    responder.send(reply);
+    if (!nats) {
+      if (data.byteLength !== size) ctx.notes.push(`responder got a frame of ${data.byteLength} B`);
+      return responder.send(reply);
+    }
+    const m = /MSG bench\.rr 1 (\S+) (\d+)\r\n/.exec(dec.decode(data));
+    if (m === null || Number(m[2]) !== size) return ctx.notes.push(`responder got ${JSON.stringify(dec.decode(data).slice(0, 60))}`);
+    responder.send(enc.encode(`PUB ${m[1]} ${size}\r\n${body}\r\n`));
   });
   let waiting = null;
   let stray = 0;
@@ -815,13 +846,15 @@ async function ceilingReqrepRaw(target, ctx, { count, size, warmup }) {
     waiting = null;
     w(data);
   });
-  await sleep(100); // both sockets accepted by the object before the first frame
-  const data = payload(size);
+  await sleep(100); // both sockets accepted (and, for NATS, subscribed) before the first frame
+  let n = 0;
+  const request = () => (nats ? enc.encode(`PUB bench.rr _INBOX.rr.${n++} ${size}\r\n${body}\r\n`) : payload(size));
+  const expected = (m) => (nats ? dec.decode(m).startsWith("MSG _INBOX.rr.") : m.byteLength === size);
   const roundTrip = () =>
     race(
       new Promise((resolve) => {
         waiting = resolve;
-        requester.send(data);
+        requester.send(request());
       }),
       5000,
       () => {
@@ -840,7 +873,7 @@ async function ceilingReqrepRaw(target, ctx, { count, size, warmup }) {
     ctx.sent = sent;
     try {
       const m = await roundTrip();
-      if (m.byteLength !== size) throw new Error(`reply of ${m.byteLength} bytes`);
+      if (!expected(m)) throw new Error(`unexpected reply of ${m.byteLength} bytes`);
       lat.push(performance.now() - t0);
       ctx.received = lat.length;
     } catch (err) {
@@ -855,24 +888,28 @@ async function ceilingReqrepRaw(target, ctx, { count, size, warmup }) {
   if (failed) notes.push(`${failed} round trips failed, first: ${firstError}`);
   if (stray) notes.push(`${stray} frames reached the requester with no request outstanding`);
   if (requests !== warmup + sent) notes.push(`the responder got ${requests} frames for ${warmup + sent} requests`);
-  return { figures: reqrepFigures(lat), sent, received: lat.length, notes };
+  return { figures: reqrepFigures(lat, prefix), sent, received: lat.length, notes };
 }
 
-function reqrepFigures(lat) {
+const ceilingReqrepRaw = (target, ctx, p) => rawReqrep(target, ctx, p, false);
+
+/**
+ * Request/reply with the raw client on nats-edge and nats-server: what the two servers cost per
+ * round trip without a client library's share, to set beside the ceiling's raw round trip.
+ */
+const reqrepRaw = (target, ctx, p) => rawReqrep(target, ctx, p, true, "");
+
+function reqrepFigures(lat, prefix) {
   return [
-    { figure: "request/reply 64 B p50", unit: "ms", value: percentile(lat, 50), better: "lower" },
-    { figure: "request/reply 64 B p90", unit: "ms", value: percentile(lat, 90), better: "lower" },
-    { figure: "request/reply 64 B p99", unit: "ms", value: percentile(lat, 99), better: "lower" },
-    { figure: "request/reply 64 B max", unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
+    { figure: `${prefix}p50`, unit: "ms", value: percentile(lat, 50), better: "lower" },
+    { figure: `${prefix}p90`, unit: "ms", value: percentile(lat, 90), better: "lower" },
+    { figure: `${prefix}p99`, unit: "ms", value: percentile(lat, 99), better: "lower" },
+    { figure: `${prefix}max`, unit: "ms", value: lat.length ? lat[lat.length - 1] : NaN, better: "lower" },
   ];
 }
 
-/** nats-edge's side of the request/reply ceiling: the request/reply scenario, figures renamed. */
-async function ceilingReqrepEdge(target, ctx, p) {
-  const r = await reqrep(target, ctx, p);
-  r.figures = r.figures.map((f) => ({ ...f, figure: `request/reply 64 B ${f.figure}` }));
-  return r;
-}
+/** nats-edge's side of the request/reply ceiling: the same raw client, speaking NATS. */
+const ceilingReqrepEdge = (target, ctx, p) => rawReqrep(target, ctx, p, true);
 
 // ------------------------------------------------------------------------------------------------
 
@@ -983,6 +1020,14 @@ export const scenarios = [
     run: { ceiling: ceilingChurnRaw, "nats-edge": ceilingChurnEdge },
     full: { count: 500 },
     quick: { count: 50 },
+  },
+  {
+    group: "ceiling",
+    id: "reqrep-raw",
+    name: "request/reply 64 B, raw client",
+    run: reqrepRaw,
+    full: { count: 5_000, size: 64, warmup: 100 },
+    quick: { count: 500, size: 64, warmup: 20 },
   },
   {
     group: "ceiling",
