@@ -102,6 +102,8 @@ export async function startWorker(opts) {
     name,
     url: `ws://127.0.0.1:${port}`,
     port,
+    /** workerd's inspector (Chrome DevTools protocol), for CPU profiles of the Worker. */
+    inspectorPort,
     pgid,
     /** Shard objects (the SHARDS var; wrangler.toml's default is 1). */
     shards: Number(vars.SHARDS ?? 1) || 1,

@@ -1,0 +1,155 @@
+// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub] [--count N]`:
+// a CPU profile of the Worker's isolate while raw WebSocket clients drive it, taken through
+// workerd's inspector (the Chrome DevTools protocol on wrangler dev's --inspector-port; `node
+// --cpu-prof` does not reach into workerd). Prints where the isolate spent its time, by
+// function, and writes the whole profile (open it in Chrome DevTools' Performance panel).
+//
+//   reqrep: a requester and a responder, one request in flight (the request/reply path);
+//   pubsub: one publisher sending frames of 200 128-byte PUBs, one subscriber (the fan-in path).
+// With --target ceiling the same raw frames go through the forwarding object of bench/ceiling,
+// whose profile shows what the runtime itself costs per frame.
+
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import WebSocket from "ws";
+import { startBroker, startCeiling } from "./lib/broker.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    target: { type: "string", default: "nats-edge" },
+    scenario: { type: "string", default: "reqrep" },
+    count: { type: "string", default: "8000" },
+    out: { type: "string", default: "bench/results/profile.cpuprofile" },
+  },
+});
+const ceiling = args.target === "ceiling";
+const count = Number(args.count);
+const enc = new TextEncoder();
+
+const server = ceiling ? await startCeiling() : await startBroker();
+try {
+  const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
+  const cdp = await open(target.webSocketDebuggerUrl);
+  let id = 0;
+  const pending = new Map();
+  cdp.on("message", (d) => {
+    const m = JSON.parse(String(d));
+    pending.get(m.id)?.(m.result);
+    pending.delete(m.id);
+  });
+  const call = (method, params = {}) =>
+    new Promise((resolve) => {
+      pending.set(++id, resolve);
+      cdp.send(JSON.stringify({ id, method, params }));
+    });
+
+  const run = args.scenario === "pubsub" ? await pubsub() : await reqrep();
+  await run(Math.min(2000, count)); // warm: JIT, object instantiated
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 100 });
+  await call("Profiler.start");
+  const t0 = performance.now();
+  await run(count);
+  const elapsed = performance.now() - t0;
+  const { profile } = await call("Profiler.stop");
+  writeFileSync(args.out, JSON.stringify(profile));
+  report(profile, elapsed);
+  cdp.close();
+} finally {
+  await server.stop();
+}
+process.exit(0);
+
+function open(url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+  });
+}
+
+/** Waits for the first frame that contains `text`. */
+function frameWith(ws, text) {
+  return new Promise((resolve) => {
+    const on = (d) => {
+      if (!String(d).includes(text)) return;
+      ws.off("message", on);
+      resolve();
+    };
+    ws.on("message", on);
+  });
+}
+
+async function connected(url, sub) {
+  const ws = await open(url);
+  if (!ceiling) {
+    const pong = frameWith(ws, "PONG\r\n");
+    ws.send(enc.encode(`CONNECT {"verbose":false,"pedantic":false}\r\nSUB ${sub} 1\r\nPING\r\n`));
+    await pong;
+  }
+  return ws;
+}
+
+async function reqrep() {
+  const url = ceiling ? `${server.url}/?role=sub&room=profile` : server.url;
+  const responder = await connected(url, "svc");
+  const requester = await connected(url, "_INBOX.p.*");
+  const body = "x".repeat(64);
+  responder.on("message", (d) => {
+    if (ceiling) return responder.send(d);
+    const m = /MSG svc 1 (\S+) 64\r\n/.exec(String(d));
+    if (m) responder.send(enc.encode(`PUB ${m[1]} 64\r\n${body}\r\n`));
+  });
+  let waiting = null;
+  requester.on("message", () => {
+    const w = waiting;
+    waiting = null;
+    w?.();
+  });
+  let n = 0;
+  return async (rounds) => {
+    for (let i = 0; i < rounds; i++) {
+      await new Promise((resolve) => {
+        waiting = resolve;
+        requester.send(ceiling ? enc.encode(body) : enc.encode(`PUB svc _INBOX.p.${n++} 64\r\n${body}\r\n`));
+      });
+    }
+  };
+}
+
+async function pubsub() {
+  const sub = await connected(ceiling ? `${server.url}/?role=sub&room=profile` : server.url, "bench.p");
+  const pub = await connected(ceiling ? `${server.url}/?role=pub&room=profile` : server.url, "unused");
+  const one = `PUB bench.p 128\r\n${"x".repeat(128)}\r\n`;
+  const frame = enc.encode(one.repeat(200));
+  let bytes = 0;
+  sub.on("message", (d) => (bytes += d.byteLength));
+  return async (messages) => {
+    const frames = Math.ceil(messages / 200);
+    const target = bytes + frames * 200 * (ceiling ? one.length : "MSG bench.p 1 128\r\n".length + 130);
+    for (let i = 0; i < frames; i++) {
+      pub.send(frame);
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 1));
+    }
+    while (bytes < target) await new Promise((r) => setTimeout(r, 5));
+  };
+}
+
+function report(profile, elapsed) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  profile.samples.forEach((sample, i) => {
+    const f = byId.get(sample).callFrame;
+    const key = `${f.functionName || "(anonymous)"} ${f.url ? `${f.url.split("/").pop()}:${f.lineNumber + 1}` : ""}`.trim();
+    const dt = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  });
+  console.log(`${args.target}, ${args.scenario}, ${count} ${args.scenario === "pubsub" ? "messages" : "round trips"} in ${elapsed.toFixed(0)} ms; ${(total / 1000).toFixed(0)} ms sampled`);
+  console.log("self time by function (the line is in the bundle wrangler built):");
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`);
+  }
+  console.log(`profile written to ${args.out}`);
+}
