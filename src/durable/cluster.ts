@@ -259,7 +259,9 @@ export class Cluster {
     if (requester !== undefined && requester !== self && !hosts.includes(requester)) hosts.push(requester);
     let assigned: Map<number, string[]> | null = null;
     if (local.size > 0 || remote.groups.length > 0) {
-      assigned = new Map();
+      // Used up before dispatch returns (the records are written below), so one map serves every message.
+      assigned = this.assigned;
+      assigned.clear();
       delivered += this.chooseQueues(local, remote.groups, assigned, subjectBytes, reply, headerSize, message);
       for (const h of assigned.keys()) if (!hosts.includes(h)) hosts.push(h);
     }
@@ -355,6 +357,8 @@ export class Cluster {
     this.groupMemo.set(groups, (byName = map));
     return byName;
   }
+
+  private readonly assigned = new Map<number, string[]>();
 
   private readonly groupMemo = new WeakMap<object, ReadonlyMap<string, readonly { host: number; weight: number }[]>>();
 

@@ -7,7 +7,7 @@
 // binary: nothing to tokenize, and views into the batch need no copying.
 
 const EMPTY = new Uint8Array(0);
-const NO_QUEUES: Uint8Array[] = [];
+const NO_NAMES: readonly string[] = [];
 const encoder = new TextEncoder();
 
 /** Record flags. */
@@ -76,9 +76,8 @@ export class RouteBatch {
     queues: readonly string[],
     receipt: boolean,
   ): void {
-    const qs = queues.length === 0 ? NO_QUEUES : queues.map(queueBytes);
     let n = 4 + 1 + 4 + account.length + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
-    for (const q of qs) n += 4 + q.length;
+    for (let i = 0; i < queues.length; i++) n += 4 + queueBytes(queues[i]).length;
     this.reserve(n);
     this.u32(id);
     this.buf[this.len++] = (headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0);
@@ -87,8 +86,8 @@ export class RouteBatch {
     this.chunk(reply ?? EMPTY);
     this.u32(headerSize >= 0 ? headerSize : 0);
     this.chunk(message);
-    this.u32(qs.length);
-    for (const q of qs) this.chunk(q);
+    this.u32(queues.length);
+    for (let i = 0; i < queues.length; i++) this.chunk(queueBytes(queues[i]));
     this.count++;
   }
 
@@ -117,6 +116,27 @@ function queueBytes(q: string): Uint8Array {
   }
   return b;
 }
+
+/** The last name decoded by each caller: a batch repeats the same account, and often the same group. */
+class LastName {
+  private bytes: Uint8Array = EMPTY;
+  private name = "";
+
+  get(bytes: Uint8Array): string {
+    const last = this.bytes;
+    if (bytes.length === last.length) {
+      let i = 0;
+      while (i < last.length && bytes[i] === last[i]) i++;
+      if (i === last.length && last.length > 0) return this.name;
+    }
+    this.name = cachedName(bytes);
+    this.bytes = bytes.slice();
+    return this.name;
+  }
+}
+
+const lastAccount = new LastName();
+const lastQueue = new LastName();
 
 function cachedName(bytes: Uint8Array): string {
   // Keyed by the bytes read as Latin-1 (one char per byte, cheap for short names).
@@ -154,14 +174,18 @@ export function readRouteBatch(batch: Uint8Array, visit: (m: RoutedMessage) => v
     const id = u32();
     if (i >= n) throw new RangeError("route batch cut short");
     const flags = batch[i++];
-    const account = cachedName(chunk());
+    const account = lastAccount.get(chunk());
     const subject = chunk();
     const reply = chunk();
     const headerSize = u32();
     const message = chunk();
     const nq = u32();
-    const queues: string[] = [];
-    for (let q = 0; q < nq; q++) queues.push(cachedName(chunk()));
+    let queues = NO_NAMES;
+    if (nq > 0) {
+      const names: string[] = [];
+      for (let q = 0; q < nq; q++) names.push(lastQueue.get(chunk()));
+      queues = names;
+    }
     visit({
       id,
       flags,
