@@ -217,7 +217,8 @@ export class Host implements ClientHost, LocalDelivery {
       const a = ws.deserializeAttachment() as Attachment | null;
       if (a === null || typeof a !== "object" || typeof a.cid !== "number") continue;
       let lost = false;
-      if (a.identity?.permissionsStored) {
+      const stored = a.identity?.permissionsStored === true;
+      if (stored && a.identity) {
         const perms = this.store.permissions(a.cid);
         // Without its permissions the connection must not go on unrestricted.
         if (perms === undefined) lost = true;
@@ -228,7 +229,7 @@ export class Host implements ClientHost, LocalDelivery {
         client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
         continue;
       }
-      client.permissionsStored = a.identity?.permissions != null && JSON.stringify(a.identity.permissions).length > ATTACHED_PERMISSIONS;
+      client.permissionsStored = stored;
       this.clients.set(ws, client);
       byCid.set(a.cid, client);
       live.add(a.cid);

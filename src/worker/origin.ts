@@ -7,7 +7,6 @@
 import type { WebSocketConfig } from "../protocol/config.js";
 
 interface HostPort {
-  readonly scheme: string;
   readonly host: string;
   readonly port: string;
 }
@@ -15,7 +14,7 @@ interface HostPort {
 function hostPort(scheme: string, authority: string): HostPort {
   const u = new URL(`${scheme}//${authority}`);
   const port = u.port !== "" ? u.port : scheme === "https:" || scheme === "wss:" ? "443" : "80";
-  return { scheme: scheme.replace(/:$/, ""), host: u.hostname.toLowerCase(), port };
+  return { host: u.hostname.toLowerCase(), port };
 }
 
 function parseOrigin(origin: string): HostPort | null {
@@ -40,12 +39,10 @@ export function originRefusal(request: Request, ws: WebSocketConfig): string | n
     const self = hostPort(url.protocol, request.headers.get("Host") ?? url.host);
     if (o.host !== self.host || o.port !== self.port) return "origin not allowed: not same origin";
   }
-  if (ws.allowedOrigins.length > 0) {
-    const ok = ws.allowedOrigins.some((a) => {
-      const p = parseOrigin(a);
-      return p !== null && p.host === o.host && p.scheme === o.scheme && p.port === o.port;
-    });
-    if (!ok) return "origin not allowed: not in the allowed list";
+  // The configuration keeps allowed origins serialized as URL.origin does (scheme, lower-case
+  // host, the port unless it is the scheme's default), so one comparison matches all three.
+  if (ws.allowedOrigins.length > 0 && !ws.allowedOrigins.includes(new URL(origin).origin)) {
+    return "origin not allowed: not in the allowed list";
   }
   return null;
 }

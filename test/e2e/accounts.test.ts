@@ -39,19 +39,20 @@ function errorsOf(nc: NatsConnection): string[] {
   return errors;
 }
 
+// One broker for both groups of tests: the same configuration serves them.
+let broker: Broker;
+let clients: Clients;
+
+beforeAll(async () => {
+  broker = await startBroker({ vars: { SHARDS: String(SHARDS), NATS_CONFIG: JSON.stringify(config) } });
+  clients = new Clients(broker.url, SHARDS);
+});
+afterEach(async () => clients.closeAll());
+afterAll(async () => broker?.stop());
+
+const as = (user: string) => clients.connect({ user, pass: "p" });
+
 describe("accounts", () => {
-  let broker: Broker;
-  let clients: Clients;
-
-  beforeAll(async () => {
-    broker = await startBroker({ vars: { SHARDS: String(SHARDS), NATS_CONFIG: JSON.stringify(config) } });
-    clients = new Clients(broker.url, SHARDS);
-  });
-  afterEach(async () => clients.closeAll());
-  afterAll(async () => broker?.stop());
-
-  const as = (user: string) => clients.connect({ user, pass: "p" });
-
   it("no message crosses accounts, also for `>` and on other shards", async () => {
     const [a1, a2, b1, g] = await Promise.all([as("a1"), as("a2"), as("b1"), as("g")]);
     const subject = uniq("acct");
@@ -115,18 +116,6 @@ describe("accounts", () => {
 });
 
 describe("permissions", () => {
-  let broker: Broker;
-  let clients: Clients;
-
-  beforeAll(async () => {
-    broker = await startBroker({ vars: { SHARDS: String(SHARDS), NATS_CONFIG: JSON.stringify(config) } });
-    clients = new Clients(broker.url, SHARDS);
-  });
-  afterEach(async () => clients.closeAll());
-  afterAll(async () => broker?.stop());
-
-  const as = (user: string) => clients.connect({ user, pass: "p" });
-
   it("a publish outside the allow list: the exact -ERR, nothing delivered, the connection stays", async () => {
     const g = await as("g");
     const seen = listen(g, "forbidden.>");

@@ -4,33 +4,10 @@ import { createAccount, createOperator, createUser, type KeyPair } from "@nats-i
 import { hashSync } from "bcryptjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Authenticator, newNonce, type AuthResult, type Credentials, type Identity } from "../../src/protocol/auth";
-import type { BrokerConfig, OperatorConfig, PermissionsConfig, UserConfig } from "../../src/protocol/config";
+import { EMPTY_CONFIG, type BrokerConfig, type OperatorConfig, type PermissionsConfig, type UserConfig } from "../../src/protocol/config";
 
 function config(over: Partial<BrokerConfig> = {}): BrokerConfig {
-  return {
-    token: null,
-    users: [],
-    accounts: ["$G"],
-    authTimeoutMs: 2000,
-    noAuthUser: null,
-    operator: null,
-    maxPayload: null,
-    maxConnections: null,
-    maxSubscriptions: null,
-    maxControlLine: null,
-    maxPending: null,
-    pingIntervalMs: null,
-    pingMax: null,
-    websocket: {
-      sameOrigin: false,
-      allowedOrigins: [],
-      jwtCookie: null,
-      tokenCookie: null,
-      usernameCookie: null,
-      passwordCookie: null,
-    },
-    ...over,
-  };
+  return { ...EMPTY_CONFIG, ...over };
 }
 
 function user(over: Partial<UserConfig>): UserConfig {
