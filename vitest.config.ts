@@ -1,11 +1,12 @@
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
-// Three projects, one command:
+// The projects, one command:
 // - unit: the pure protocol layer, in plain Node;
 // - workers: the Durable Object itself, inside workerd (hibernation, restore, attachments);
 // - e2e: the official NATS client against `wrangler dev`, started by test/e2e/global-setup.ts;
-// - e2e-sharded: the same against four shards, plus the cluster's own tests.
+// - e2e-sharded: the same against four shards, plus the cluster's own tests;
+// - browser: the dashboard and demo pages in Chromium, against `wrangler dev`.
 // Two users denied the same subjects: one's permissions fit in a socket attachment, the
 // other's (a long list) do not and are kept in SQLite.
 const deny = { publish: { deny: ["forbidden.>"] }, subscribe: { deny: ["forbidden.>"] } };
@@ -87,9 +88,26 @@ export default defineConfig({
             "test/e2e/accounts.test.ts",
             "test/e2e/jwt.test.ts",
             "test/e2e/connections.test.ts",
+            "test/e2e/monitoring-guard.test.ts",
+            "test/e2e/service.test.ts",
+            "test/e2e/bridge-auth.test.ts",
           ],
           environment: "node",
           globalSetup: ["test/e2e/global-setup-sharded.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The dashboard and the chat demo in Debian's Chromium (playwright-core), against the
+        // single-shard broker. Files run one after another: the dashboard test reads broker-wide
+        // counters that another file's pages would move.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/browser/require-chromium.ts", "test/e2e/global-setup.ts"],
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

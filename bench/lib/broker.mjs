@@ -149,7 +149,7 @@ export function startBroker(opts = {}) {
   return startWorker({
     name: "nats-edge",
     from: root,
-    entries: ["src", "wrangler.toml", "package.json", "tsconfig.json"],
+    entries: ["src", "public", "scripts/build-assets.mjs", "wrangler.toml", "package.json", "tsconfig.json"],
     ...opts,
   });
 }

@@ -41,6 +41,18 @@ export interface ClientHost {
   authenticated(client: Client): void;
 }
 
+/**
+ * Where a connection's bytes go: a WebSocket for NATS clients, or a bridge session
+ * for HTTP requests and service bindings, which speaks the same protocol in memory.
+ */
+export interface Transport {
+  send(bytes: Uint8Array): void;
+  close(code: number, reason: string): void;
+  /** What the connection needs to survive hibernation (a WebSocket's attachment). */
+  serializeAttachment(value: unknown): void;
+  deserializeAttachment(): unknown;
+}
+
 export interface LocalSub extends Subscription {
   readonly client: Client;
   readonly sid: string;
@@ -78,10 +90,18 @@ export class Client implements ParserHandler {
   isClosed = false;
   /** Why the server closed the connection, for logs and monitoring. */
   closeDetail = "";
+  /** nats-server's name for why the server closed it (its ClosedState), for /connz. */
+  closeReason = "";
   /** Set while the client waits in the host's flush list. */
   dirty = false;
+  // Per connection, as nats-server's connz reports them; in memory only, so they
+  // start again from zero when workerd evicts the object.
   inMsgs = 0;
   inBytes = 0;
+  outMsgs = 0;
+  outBytes = 0;
+  /** When it last sent or was sent something, ms since the epoch. */
+  lastActivity: number;
 
   /** Who the client is; null until it authenticated. */
   identity: StoredIdentity | null = null;
@@ -104,7 +124,7 @@ export class Client implements ParserHandler {
 
   constructor(
     private readonly host: ClientHost,
-    readonly ws: WebSocket,
+    readonly ws: Transport,
     readonly cid: number,
     readonly ip: string,
     readonly start: number,
@@ -115,6 +135,7 @@ export class Client implements ParserHandler {
     this.nonce = restored?.nonce ?? null;
     this.cookies = restored?.cookies ?? null;
     this.pingsOut = restored?.pings ?? 0;
+    this.lastActivity = start;
     this.parser = new Parser(this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload });
     // Ask for proof of reading often enough to notice a stuck reader well before the limit.
     this.reads = new PendingTracker(Math.max(16 * 1024, Math.floor(host.maxPending / 8)));
@@ -358,6 +379,7 @@ export class Client implements ParserHandler {
   close(how: Closing, text: string | null, detail = ""): void {
     if (this.isClosed) return;
     this.closeDetail = detail || how.reason;
+    this.closeReason = how.reason;
     this.parser.stop();
     if (text !== null) this.outbox.err(text);
     this.flush();

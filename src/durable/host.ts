@@ -10,10 +10,12 @@ import { asciiJson } from "../protocol/encoder.js";
 import { CLOSE, ERR, publishViolation } from "../protocol/errors.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
 import { AccountSpace } from "./account.js";
-import { Client, type ClientHost, type LocalSub } from "./client.js";
+import { Client, type ClientHost, type LocalSub, type Transport } from "./client.js";
+import { ClosedConnections, MAX_CLOSED_CLIENTS } from "./closed.js";
 import type { Cluster, LocalDelivery } from "./cluster.js";
 import type { Settings } from "./settings.js";
 import type { Attachment, Store } from "./store.js";
+import { KeptTotals } from "./totals.js";
 
 /**
  * The version reported in INFO. Clients gate features on it: 2.2.0 is the first
@@ -50,7 +52,7 @@ export interface Alarm {
 }
 
 export class Host implements ClientHost, LocalDelivery {
-  private readonly clients = new Map<WebSocket, Client>();
+  private readonly clients = new Map<Transport, Client>();
   /** The cluster side, when there is more than one shard. */
   private cluster: Cluster | null = null;
   private readonly routedSubject = new LastDecoded();
@@ -67,13 +69,16 @@ export class Host implements ClientHost, LocalDelivery {
   /** When the next keepalive round is due (ms since the epoch); 0 when none is scheduled. */
   private keepaliveAt: number;
 
-  // Counters as nats-server's varz names them.
+  // Counters as nats-server's varz names them, restored from storage (totals.ts).
   inMsgs = 0;
   outMsgs = 0;
   inBytes = 0;
   outBytes = 0;
   slowConsumers = 0;
   totalConnections = 0;
+  readonly totals: KeptTotals;
+  /** For /connz?state=closed. */
+  readonly closedConnections: ClosedConnections;
 
   constructor(
     private readonly settings: Settings,
@@ -89,6 +94,8 @@ export class Host implements ClientHost, LocalDelivery {
     this.auth = authenticatorFor(settings.config, settings.allowAnonymous);
     this.noAuthUser = settings.config.noAuthUser !== null;
     this.keepaliveAt = store.meta("keepalive");
+    this.totals = new KeptTotals(store, this);
+    this.closedConnections = new ClosedConnections(Math.ceil(MAX_CLOSED_CLIENTS / settings.shards));
   }
 
   private scheduleKeepalive(at: number): void {
@@ -118,8 +125,21 @@ export class Host implements ClientHost, LocalDelivery {
     return n;
   }
 
+  /** This shard's number. */
+  get index(): number {
+    return this.server.index;
+  }
+
+  openClients(): IterableIterator<Client> {
+    return this.clients.values();
+  }
+
+  accountSpaces(): IterableIterator<AccountSpace> {
+    return this.spaces.values();
+  }
+
   /** A new connection: greet it with INFO and remember it. */
-  open(ws: WebSocket, via: Upgrade): Client {
+  open(ws: Transport, via: Upgrade): Client {
     // Interleaved over the shards, so client ids are unique across the cluster.
     const cid = (this.store.nextCid() - 1) * this.settings.shards + this.server.index + 1;
     const client = new Client(this, ws, cid, via.ip, Date.now());
@@ -210,7 +230,7 @@ export class Host implements ClientHost, LocalDelivery {
    * Rebuilds the connections after workerd hibernated or restarted the object:
    * each socket's attachment, then the subscriptions stored for it.
    */
-  restore(sockets: WebSocket[]): void {
+  restore(sockets: Transport[]): void {
     const live = new Set<number>();
     const byCid = new Map<number, Client>();
     for (const ws of sockets) {
@@ -260,14 +280,15 @@ export class Host implements ClientHost, LocalDelivery {
     }
   }
 
-  client(ws: WebSocket): Client | undefined {
+  client(ws: Transport): Client | undefined {
     return this.clients.get(ws);
   }
 
   /** Feeds one inbound WebSocket message to its connection, then writes what it caused. */
-  receive(ws: WebSocket, data: Uint8Array): void {
+  receive(ws: Transport, data: Uint8Array): void {
     const client = this.clients.get(ws);
     if (client === undefined) return;
+    client.lastActivity = Date.now();
     try {
       client.feed(data);
     } finally {
@@ -276,7 +297,7 @@ export class Host implements ClientHost, LocalDelivery {
   }
 
   /** The peer closed or the socket failed: forget the connection. */
-  gone(ws: WebSocket): void {
+  gone(ws: Transport): void {
     const client = this.clients.get(ws);
     if (client === undefined) return;
     client.isClosed = true;
@@ -377,6 +398,8 @@ export class Host implements ClientHost, LocalDelivery {
     this.markDirty(c);
     this.outMsgs++;
     this.outBytes += message.length;
+    c.outMsgs++;
+    c.outBytes += message.length;
     // Counted for every subscription, as nats-server does, so a later UNSUB <sid> <max>
     // knows what was already delivered; stored only while a maximum is set.
     sub.delivered++;
@@ -454,6 +477,7 @@ export class Host implements ClientHost, LocalDelivery {
   closed(client: Client): void {
     if (this.clients.get(client.ws) !== client) return;
     this.clients.delete(client.ws);
+    this.closedConnections.add(client, Date.now());
     for (const sub of client.subs.values()) {
       client.space.sublist.remove(sub);
       this.cluster?.subscriptionChanged(sub, -1, null);
@@ -465,9 +489,16 @@ export class Host implements ClientHost, LocalDelivery {
   /** Writes everything this turn produced: at most one frame per connection. */
   flush(): void {
     const dirty = this.dirty;
-    for (let i = 0; i < dirty.length; i++) dirty[i].flush();
-    dirty.length = 0;
+    if (dirty.length > 0) {
+      const now = Date.now();
+      for (let i = 0; i < dirty.length; i++) {
+        dirty[i].lastActivity = now;
+        dirty[i].flush();
+      }
+      dirty.length = 0;
+    }
     this.cluster?.flushRoutes();
+    this.totals.changed();
   }
 }
 

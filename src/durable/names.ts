@@ -15,3 +15,11 @@ export function shardIndex(name: string | undefined): number | null {
   if (!/^(0|[1-9]\d{0,5})$/.test(text)) return null;
   return Number(text);
 }
+
+/**
+ * The deployment's one server_id (clients and monitoring see one server), derived
+ * from the namespace so every shard and the Worker compute the same.
+ */
+export function serverId(namespace: DurableObjectNamespace): string {
+  return `NE${namespace.idFromName(shardName(0)).toString().slice(0, 54).toUpperCase()}`;
+}

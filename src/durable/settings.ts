@@ -30,6 +30,8 @@ export interface Settings {
   readonly allowAnonymous: boolean;
   /** The NATS_CONFIG document: users, accounts, permissions, origins. */
   readonly config: BrokerConfig;
+  /** The bearer token the monitoring endpoints (/varz, /connz, …) require; null when unset. */
+  readonly monitorToken: string | null;
 }
 
 export interface SettingsEnv {
@@ -42,6 +44,7 @@ export interface SettingsEnv {
   INTEREST_CACHE_KEYS?: string;
   ALLOW_ANONYMOUS?: string;
   NATS_CONFIG?: string;
+  MONITOR_TOKEN?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -59,6 +62,7 @@ export const DEFAULT_SETTINGS: Settings = {
   pingMax: 2, // nats-server DEFAULT_PING_MAX_OUT
   allowAnonymous: false,
   config: EMPTY_CONFIG,
+  monitorToken: null,
 };
 
 export class SettingsError extends Error {}
@@ -81,6 +85,14 @@ function flag(env: SettingsEnv, name: keyof SettingsEnv): boolean {
   if (text === "true" || text === "1") return true;
   if (text === "false" || text === "0") return false;
   throw new SettingsError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** A secret is taken as given (no trimming: spaces may be part of it); empty means unset. */
+function secret(env: SettingsEnv, name: keyof SettingsEnv): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return null;
+  if (typeof raw !== "string") throw new SettingsError(`${name} must be a string`);
+  return raw;
 }
 
 /**
@@ -131,5 +143,6 @@ export function readSettings(env: SettingsEnv): Settings {
     pingMax: config.pingMax ?? DEFAULT_SETTINGS.pingMax,
     allowAnonymous: flag(env, "ALLOW_ANONYMOUS"),
     config,
+    monitorToken: secret(env, "MONITOR_TOKEN"),
   };
 }

@@ -3,14 +3,16 @@
 // connections (Host, Cluster) and owner of part of the subject space (Directory).
 
 import { DurableObject } from "cloudflare:workers";
-import { parse as parseCookies } from "hono/utils/cookie";
-import type { Credentials } from "../protocol/auth.js";
 import type { WebSocketConfig } from "../protocol/config.js";
+import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge.js";
 import { Channel } from "./channel.js";
+import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./webhooks.js";
+import { cookieCredentials } from "./cookies.js";
 import { Cluster, type ShardCalls } from "./cluster.js";
 import { Directory, type InterestChange, type InterestPush, type InterestSnapshot, type WatcherLink } from "./directory.js";
 import { Host, type Upgrade } from "./host.js";
-import { shardIndex, shardName } from "./names.js";
+import { monitor, type MonitorQuery, type MonitorReport } from "./monitor.js";
+import { serverId, shardIndex, shardName } from "./names.js";
 import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
 import { Store } from "./store.js";
 
@@ -35,6 +37,8 @@ interface PushBatch {
 
 export class Shard extends DurableObject<ShardEnv> implements ShardCalls, WatcherLink {
   private readonly host: Host;
+  private readonly bridge: Bridge;
+  private readonly webhooks: Webhooks;
   private readonly self: number;
   private readonly settings: Settings;
   private readonly directory: Directory | null = null;
@@ -50,23 +54,26 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     this.settings = readSettings(env);
     this.self = shardIndex(ctx.id.name) ?? 0;
     const store = new Store(ctx.storage.sql);
-    // One server_id for the whole deployment (clients see one server), derived from the
-    // namespace so every shard computes the same; server_name tells the shards apart.
-    const id = env.SHARD.idFromName(shardName(0)).toString();
     this.store = store;
     this.alarmAt = store.meta("alarm");
     this.host = new Host(
       this.settings,
       store,
       {
-        id: `NE${id.slice(0, 54).toUpperCase()}`,
+        id: serverId(env.SHARD),
+        // server_name tells the shards apart.
         name: ctx.id.name ?? ctx.id.toString(),
         index: this.self,
       },
       { wakeBy: (at) => this.wakeBy(at) },
     );
-    // The constructor runs again after hibernation: sockets outlived the old instance.
-    this.host.restore(ctx.getWebSockets());
+    this.bridge = new Bridge(this.host, { host: "", port: 0 });
+    this.webhooks = new Webhooks(this.host, ctx.storage.sql, { host: "", port: 0 });
+    // The constructor runs again after hibernation: sockets outlived the old instance,
+    // and webhook subscriptions are rebuilt the same way.
+    const hooks = this.webhooks.stored();
+    this.host.restore([...ctx.getWebSockets(), ...hooks]);
+    this.webhooks.resume(hooks);
     if (this.settings.shards > 1) {
       // Cluster subjects start with the account: it is one more token of every key.
       const keyDepth = this.settings.keyDepth + 1;
@@ -143,6 +150,36 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
       cluster: this.cluster?.stats() ?? null,
       directory: this.directory?.stats() ?? null,
     };
+  }
+
+  /** For the Worker's monitoring endpoints (/varz, /connz, /subsz, /accountz): this shard's part. */
+  monitor(query: MonitorQuery): MonitorReport {
+    return monitor(this.host, query);
+  }
+
+  // ---- RPC: the HTTP bridge and service bindings ----------------------------------------------
+
+  bridgePublish(call: PublishCall): Promise<BridgeResult<null>> {
+    return this.bridge.publish(call);
+  }
+
+  bridgeRequest(call: RequestCall): Promise<BridgeResult<Reply>> {
+    return this.bridge.request(call);
+  }
+
+  bridgeSubscribe(call: SubscribeCall): Promise<BridgeResult<ReadableStream<Uint8Array>>> {
+    return this.bridge.subscribe(call);
+  }
+
+  async webhookSubscribe(call: WebhookCall): Promise<BridgeResult<string>> {
+    const r = await this.webhooks.create(call);
+    return r.ok ? { ok: true, value: webhookId(r.cid) } : { ok: false, status: statusOf(r.error), error: r.error };
+  }
+
+  /** False when this shard has no webhook subscription by that id. */
+  webhookUnsubscribe(id: string): boolean {
+    const cid = webhookCid(id);
+    return cid !== null && this.webhooks.remove(cid);
   }
 
   // ---- RPC: the owner role --------------------------------------------------------------------
@@ -282,27 +319,4 @@ function viaOf(request: Request, ws: WebSocketConfig): Upgrade {
     port: Number(url.port || (url.protocol === "https:" || url.protocol === "wss:" ? 443 : 80)),
     cookies: cookieCredentials(request.headers.get("Cookie"), ws),
   };
-}
-
-/** Credentials in the cookies the `websocket` block names, as nats-server reads them at the upgrade. */
-function cookieCredentials(header: string | null, ws: WebSocketConfig): Credentials | null {
-  if (header === null) return null;
-  const names: [string | null, keyof Credentials][] = [
-    [ws.jwtCookie, "jwt"],
-    [ws.tokenCookie, "auth_token"],
-    [ws.usernameCookie, "user"],
-    [ws.passwordCookie, "pass"],
-  ];
-  if (names.every(([name]) => name === null)) return null;
-  const jar = parseCookies(header);
-  const creds: Credentials = {};
-  let any = false;
-  for (const [name, field] of names) {
-    const value = name === null ? undefined : jar[name];
-    if (value !== undefined && value !== "") {
-      creds[field] = value;
-      any = true;
-    }
-  }
-  return any ? creds : null;
 }

@@ -69,6 +69,8 @@ export class Store {
       cid INTEGER NOT NULL, sid TEXT NOT NULL, subject TEXT NOT NULL, queue TEXT,
       max INTEGER NOT NULL, delivered INTEGER NOT NULL, PRIMARY KEY (cid, sid)) WITHOUT ROWID`);
     sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
+    // Small records written as one row each, so saving one costs one row write.
+    sql.exec(`CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, json TEXT NOT NULL)`);
     // An op a client has sent only part of, in the chunks it arrived in (append-only,
     // so a message arriving in many pieces costs linear, not quadratic, writes).
     sql.exec(`CREATE TABLE IF NOT EXISTS partial (
@@ -112,6 +114,16 @@ export class Store {
 
   setMeta(name: string, value: number): void {
     this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, name, value);
+  }
+
+  /** A small record kept across restarts; undefined when never written. */
+  record<T>(name: string): T | undefined {
+    const row = this.sql.exec<{ json: string }>(`SELECT json FROM records WHERE key = ?`, name).toArray()[0];
+    return row === undefined ? undefined : (JSON.parse(row.json) as T);
+  }
+
+  setRecord(name: string, value: unknown): void {
+    this.sql.exec(`INSERT INTO records (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json`, name, JSON.stringify(value));
   }
 
   addSub(s: StoredSub): void {

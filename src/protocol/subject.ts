@@ -59,3 +59,31 @@ function check(subject: string, literal: boolean): boolean {
   }
   return true;
 }
+
+/**
+ * Whether a message published to the literal `subject` reaches a subscription
+ * to `pattern` (nats-server's matchLiteral). For monitoring queries; the
+ * per-message path matches through the sublist instead.
+ */
+export function matchesLiteral(subject: string, pattern: string): boolean {
+  let s = 0;
+  let p = 0;
+  for (;;) {
+    const pe = tokenEnd(pattern, p);
+    const se = tokenEnd(subject, s);
+    const wildcard = pe - p === 1 ? pattern.charCodeAt(p) : 0;
+    // `>` is the last token and the subject has at least one token here.
+    if (wildcard === GT) return true;
+    if (wildcard !== STAR && subject.substring(s, se) !== pattern.substring(p, pe)) return false;
+    const patternDone = pe === pattern.length;
+    const subjectDone = se === subject.length;
+    if (patternDone || subjectDone) return patternDone && subjectDone;
+    p = pe + 1;
+    s = se + 1;
+  }
+}
+
+function tokenEnd(subject: string, from: number): number {
+  const i = subject.indexOf(".", from);
+  return i < 0 ? subject.length : i;
+}

@@ -28,6 +28,23 @@ export interface Sublist<T extends Subscription> {
 /** nats-server's slCacheMax. */
 export const DEFAULT_MATCH_CACHE_SIZE = 1024;
 
+/**
+ * The counts behind nats-server's SublistStats (server/sublist.go), raw so that
+ * several sublists can be summed before rates and averages are taken.
+ */
+export interface SublistCounts {
+  subscriptions: number;
+  /** Subjects whose results are cached. */
+  cached: number;
+  inserts: number;
+  removes: number;
+  matches: number;
+  cacheHits: number;
+  /** Over the cached results: the largest and the sum of (plain subscriptions + queue groups). */
+  maxFanout: number;
+  totalFanout: number;
+}
+
 const DOT = 0x2e;
 const STAR = 0x2a;
 const GT = 0x3e;
@@ -71,6 +88,11 @@ export class SubjectTrie<T extends Subscription> implements Sublist<T> {
   private count = 0;
   // Map iteration order is insertion order, so the first key is the oldest entry.
   private readonly cache = new Map<string, MatchResult<T>>();
+  private inserts = 0;
+  private removes = 0;
+  private matches = 0;
+  // Misses, not hits, are counted: a hit then costs one increment, a miss is slow anyway.
+  private misses = 0;
 
   /** @param cacheSize maximum cached subjects; 0 disables the cache. */
   constructor(private readonly cacheSize: number = DEFAULT_MATCH_CACHE_SIZE) {}
@@ -121,6 +143,7 @@ export class SubjectTrie<T extends Subscription> implements Sublist<T> {
     if (set.has(sub)) return;
     set.add(sub);
     this.count++;
+    this.inserts++;
     this.invalidate(sub.subject, wildcard);
   }
 
@@ -157,6 +180,7 @@ export class SubjectTrie<T extends Subscription> implements Sublist<T> {
       }
     }
     this.count--;
+    this.removes++;
 
     // Prune empty nodes so a trie that saw churn (inboxes come and go) does not
     // keep growing; stop at the first node still in use, its ancestors are too.
@@ -176,8 +200,10 @@ export class SubjectTrie<T extends Subscription> implements Sublist<T> {
 
   /** See the class comment: the result is shared and read-only. */
   match(subject: string): MatchResult<T> {
+    this.matches++;
     const hit = this.cache.get(subject);
     if (hit !== undefined) return hit;
+    this.misses++;
     // Empty tokens ("foo..bar", ".foo", "foo.") can reach no subscription.
     const toks = tokenize(subject);
     if (toks === null) return EMPTY;
@@ -193,6 +219,27 @@ export class SubjectTrie<T extends Subscription> implements Sublist<T> {
       this.cache.set(subject, result);
     }
     return result;
+  }
+
+  /** For monitoring; the fan-out walks the cache, as nats-server's Stats does. */
+  counts(): SublistCounts {
+    let maxFanout = 0;
+    let totalFanout = 0;
+    for (const r of this.cache.values()) {
+      const n = r.plain.length + r.groups.length;
+      totalFanout += n;
+      if (n > maxFanout) maxFanout = n;
+    }
+    return {
+      subscriptions: this.count,
+      cached: this.cache.size,
+      inserts: this.inserts,
+      removes: this.removes,
+      matches: this.matches,
+      cacheHits: this.matches - this.misses,
+      maxFanout,
+      totalFanout,
+    };
   }
 
   // Like nats-server, drop only what the change can affect: a literal

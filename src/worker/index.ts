@@ -3,35 +3,20 @@
 // rewrites headers breaks a 101 response (honojs/hono#1572).
 
 import { Hono } from "hono";
-import { shardName } from "../durable/names.js";
-import { readSettings, SettingsError, type Settings } from "../durable/settings.js";
+import type { Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
 import { authorizationConfigured } from "../protocol/auth.js";
+import { httpBridge } from "./http-bridge.js";
+import { monitoring } from "./monitoring.js";
 import { originRefusal } from "./origin.js";
+import { checkedSettings, hostShard, shard } from "./shards.js";
 
 export { Shard } from "../durable/shard.js";
+export { NatsService } from "./service.js";
 
 type Env = ShardEnv;
 
 const app = new Hono<{ Bindings: Env }>();
-
-function shard(env: Env, index: number) {
-  return env.SHARD.get(env.SHARD.idFromName(shardName(index)));
-}
-
-/**
- * Which shard hosts a new connection: the one named by `?shard=N` (tests, sticky
- * clients), else one at random, which spreads connections evenly. A bad value
- * is an error, not a silent default.
- */
-function hostShard(url: URL, settings: Settings): number | string {
-  const raw = url.searchParams.get("shard");
-  if (raw === null) return (Math.random() * settings.shards) | 0;
-  if (!/^\d{1,6}$/.test(raw) || Number(raw) >= settings.shards) {
-    return `shard must be a whole number from 0 to ${settings.shards - 1}, got ${JSON.stringify(raw)}`;
-  }
-  return Number(raw);
-}
 
 function wsUrl(request: Request): string {
   const url = new URL(request.url);
@@ -39,16 +24,6 @@ function wsUrl(request: Request): string {
   url.pathname = "/";
   url.search = "";
   return url.toString();
-}
-
-/** Settings are checked before any object is woken, so a bad value is reported, not hidden. */
-function checkedSettings(env: Env): Settings | string {
-  try {
-    return readSettings(env);
-  } catch (e) {
-    if (e instanceof SettingsError) return e.message;
-    throw e;
-  }
 }
 
 app.get("/", async (c) => {
@@ -95,6 +70,9 @@ app.get("/healthz", async (c) => {
     return c.json({ status: "error", error: `shard unavailable: ${String(e)}` }, 503);
   }
 });
+
+app.route("/", httpBridge);
+app.route("/", monitoring);
 
 // Test hook, only with TEST_HOOKS=1: resets a shard object as an eviction would.
 app.post("/_test/abort/:shard", async (c) => {

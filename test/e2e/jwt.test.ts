@@ -110,6 +110,33 @@ describe("operator mode", () => {
     expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp - 0.5);
   });
 
+  it("the HTTP bridge takes a bearer JWT in Authorization and keeps its account", async () => {
+    const u = createUser();
+    const jwt = await userJwt(accountA, u, { bearer_token: true, pub: { allow: ["http.>"], deny: [] }, sub: { allow: [], deny: [] } });
+    const reader = createUser();
+    const nc = await clients.connect({ authenticator: jwtAuthenticator(await userJwt(accountA, reader), reader.getSeed()) });
+    const ub = createUser();
+    const other = await clients.connect({ authenticator: jwtAuthenticator(await userJwt(accountB, ub), ub.getSeed()) });
+    const subject = uniq("http");
+    const inA = listen(nc, subject);
+    const inB = listen(other, subject);
+    await Promise.all([nc.flush(), other.flush()]);
+    const http = broker.url.replace("ws://", "http://");
+    const post = (path: string, token: string) => fetch(`${http}${path}`, { method: "POST", body: "via http", headers: { Authorization: `Bearer ${token}` } });
+    expect((await post(`/pub/${subject}`, jwt)).status).toBe(204);
+    await inA.waitFor(1);
+    const denied = await post("/pub/elsewhere", jwt);
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ error: 'Permissions Violation for Publish to "elsewhere"' });
+    // Without the nonce signed, a JWT that is not a bearer token is refused, as on a socket.
+    const unsigned = await post(`/pub/${subject}`, await userJwt(accountA, u));
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toEqual({ error: "Authorization Violation" });
+    await quiesce(nc, other);
+    expect(inA.msgs.length).toBe(1);
+    expect(inB.msgs.length).toBe(0);
+  });
+
   it("a bearer JWT in the cookie needs no signature (browsers)", async () => {
     const u = createUser();
     const jwt = await userJwt(accountA, u, { bearer_token: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isValidLiteralSubject, isValidSubject } from "../../src/protocol/subject";
+import { isValidLiteralSubject, isValidSubject, matchesLiteral } from "../../src/protocol/subject";
 
 // [subject, valid as a SUB subject, valid as a pedantic PUB subject]
 const CASES: ReadonlyArray<readonly [string, boolean, boolean]> = [
@@ -78,4 +78,30 @@ describe("isValidLiteralSubject", () => {
       if (isValidLiteralSubject(subject)) expect(isValidSubject(subject), subject).toBe(true);
     }
   });
+});
+
+describe("matchesLiteral", () => {
+  const cases: [string, string, boolean][] = [
+    ["foo.bar", "foo.bar", true],
+    ["foo.bar", "foo.*", true],
+    ["foo.bar", "*.bar", true],
+    ["foo.bar", "*.*", true],
+    ["foo.bar", "foo.>", true],
+    ["foo.bar", ">", true],
+    ["foo", "foo.>", false],
+    ["foo", "foo.*", false],
+    ["foo.bar", "foo", false],
+    ["foo.bar.baz", "foo.*", false],
+    ["foo.bar", "foo.baz", false],
+    ["foo.ba", "foo.bar", false],
+    ["foo.bar", "foo.ba", false],
+    // Wildcards only as whole tokens.
+    ["foo.bar", "foo.b*", false],
+    ["foo.b*", "foo.b*", true],
+  ];
+  for (const [subject, pattern, expected] of cases) {
+    it(`${subject} ${expected ? "matches" : "does not match"} ${pattern}`, () => {
+      expect(matchesLiteral(subject, pattern)).toBe(expected);
+    });
+  }
 });

@@ -113,6 +113,30 @@ describe("SubjectTrie internals", () => {
     for (let i = 0; i < 100; i++) t.match(`s.${i}`);
     expect(cacheSize(t)).toBe(8);
   });
+
+  it("counts what nats-server's sublist stats report", () => {
+    const t = new SubjectTrie<TestSub>();
+    const a = sub("a.*");
+    t.insert(a);
+    t.insert(sub("a.b"));
+    t.insert(sub("a.b", "q"));
+    t.insert(sub("a.b", "q"));
+    t.remove(a);
+    t.match("a.b"); // miss
+    t.match("a.b"); // hit
+    t.match("c"); // miss, cached empty
+    expect(t.counts()).toEqual({
+      subscriptions: 3,
+      cached: 2,
+      inserts: 4,
+      removes: 1,
+      matches: 3,
+      cacheHits: 1,
+      // "a.b": one plain subscription and one queue group; "c": nothing.
+      maxFanout: 2,
+      totalFanout: 2,
+    });
+  });
 });
 
 // Peeks at private fields on purpose: pruning and the cache bound are not
