@@ -150,13 +150,14 @@ function watch(ctx, nc, label) {
 }
 
 /**
- * Publishes `count` messages of `data` on `subject`: a flush (PING) every FLUSH_WINDOW bytes with
- * at most two in flight, and a pause while the slowest subscriber is more than MAX_AHEAD_BYTES
- * behind (`behind(sent)` returns how many messages it still lacks).
+ * Publishes `count` messages of `data` on `subject`: a flush (PING) every `flushBytes` with at
+ * most two in flight, and a pause while the slowest subscriber is more than `aheadBytes` behind
+ * (`behind(sent)` returns how many messages it still lacks).
  */
-async function publishAll(ctx, nc, subject, data, count, behind) {
+export async function publishAll(ctx, nc, subject, data, count, behind, flushBytes = FLUSH_WINDOW, aheadBytes = MAX_AHEAD_BYTES) {
+  const FLUSH_WINDOW = flushBytes;
   const rec = data.length + subject.length + 16;
-  const maxAhead = Math.max(1, Math.floor(MAX_AHEAD_BYTES / rec));
+  const maxAhead = Math.max(1, Math.floor(aheadBytes / rec));
   let since = 0;
   let inFlight = null;
   let sent = 0;
