@@ -2,7 +2,7 @@
 // own process group, from a snapshot of its sources (wrangler dev watches its sources and reloads
 // on every change, dropping all WebSockets: edits made while the benchmark runs must not restart
 // it). Used for the broker itself and for the ceiling Worker in bench/ceiling/.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,9 +21,10 @@ const READY = "Ready on http://";
  * @param {string} [o.config]    wrangler config inside the snapshot (default wrangler.toml)
  * @param {Record<string,string>} [o.vars]
  * @param {number} [o.readyTimeoutMs]
+ * @param {(toml: string) => string} [o.edit]  rewrites the snapshot's wrangler config
  */
 export async function startWorker(opts) {
-  const { name, entries, from, config = "wrangler.toml", vars = {}, extraArgs = [], readyTimeoutMs = 90_000 } = opts;
+  const { name, entries, from, config = "wrangler.toml", vars = {}, extraArgs = [], readyTimeoutMs = 90_000, edit } = opts;
   const tmp = mkdtempSync(path.join(tmpdir(), `nats-edge-bench-${name}-`));
   const app = path.join(tmp, "app");
   const persist = path.join(tmp, "state");
@@ -33,6 +34,7 @@ export async function startWorker(opts) {
     const src = path.join(from, e);
     if (existsSync(src)) cpSync(src, path.join(app, e), { recursive: true });
   }
+  if (edit) writeFileSync(path.join(app, config), edit(readFileSync(path.join(app, config), "utf8")));
   symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"), "dir");
 
   const [port, inspectorPort] = await freePorts(2);
@@ -144,14 +146,34 @@ export async function startWorker(opts) {
   };
 }
 
-/** The broker: this project's Worker (src/ + wrangler.toml). */
-export function startBroker(opts = {}) {
+/**
+ * The broker: this project's Worker (src/ + wrangler.toml). Measurements run it without its
+ * browser pages (`pages: false`, the default): under `wrangler dev`, the static-asset workers
+ * that Miniflare runs in the Worker's own workerd process grew it by some 300 MiB over 22,000
+ * requests in a fuzz run (none of it the broker's: without them its growth matched the broker's
+ * before the pages existed), which would blur the memory and CPU figures of the broker itself.
+ * Production serves assets outside the Worker's isolate.
+ */
+export function startBroker({ pages = false, ...opts } = {}) {
   return startWorker({
     name: "nats-edge",
     from: root,
     entries: ["src", "public", "scripts/build-assets.mjs", "wrangler.toml", "package.json", "tsconfig.json"],
+    ...(pages ? {} : { edit: withoutPages }),
     ...opts,
   });
+}
+
+/** wrangler.toml without its [assets] and [build] tables (the pages and their bundle). */
+function withoutPages(toml) {
+  const out = [];
+  let skipping = false;
+  for (const line of toml.split("\n")) {
+    const table = /^\[\[?([^\]]+)\]\]?\s*$/.exec(line);
+    if (table) skipping = table[1] === "assets" || table[1] === "build";
+    if (!skipping) out.push(line);
+  }
+  return out.join("\n");
 }
 
 /** The ceiling Worker in bench/ceiling/: a Durable Object that only forwards raw frames. */

@@ -1,6 +1,10 @@
 // The connections a host closed most recently, for /connz?state=closed, as
 // nats-server keeps them (its max_closed_clients ring, 10,000 by default). Kept
 // in memory only: an evicted object forgets them, as a restarted server does.
+//
+// An object has 128 MB in all, and a record holds the strings its connection
+// chose (name, subjects of up to max_control_line each), so the records are
+// also bounded by size: the oldest go first when either bound is passed.
 
 import type { Client } from "./client.js";
 import { CLOSED_SUBS_KEPT, connRecord, type ConnRecord } from "./monitor.js";
@@ -8,29 +12,51 @@ import { CLOSED_SUBS_KEPT, connRecord, type ConnRecord } from "./monitor.js";
 /** nats-server's DEFAULT_MAX_CLOSED_CLIENTS, shared out over the shards. */
 export const MAX_CLOSED_CLIENTS = 10_000;
 
+/** What the records of one shard may hold, in characters of their strings plus a fixed cost each. */
+const BUDGET = 4 * 1024 * 1024;
+/** The fixed part of a record: its numbers and object headers. */
+const RECORD_COST = 256;
+
 export class ClosedConnections {
-  private readonly ring: ConnRecord[] = [];
-  /** Where the next record goes once the ring is full. */
-  private next = 0;
+  /** Oldest first; `head` is where the live part starts (dropped records are cleared lazily). */
+  private records_: ConnRecord[] = [];
+  private sizes: number[] = [];
+  private head = 0;
+  private used = 0;
 
   constructor(private readonly capacity: number) {}
 
-  /** Remembers a connection that just closed; the oldest record makes room. */
+  /** Remembers a connection that just closed; the oldest records make room. */
   add(client: Client, now: number): void {
+    if (this.capacity <= 0) return;
     const record = connRecord(client, true, CLOSED_SUBS_KEPT);
     record.stop = now;
     // Closed by the peer unless the server said why (nats-server's ClientClosed).
     record.reason = client.closeReason || "Client Closed";
     record.pending = 0;
-    if (this.ring.length < this.capacity) {
-      this.ring.push(record);
-      return;
+    const size = sizeOf(record);
+    this.records_.push(record);
+    this.sizes.push(size);
+    this.used += size;
+    while (this.records_.length - this.head > this.capacity || (this.used > BUDGET && this.records_.length - this.head > 1)) {
+      this.used -= this.sizes[this.head];
+      this.head++;
     }
-    this.ring[this.next] = record;
-    this.next = (this.next + 1) % this.capacity;
+    // Compact once the dropped part is as large as the live part: amortized O(1) per record.
+    if (this.head > 0 && this.head * 2 >= this.records_.length) {
+      this.records_ = this.records_.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
   }
 
   records(): readonly ConnRecord[] {
-    return this.ring;
+    return this.head === 0 ? this.records_ : this.records_.slice(this.head);
   }
+}
+
+function sizeOf(r: ConnRecord): number {
+  let n = RECORD_COST + r.ip.length + r.reason.length + r.name.length + r.lang.length + r.version.length + r.user.length + r.account.length;
+  for (const s of r.subs ?? []) n += 64 + s.subject.length + (s.queue?.length ?? 0) + s.sid.length;
+  return n;
 }

@@ -1,5 +1,6 @@
 // The Worker: a Hono app that sends each WebSocket to the Shard object that hosts
-// it and answers plain HTTP. Upgrades pass through untouched: middleware that
+// it, answers plain HTTP (the bridge, monitoring, health) and serves the static
+// pages. Upgrades pass through untouched: middleware that
 // rewrites headers breaks a 101 response (honojs/hono#1572).
 
 import { Hono } from "hono";
@@ -14,7 +15,10 @@ import { checkedSettings, hostShard, shard } from "./shards.js";
 export { Shard } from "../durable/shard.js";
 export { NatsService } from "./service.js";
 
-type Env = ShardEnv;
+interface Env extends ShardEnv {
+  /** The static pages in public/ (wrangler.toml `[assets]`). */
+  ASSETS?: Fetcher;
+}
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -84,5 +88,8 @@ app.post("/_test/abort/:shard", async (c) => {
   }
   return c.text("reset\n");
 });
+
+// Whatever no route answered may be a page (/dashboard, /demo) or one of their files.
+app.on(["GET", "HEAD"], "*", async (c) => (c.env.ASSETS === undefined ? c.notFound() : c.env.ASSETS.fetch(c.req.raw)));
 
 export default app;
