@@ -62,6 +62,22 @@ describe("token", () => {
     expect(inbox.strings()).toEqual(["hello"]);
   });
 
+  it("the HTTP bridge takes the token as a bearer token or in its cookie", async () => {
+    const nc = await clients.connect({ authenticator: tokenAuthenticator("s3cr3t") });
+    const subject = uniq("token.http");
+    const inbox = listen(nc, subject);
+    await nc.flush();
+    const http = broker.url.replace("ws://", "http://");
+    const post = (headers: Record<string, string>) => fetch(`${http}/pub/${subject}`, { method: "POST", body: "via http", headers });
+    expect((await post({ Authorization: "Bearer s3cr3t" })).status).toBe(204);
+    expect((await post({ Cookie: "nats_token=s3cr3t" })).status).toBe(204);
+    const wrong = await post({ Authorization: "Bearer nope" });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: "Authorization Violation" });
+    await inbox.waitFor(2);
+    expect(inbox.strings()).toEqual(["via http", "via http"]);
+  });
+
   it("a wrong or missing token is refused with 'Authorization Violation'", async () => {
     const wrong = await refused(clients, { authenticator: tokenAuthenticator("nope") });
     expect(wrong.message).toMatch(/Authorization Violation/i);
