@@ -18,6 +18,7 @@ const encoder = new TextEncoder();
 
 export function messageStream(session: Session, format: StreamFormat, max: number): ReadableStream<Uint8Array> {
   let seq = 0;
+  let finished = false;
   let keepalive: ReturnType<typeof setInterval> | undefined;
   const quiet = () => {
     if (keepalive !== undefined) clearInterval(keepalive);
@@ -39,13 +40,18 @@ export function messageStream(session: Session, format: StreamFormat, max: numbe
             return false;
           }
         };
+        // Tells the reader the subscription is live, and gets the response under way.
+        if (format === "sse") put(": subscribed\n\n");
         session.listen(
           {
             message(m: SessionMessage) {
+              // The subscription's UNSUB max stops deliveries; a message already under way is not streamed.
+              if (max > 0 && seq >= max) return;
               const json = JSON.stringify(messageJson(m.subject, m.reply, m.headers, m.payload));
               seq++;
               put(format === "sse" ? `id: ${seq}\nevent: message\ndata: ${json}\n\n` : `${json}\n`);
               if (max > 0 && seq >= max) {
+                finished = true;
                 stop();
                 controller.close();
               }
@@ -54,6 +60,7 @@ export function messageStream(session: Session, format: StreamFormat, max: numbe
               const json = JSON.stringify({ error: reason });
               put(format === "sse" ? `event: error\ndata: ${json}\n\n` : `${json}\n`);
               quiet();
+              finished = true;
               try {
                 controller.close();
               } catch {
@@ -63,9 +70,9 @@ export function messageStream(session: Session, format: StreamFormat, max: numbe
           },
           () => (controller.desiredSize ?? 1) <= 0,
         );
-        if (format === "sse") {
-          // Tells the reader the subscription is live, and gets the response under way.
-          put(": subscribed\n\n");
+        // Messages that arrived while the subscription was being made known to every shard
+        // are replayed by listen(); a stream that ended among them needs no keepalive.
+        if (format === "sse" && !finished) {
           keepalive = setInterval(() => {
             if (!put(": keepalive\n\n")) stop();
           }, KEEPALIVE_MS);

@@ -35,17 +35,23 @@ export interface Caller {
   readonly ip: string;
 }
 
-const IGNORE: SessionListener = { message() {}, ended() {} };
+/** Messages a session holds for the listener it does not have yet; past this it stops reading. */
+const EARLY = 1000;
 const VERSION = "1";
 
 export class Session implements Transport, ServerOpHandler {
-  private listener = IGNORE;
+  private listener: SessionListener | null = null;
+  /**
+   * What arrived before anyone listened: a subscription is live from its SUB, but a
+   * stream or webhook starts listening only once the PONG said it is live everywhere.
+   */
+  private early: SessionMessage[] = [];
   private readonly errors: string[] = [];
   private readonly pongWaiters: (() => void)[] = [];
   private endedWith: string | null = null;
   /** Read receipts (server PINGs) held back while the reader cannot take more. */
   private heldReceipts = 0;
-  private full = () => false;
+  private full = () => this.early.length >= EARLY;
   private connection: Client | null = null;
 
   /**
@@ -92,6 +98,10 @@ export class Session implements Transport, ServerOpHandler {
   listen(listener: SessionListener, full: () => boolean = () => false): void {
     this.listener = listener;
     this.full = full;
+    const early = this.early;
+    this.early = [];
+    for (const m of early) listener.message(m);
+    this.drained();
   }
 
   // ---- Transport: what the host writes to this connection ---------------------------------------
@@ -104,7 +114,7 @@ export class Session implements Transport, ServerOpHandler {
     if (this.endedWith !== null) return;
     this.endedWith = reason;
     for (const w of this.pongWaiters.splice(0)) w();
-    this.listener.ended(this.failure() ?? reason);
+    this.listener?.ended(this.failure() ?? reason);
   }
 
   serializeAttachment(attachment: unknown): void {
@@ -119,7 +129,9 @@ export class Session implements Transport, ServerOpHandler {
   // ---- ServerOpHandler ----------------------------------------------------------------------
 
   msg(subject: string, sid: string, reply: string | null, headers: Uint8Array | null, payload: Uint8Array): void {
-    this.listener.message({ sid, subject, reply, headers, payload });
+    const m = { sid, subject, reply, headers, payload };
+    if (this.listener === null) this.early.push(m);
+    else this.listener.message(m);
   }
 
   err(text: string): void {

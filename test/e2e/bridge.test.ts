@@ -169,6 +169,31 @@ describe("GET /sub (Server-Sent Events)", () => {
     expect(r.events.map((e) => e.id)).toEqual(Array.from({ length: 20 }, (_, i) => String(i + 1)));
   });
 
+  it("streams a busy subject from its first message on without a gap", async () => {
+    // The publisher shares the stream's shard, so its messages match the new subscription
+    // at once, while the owners are still acknowledging it and before the response starts.
+    const subject = uniq("early");
+    const shards = brokerShards();
+    const pub = await clients.connect(shards > 1 ? { servers: `${brokerUrl()}/?shard=0` } : {});
+    let n = 0;
+    let publishing = true;
+    const pump = (async () => {
+      while (publishing) {
+        for (let k = 0; k < 20; k++) pub.publish(subject, String(n++));
+        await pub.flush();
+      }
+    })();
+    const r = await sse(`/sub/${subject}${shards > 1 ? "?shard=0" : ""}`);
+    await delay(200);
+    publishing = false;
+    await pump;
+    const last = n - 1;
+    await waitUntil(() => r.messages.at(-1)?.data === String(last), 10_000, () => `message ${last} (got ${r.messages.at(-1)?.data})`);
+    const got = r.messages.map((m) => Number(m.data));
+    // Whatever the first streamed message is, every later one follows without a gap.
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => got[0] + i));
+  });
+
   it("matches wildcards and base64-encodes payloads that are not UTF-8", async () => {
     const root = uniq("wild");
     const r = await sse(`/sub/${root}.>`);
