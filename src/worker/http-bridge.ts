@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import type { ShardEnv } from "../durable/shard.js";
 import { canonicalHeaderName, decodeHeaders } from "../protocol/headers.js";
 import { publish, request, subscribe, type BridgeResult, type Caller, type Target } from "./bridge.js";
+import { bridgeCors } from "./cors.js";
 import { httpCredentials } from "./credentials.js";
 import { originRefusal } from "./origin.js";
 import { checkedSettings } from "./shards.js";
@@ -19,6 +20,8 @@ type Env = { Bindings: ShardEnv };
 type Ctx = Context<Env>;
 
 export const httpBridge = new Hono<Env>();
+
+for (const path of ["/pub/*", "/request/*", "/sub/*"]) httpBridge.use(path, bridgeCors);
 
 /** A JSON error; 401 also says how to authenticate. */
 function error(status: number, text: string): Response {
@@ -108,6 +111,8 @@ httpBridge.post("/request/*", async (c) => {
     const decoded = reply.headers === null ? null : decodeHeaders(reply.headers);
     for (const [name, value] of decoded?.fields ?? []) headers.append(HEADER_PREFIX + name, value);
     if (decoded?.status != null) headers.set("Nats-Status", String(decoded.status));
+    // A page on another origin may read these (CORS exposes only listed response headers).
+    headers.set("Access-Control-Expose-Headers", [...new Set([...headers.keys()].filter((k) => k.startsWith("nats-")))].join(", "));
     return new Response(reply.payload, { status: 200, headers });
   });
 });

@@ -20,7 +20,7 @@ const config = {
       { user: "app", password: "pp" },
     ],
   },
-  websocket: { user_cookie: "nats_user", pass_cookie: "nats_pass" },
+  websocket: { user_cookie: "nats_user", pass_cookie: "nats_pass", allowed_origins: ["https://app.example"] },
 };
 
 const own = ownBroker(2, { vars: { NATS_CONFIG: JSON.stringify(config) } });
@@ -94,5 +94,23 @@ describe("HTTP bridge with authorization", () => {
     await b.flush();
     expect((await post(`/request/${subject}`, basic("b", "pb"))).status).toBe(200);
     expect((await post(`/request/${subject}`, basic("a", "pa"))).status).toBe(503);
+  });
+});
+
+describe("HTTP bridge and allowed_origins", () => {
+  it("answers the listed origin's preflight with credentials, and refuses other origins", async () => {
+    const preflight = await fetch(`${own.base}/pub/orders.new`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    expect(preflight.headers.get("access-control-allow-credentials")).toBe("true");
+    const ok = await post("/pub/orders.new", { ...basic("app", "pp"), Origin: "https://app.example" });
+    expect(ok.status).toBe(204);
+    expect(ok.res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const evil = await post("/pub/orders.new", { ...basic("app", "pp"), Origin: "https://evil.example" });
+    expect(evil).toMatchObject({ status: 403, json: { error: "origin not allowed: not in the allowed list" } });
+    expect(evil.res.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

@@ -269,3 +269,32 @@ describe("GET /sub (Server-Sent Events)", () => {
     }
   });
 });
+
+describe("CORS", () => {
+  it("lets pages on any origin call with their own Authorization, not with cookies", async () => {
+    const preflight = await fetch(`${base}/request/x`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, nats-header-x-trace" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe("authorization,nats-header-x-trace");
+    expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
+
+    const nc = await clients.connect();
+    const subject = uniq("cors");
+    nc.subscribe(subject, {
+      callback: (_, m) => {
+        const h = natsHeaders();
+        h.set("X-Seen", "1");
+        m.respond("ok", { headers: h });
+      },
+    });
+    await nc.flush();
+    const res = await fetch(at(`/request/${subject}`), { method: "POST", headers: { Origin: "https://app.example" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toContain("nats-header-x-seen");
+  });
+});
