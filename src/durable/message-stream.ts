@@ -40,6 +40,14 @@ export function messageStream(session: Session, format: StreamFormat, max: numbe
             return false;
           }
         };
+        // The events of one frame go out as one chunk: one encode and one enqueue for them all.
+        let batch: string[] = [];
+        const send = () => {
+          if (batch.length === 0) return;
+          const text = batch.length === 1 ? batch[0] : batch.join("");
+          batch = [];
+          put(text);
+        };
         // Tells the reader the subscription is live, and gets the response under way.
         if (format === "sse") put(": subscribed\n\n");
         session.listen(
@@ -49,14 +57,19 @@ export function messageStream(session: Session, format: StreamFormat, max: numbe
               if (max > 0 && seq >= max) return;
               const json = JSON.stringify(messageJson(m.subject, m.reply, m.headers, m.payload));
               seq++;
-              put(format === "sse" ? `id: ${seq}\nevent: message\ndata: ${json}\n\n` : `${json}\n`);
+              batch.push(format === "sse" ? `id: ${seq}\nevent: message\ndata: ${json}\n\n` : `${json}\n`);
               if (max > 0 && seq >= max) {
                 finished = true;
+                send();
                 stop();
                 controller.close();
               }
             },
+            frameEnd() {
+              send();
+            },
             ended(reason: string) {
+              send();
               const json = JSON.stringify({ error: reason });
               put(format === "sse" ? `event: error\ndata: ${json}\n\n` : `${json}\n`);
               quiet();

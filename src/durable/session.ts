@@ -21,6 +21,8 @@ export interface SessionMessage {
 
 export interface SessionListener {
   message(m: SessionMessage): void;
+  /** The messages of one frame were all given: a moment to pass them on together. */
+  frameEnd?(): void;
   /** The server closed the connection (expired credentials, slow consumer, …). */
   ended(reason: string): void;
 }
@@ -101,6 +103,7 @@ export class Session implements Transport, ServerOpHandler {
     const early = this.early;
     this.early = [];
     for (const m of early) listener.message(m);
+    if (early.length > 0) listener.frameEnd?.();
     this.drained();
   }
 
@@ -108,6 +111,7 @@ export class Session implements Transport, ServerOpHandler {
 
   send(bytes: Uint8Array): void {
     readServerOps(bytes, this);
+    this.listener?.frameEnd?.();
   }
 
   close(_code: number, reason: string): void {
