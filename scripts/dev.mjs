@@ -13,6 +13,7 @@ child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
   if (String(chunk).includes("Ready on")) {
     console.log(`\nnats-edge is up. Connect a NATS client to ws://127.0.0.1:${port}`);
+    console.log(`Dashboard: http://127.0.0.1:${port}/dashboard  Chat demo: http://127.0.0.1:${port}/demo`);
   }
 });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
