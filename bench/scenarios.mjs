@@ -155,7 +155,6 @@ function watch(ctx, nc, label) {
  * (`behind(sent)` returns how many messages it still lacks).
  */
 export async function publishAll(ctx, nc, subject, data, count, behind, flushBytes = FLUSH_WINDOW, aheadBytes = MAX_AHEAD_BYTES) {
-  const FLUSH_WINDOW = flushBytes;
   const rec = data.length + subject.length + 16;
   const maxAhead = Math.max(1, Math.floor(aheadBytes / rec));
   let since = 0;
@@ -166,7 +165,7 @@ export async function publishAll(ctx, nc, subject, data, count, behind, flushByt
     sent++;
     ctx.sent = sent;
     since += rec;
-    if (since >= FLUSH_WINDOW) {
+    if (since >= flushBytes) {
       since = 0;
       const f = nc.flush();
       if (inFlight) await inFlight;

@@ -70,7 +70,7 @@ export class Bridge {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const inbox = `_INBOX.${randomToken()}`;
-      const reply = new Promise<SessionMessage | string>((resolve) => {
+      const reply = new Promise<SessionMessage | string | typeof TIMED_OUT>((resolve) => {
         s.listen({ message: resolve, ended: resolve });
         timer = setTimeout(() => resolve(TIMED_OUT), call.timeoutMs);
       });
@@ -105,7 +105,7 @@ export class Bridge {
   }
 }
 
-const TIMED_OUT = "\u0000timeout";
+const TIMED_OUT = Symbol("timed out");
 
 /** The HTTP status that says what the server's error text says. */
 export function statusOf(error: string): number {

@@ -14,7 +14,8 @@ import { Client, type ClientHost, type LocalSub, type Transport } from "./client
 import { ClosedConnections, MAX_CLOSED_CLIENTS } from "./closed.js";
 import type { Cluster, LocalDelivery } from "./cluster.js";
 import type { Settings } from "./settings.js";
-import type { Attachment, Store } from "./store.js";
+import type { Store } from "./store.js";
+import { rebuildConnections } from "./restore.js";
 import { KeptTotals } from "./totals.js";
 
 /**
@@ -227,57 +228,11 @@ export class Host implements ClientHost, LocalDelivery {
   }
 
   /**
-   * Rebuilds the connections after workerd hibernated or restarted the object:
-   * each socket's attachment, then the subscriptions stored for it.
+   * Rebuilds the connections after workerd hibernated or restarted the object
+   * (see restore.ts).
    */
   restore(sockets: Transport[]): void {
-    const live = new Set<number>();
-    const byCid = new Map<number, Client>();
-    for (const ws of sockets) {
-      const a = ws.deserializeAttachment() as Attachment | null;
-      if (a === null || typeof a !== "object" || typeof a.cid !== "number") continue;
-      let lost = false;
-      const stored = a.identity?.permissionsStored === true;
-      if (stored && a.identity) {
-        const perms = this.store.permissions(a.cid);
-        // Without its permissions the connection must not go on unrestricted.
-        if (perms === undefined) lost = true;
-        else a.identity = { ...a.identity, permissions: perms, permissionsStored: undefined };
-      }
-      const client = new Client(this, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
-      if (lost) {
-        client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
-        continue;
-      }
-      client.permissionsStored = stored;
-      this.clients.set(ws, client);
-      byCid.set(a.cid, client);
-      live.add(a.cid);
-    }
-    this.store.retainConnections(live);
-    for (const s of this.store.allSubs()) {
-      const client = byCid.get(s.cid);
-      if (client === undefined) continue;
-      const sub: LocalSub = {
-        subject: s.subject,
-        queue: s.queue,
-        client,
-        sid: s.sid,
-        sidBytes: new TextEncoder().encode(s.sid),
-        max: s.max,
-        delivered: s.delivered,
-      };
-      client.subs.set(s.sid, sub);
-      client.space.sublist.insert(sub);
-    }
-    // Half-received ops: feeding their pieces again puts each parser back where it was
-    // (a partial op emits nothing, so this has no other effect).
-    for (const p of this.store.allPartials()) {
-      const client = byCid.get(p.cid);
-      if (client === undefined) continue;
-      client.parser.feed(p.bytes);
-      client.partialSeq = p.seq;
-    }
+    for (const client of rebuildConnections(this, this.store, sockets)) this.clients.set(client.ws, client);
   }
 
   client(ws: Transport): Client | undefined {

@@ -73,7 +73,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     // and webhook subscriptions are rebuilt the same way.
     const hooks = this.webhooks.stored();
     this.host.restore([...ctx.getWebSockets(), ...hooks]);
-    this.webhooks.resume(hooks);
+    this.webhooks.resume();
     if (this.settings.shards > 1) {
       // Cluster subjects start with the account: it is one more token of every key.
       const keyDepth = this.settings.keyDepth + 1;

@@ -4,17 +4,9 @@
 
 import type { Credentials } from "../protocol/auth.js";
 import type { PermissionsConfig } from "../protocol/config.js";
+import type { ConnectOptions } from "../protocol/connect.js";
 
-export interface ConnectOptions {
-  verbose: boolean;
-  pedantic: boolean;
-  echo: boolean;
-  headers: boolean;
-  noResponders: boolean;
-  name: string;
-  lang: string;
-  version: string;
-}
+export type { ConnectOptions } from "../protocol/connect.js";
 
 /** Who a connection authenticated as, as far as it outlives a restart of the object. */
 export interface StoredIdentity {

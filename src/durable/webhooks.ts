@@ -46,20 +46,25 @@ export class Webhooks {
       cid INTEGER PRIMARY KEY, url TEXT NOT NULL, max INTEGER NOT NULL, attachment TEXT NOT NULL)`);
   }
 
+  /** What stored() read, for resume(). */
+  private readonly restoring = new Map<Session, Row>();
+
   /** The sessions to rebuild, as the host rebuilds sockets (Host.restore takes both). */
   stored(): Session[] {
     const rows = this.sql.exec<Record<string, SqlStorageValue>>(`SELECT cid, url, max, attachment FROM webhooks`).toArray() as unknown as Row[];
-    return rows.map((r) => new Session(this.host, (a) => this.keep(r.cid, r.url, r.max, a), JSON.parse(r.attachment)));
+    return rows.map((r) => {
+      const s = new Session(this.host, (a) => this.keep(r.cid, r.url, r.max, a), JSON.parse(r.attachment));
+      this.restoring.set(s, r);
+      return s;
+    });
   }
 
   /** After Host.restore: starts delivering for the sessions it rebuilt, forgets those it could not. */
-  resume(sessions: Session[]): void {
-    for (const s of sessions) {
-      const a = s.deserializeAttachment() as { cid: number };
-      const row = this.sql.exec<{ url: string; max: number }>(`SELECT url, max FROM webhooks WHERE cid = ?`, a.cid).toArray()[0];
+  resume(): void {
+    for (const [s, row] of this.restoring) {
       const rebuilt = s.restored();
-      if (row === undefined || !rebuilt || s.client.subs.size === 0) {
-        this.forget(a.cid);
+      if (!rebuilt || s.client.subs.size === 0) {
+        this.forget(row.cid);
         if (rebuilt) s.end();
         continue;
       }
@@ -67,6 +72,7 @@ export class Webhooks {
       w.session = s;
       this.start(w);
     }
+    this.restoring.clear();
   }
 
   async create(call: WebhookCall): Promise<{ ok: true; cid: number } | { ok: false; error: string }> {
@@ -90,10 +96,6 @@ export class Webhooks {
     if (w === undefined) return false;
     w.stop();
     return true;
-  }
-
-  get count(): number {
-    return this.live.size;
   }
 
   private start(w: Webhook): void {

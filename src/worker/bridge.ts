@@ -10,13 +10,13 @@ import { ERR } from "../protocol/errors.js";
 import { encodeHeaders, headerProblem, type HeaderFields } from "../protocol/headers.js";
 import { isValidLiteralSubject, isValidSubject } from "../protocol/subject.js";
 import { webhookCid } from "../durable/webhooks.js";
-import { checkedSettings, shard } from "./shards.js";
+import { checkedSettings, chosenShard, shard } from "./shards.js";
 
 export type { BridgeResult, Caller, Reply } from "../durable/bridge.js";
 
 export interface Target {
-  /** The shard to run on; null for one at random. */
-  readonly shard: number | null;
+  /** The shard to run on, as the caller named it; null for one at random. */
+  readonly shard: number | string | null;
 }
 
 export interface PublishInput {
@@ -46,13 +46,6 @@ function refuse(status: number, error: string): Failure {
   return { ok: false, status, error };
 }
 
-/** The shard a call runs on: the one asked for, else one at random (as connections are spread). */
-function pick(target: Target, shards: number): number | string {
-  const index = target.shard ?? ((Math.random() * shards) | 0);
-  if (!Number.isInteger(index) || index < 0 || index >= shards) return `shard must be a whole number from 0 to ${shards - 1}`;
-  return index;
-}
-
 /** What is wrong with a publish before it reaches a shard, or its header block and the shard's stub. */
 function prepare(env: ShardEnv, target: Target, input: PublishInput) {
   const settings = checkedSettings(env);
@@ -69,7 +62,7 @@ function prepare(env: ShardEnv, target: Target, input: PublishInput) {
   }
   const headers = fields.length > 0 ? encodeHeaders(fields) : null;
   if ((headers?.length ?? 0) + input.payload.length > settings.maxPayload) return refuse(413, ERR.maxPayload);
-  const index = pick(target, settings.shards);
+  const index = chosenShard(target.shard, settings.shards);
   if (typeof index === "string") return refuse(400, index);
   return { ok: true as const, reply, headers, stub: shard(env, index) };
 }
@@ -100,7 +93,7 @@ function prepareSubscription(env: ShardEnv, target: Target, input: { subject: st
   const max = input.max ?? 0;
   if (!Number.isInteger(max) || max < 0) return refuse(400, "max must be a whole number of messages, 0 for no limit");
   if (input.subject.length + (queue?.length ?? 0) + 32 > settings.maxControlLine) return refuse(400, ERR.maxControlLine);
-  const index = pick(target, settings.shards);
+  const index = chosenShard(target.shard, settings.shards);
   if (typeof index === "string") return refuse(400, index);
   return { ok: true as const, queue, max, stub: shard(env, index) };
 }

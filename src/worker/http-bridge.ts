@@ -52,15 +52,13 @@ function start(c: Ctx, verb: string): { caller: Caller; target: Target; subject:
   } catch {
     return error(400, `the subject in the path is not valid percent-encoding: ${JSON.stringify(raw)}`);
   }
-  const shardParam = url.searchParams.get("shard");
-  if (shardParam !== null && !/^\d{1,6}$/.test(shardParam)) return error(400, `shard must be a whole number, got ${JSON.stringify(shardParam)}`);
   const caller: Caller = {
     credentials: httpCredentials(c.req.raw, settings.config.websocket),
     lang: "http",
     name: `${c.req.method} /${verb}`,
     ip: c.req.header("cf-connecting-ip") ?? "",
   };
-  return { caller, target: { shard: shardParam === null ? null : Number(shardParam) }, subject };
+  return { caller, target: { shard: url.searchParams.get("shard") }, subject };
 }
 
 /** `Nats-Header-X-Trace: 1` → `X-Trace: 1`, in the order given. */

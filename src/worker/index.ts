@@ -10,7 +10,7 @@ import { authorizationConfigured } from "../protocol/auth.js";
 import { httpBridge } from "./http-bridge.js";
 import { monitoring } from "./monitoring.js";
 import { originRefusal } from "./origin.js";
-import { checkedSettings, hostShard, shard } from "./shards.js";
+import { checkedSettings, chosenShard, shard } from "./shards.js";
 
 export { Shard } from "../durable/shard.js";
 export { NatsService } from "./service.js";
@@ -36,7 +36,7 @@ app.get("/", async (c) => {
     if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
     const refusal = originRefusal(c.req.raw, settings.config.websocket);
     if (refusal !== null) return c.text(`${refusal}\n`, 403);
-    const index = hostShard(new URL(c.req.url), settings);
+    const index = chosenShard(new URL(c.req.url).searchParams.get("shard"), settings.shards);
     if (typeof index === "string") return c.text(`${index}\n`, 400);
     return shard(c.env, index).fetch(c.req.raw);
   }

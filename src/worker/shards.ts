@@ -12,25 +12,36 @@ export function shard(env: Env, index: number) {
 }
 
 /**
- * Which shard hosts a new connection: the one named by `?shard=N` (tests, sticky
- * clients), else one at random, which spreads connections evenly. A bad value
- * is an error, not a silent default.
+ * The shard a caller named (`?shard=N` for connections and HTTP calls, a number
+ * for service bindings), else one at random, which spreads the load evenly. A bad
+ * value is an error, not a silent default.
  */
-export function hostShard(url: URL, settings: Settings): number | string {
-  const raw = url.searchParams.get("shard");
-  if (raw === null) return (Math.random() * settings.shards) | 0;
-  if (!/^\d{1,6}$/.test(raw) || Number(raw) >= settings.shards) {
-    return `shard must be a whole number from 0 to ${settings.shards - 1}, got ${JSON.stringify(raw)}`;
+export function chosenShard(raw: string | number | null, shards: number): number | string {
+  if (raw === null) return (Math.random() * shards) | 0;
+  const n = typeof raw === "number" ? raw : /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n >= shards) {
+    return `shard must be a whole number from 0 to ${shards - 1}, got ${JSON.stringify(raw)}`;
   }
-  return Number(raw);
+  return n;
 }
 
-/** Settings are checked before any object is woken, so a bad value is reported, not hidden. */
+/**
+ * Settings are checked before any object is woken, so a bad value is reported, not
+ * hidden. One request asks several times (origin and CORS, then the route): the
+ * answer is kept per environment, which workerd hands every request of an isolate.
+ */
 export function checkedSettings(env: Env): Settings | string {
-  try {
-    return readSettings(env);
-  } catch (e) {
-    if (e instanceof SettingsError) return e.message;
-    throw e;
+  let checked = checkedByEnv.get(env);
+  if (checked === undefined) {
+    try {
+      checked = readSettings(env);
+    } catch (e) {
+      if (!(e instanceof SettingsError)) throw e;
+      checked = e.message;
+    }
+    checkedByEnv.set(env, checked);
   }
+  return checked;
 }
+
+const checkedByEnv = new WeakMap<object, Settings | string>();

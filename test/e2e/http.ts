@@ -25,15 +25,15 @@ export class StreamReader {
   /** Comment lines (`: subscribed`, `: keepalive`). */
   readonly comments: string[] = [];
   done = false;
-  private readonly abort = new AbortController();
-
-  private constructor(readonly response: Response) {}
+  private constructor(
+    readonly response: Response,
+    private readonly abort: AbortController,
+  ) {}
 
   static async open(url: string, init: RequestInit = {}): Promise<StreamReader> {
     const controller = new AbortController();
     const response = await fetch(url, { ...init, signal: controller.signal });
-    const r = new StreamReader(response);
-    (r as unknown as { abort: AbortController }).abort = controller;
+    const r = new StreamReader(response, controller);
     if (response.ok) void r.pump(response.headers.get("content-type")?.includes("ndjson") ?? false);
     return r;
   }
