@@ -4,9 +4,10 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 // The projects, one command:
 // - unit: the pure protocol layer, in plain Node;
 // - workers: the Durable Object itself, inside workerd (hibernation, restore, attachments);
-// - e2e: the official NATS client against `wrangler dev`, started by test/e2e/global-setup.ts;
+// - e2e: the official NATS client against the broker served as `npm start` serves it,
+//   started by test/e2e/global-setup.ts;
 // - e2e-sharded: the same against four shards, plus the cluster's own tests;
-// - browser: the dashboard and demo pages in Chromium, against `wrangler dev`.
+// - browser: the dashboard and demo pages in Chromium, against the same.
 // Two users denied the same subjects: one's permissions fit in a socket attachment, the
 // other's (a long list) do not and are kept in SQLite.
 const deny = { publish: { deny: ["forbidden.>"] }, subscribe: { deny: ["forbidden.>"] } };

@@ -19,7 +19,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { root, startBroker } from "./lib/broker.mjs";
+import { root, startBroker } from "../harness/broker.mjs";
 import { connect } from "./lib/client.mjs";
 import { fmt, median, percentile, table } from "./lib/stats.mjs";
 import { cpuMeter, payload, race, sleep, waitCount } from "./lib/util.mjs";
@@ -534,7 +534,7 @@ async function leftOpen() {
 
 async function main() {
   log("starting nats-edge (wrangler dev --local)…");
-  broker = await startBroker();
+  broker = await startBroker({ pages: false });
   log(`  ${broker.url} (process group ${broker.pgid})`);
   header = [
     `nats-edge HTTP bridge against WebSocket — ${new Date().toISOString()}${args.quick ? " (--quick)" : ""}, ${runs} run(s) per path, medians`,

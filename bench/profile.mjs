@@ -12,7 +12,7 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
-import { startBroker, startCeiling } from "./lib/broker.mjs";
+import { startBroker, startCeiling } from "../harness/broker.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +26,7 @@ const ceiling = args.target === "ceiling";
 const count = Number(args.count);
 const enc = new TextEncoder();
 
-const server = ceiling ? await startCeiling() : await startBroker();
+const server = ceiling ? await startCeiling() : await startBroker({ pages: false });
 try {
   const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
   const cdp = await open(target.webSocketDebuggerUrl);

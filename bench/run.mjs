@@ -14,11 +14,12 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { root, startBroker, startCeiling } from "./lib/broker.mjs";
+import { root, startBroker, startCeiling } from "../harness/broker.mjs";
 import { connect, negotiatedExtensions, offerCompression, rawSocket } from "./lib/client.mjs";
-import { findNatsServer, natsServerVersion, startNatsServer } from "./lib/nats-server.mjs";
+import { findNatsServer, natsServerVersion, startNatsServer } from "../harness/nats-server.mjs";
 import { Results, fmt } from "./lib/stats.mjs";
-import { cpuMeter, groupPids, machineBusySeconds, race, sleep, waitCount } from "./lib/util.mjs";
+import { groupPids } from "../harness/process.mjs";
+import { cpuMeter, machineBusySeconds, race, sleep, waitCount } from "./lib/util.mjs";
 import { CLUSTER_SHARDS, scenarios } from "./scenarios.mjs";
 
 const { values: args } = parseArgs({
@@ -322,7 +323,7 @@ async function main() {
       return [kv.slice(0, i), kv.slice(i + 1)];
     }),
   );
-  let edge = await startBroker({ vars });
+  let edge = await startBroker({ vars, pages: false });
   servers.push(edge);
   log(`  ${edge.url} (process group ${edge.pgid})`);
   let nats = null;
@@ -393,7 +394,7 @@ async function main() {
       }
       if (s.targets === "cluster" && !cluster) {
         log(`starting nats-edge with SHARDS=${CLUSTER_SHARDS} for the cross-shard scenarios…`);
-        cluster = await startBroker({ name: clusterName, vars: clusterVars });
+        cluster = await startBroker({ name: clusterName, vars: clusterVars, pages: false });
         servers.push(cluster);
         log(`  ${cluster.url} (process group ${cluster.pgid})`);
         const varArgs = Object.entries(clusterVars).map(([k, v]) => `--var ${k}:${v}`).join(" ");

@@ -23,10 +23,10 @@
 
 import { writeFileSync } from "node:fs";
 import WebSocket from "ws";
-import { startBroker } from "../bench/lib/broker.mjs";
-import { findNatsServer, natsServerVersion, startNatsServer } from "../bench/lib/nats-server.mjs";
+import { startBroker } from "../harness/broker.mjs";
+import { findNatsServer, natsServerVersion, startNatsServer } from "../harness/nats-server.mjs";
 import { configurations } from "./lib/compat-cases.mjs";
-import { closeFrameOf, discard, escBytes, runCase, sleep } from "./lib/raw-ws.mjs";
+import { closeFrameOf, discard, escBytes, runCase, sleep } from "../harness/raw-ws.mjs";
 
 const DEADLINE_MS = 20 * 60_000;
 const DEFAULT_MAX_PAYLOAD = 1048576;
@@ -191,7 +191,7 @@ async function runConfiguration(cfg, cases, bin) {
     if (bin) ns = await startNatsServer(bin, { config });
     // The same document, listener included (nats-edge accepts it and ignores it).
     const doc = ns?.config ?? config;
-    edge = await startBroker({ vars: { NATS_CONFIG: JSON.stringify(doc), ...cfg.edgeVars } });
+    edge = await startBroker({ vars: { NATS_CONFIG: JSON.stringify(doc), ...cfg.edgeVars }, pages: false });
     const problem = await edgeProblem(edge);
     const [nsRuns, edgeRuns] = await Promise.all([ns ? runAll(ns.url, cases) : null, runAll(edge.url, cases)]);
     return {

@@ -1,8 +1,11 @@
-// `npm start`: the broker locally in workerd through `wrangler dev`, offline, on
-// ws://127.0.0.1:8787 (PORT overrides the port). Extra arguments go to wrangler,
-// e.g. `npm start -- --var MAX_PAYLOAD:65536`. Locally, clients may connect
-// without credentials (ALLOW_ANONYMOUS) unless NATS_CONFIG configures authorization.
-import { runWrangler } from "./wrangler.mjs";
+// `npm run dev`: the broker under `wrangler dev`, offline, on ws://127.0.0.1:8787
+// (PORT overrides the port), rebuilt and reloaded on every change of its sources (which
+// drops every WebSocket). Extra arguments go to wrangler, e.g.
+// `npm run dev -- --var MAX_PAYLOAD:65536`. wrangler dev puts a proxy (a second workerd)
+// in front of every connection: measure with `npm start`, which has none. Locally, clients
+// may connect without credentials (ALLOW_ANONYMOUS) unless NATS_CONFIG configures
+// authorization.
+import { runWrangler } from "../harness/wrangler.mjs";
 
 const port = process.env.PORT ?? "8787";
 const child = runWrangler(

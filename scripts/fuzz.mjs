@@ -13,8 +13,8 @@
 // checked, nor whether every connection was released (other clients may be connected). The exit
 // code is 0 when every check passed, 1 when one failed, 2 when the run could not start.
 import { parseArgs } from "node:util";
-import { startBroker } from "../bench/lib/broker.mjs";
-import { sleep } from "../bench/lib/util.mjs";
+import { startBroker } from "../harness/broker.mjs";
+import { sleep } from "../harness/process.mjs";
 import { formatReport, replayRound, runFuzz } from "./fuzz-engine.mjs";
 
 /**
@@ -90,7 +90,7 @@ function follow(output) {
 async function start() {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startBroker({ vars: { ALLOW_ANONYMOUS: "true", SHARDS: "1" } });
+      return await startBroker({ vars: { ALLOW_ANONYMOUS: "true", SHARDS: "1" }, pages: false });
     } catch (err) {
       // The snapshot may catch src/ in the middle of an edit: a later one may build.
       if (attempt === 3) throw err;

@@ -11,12 +11,12 @@
 // "connection closed" lines) written during each case are added to the table.
 //
 // The conversations themselves (connections, frames, the case runner) are
-// scripts/lib/raw-ws.mjs, shared with scripts/compat.mjs.
+// harness/raw-ws.mjs, shared with scripts/compat.mjs.
 
 import fs from 'node:fs';
 import net from 'node:net';
 import crypto from 'node:crypto';
-import { DEFAULT_CONNECT, enc, escBytes, openConn, runCase as runRawCase, tagOf, toBytes } from './lib/raw-ws.mjs';
+import { DEFAULT_CONNECT, enc, escBytes, openConn, runCase as runRawCase, tagOf, toBytes } from '../harness/raw-ws.mjs';
 
 const URL_ = process.env.NATS_WS_URL || 'ws://127.0.0.1:19222';
 const LOG = process.env.NATS_LOG || '';

@@ -1,39 +1,9 @@
-// Small helpers shared by the benchmark modules: ports, sleeping, deadlines, process groups
-// and resident memory read from /proc.
-import { readFileSync, readdirSync } from "node:fs";
-import net from "node:net";
+// Small helpers of the benchmark: deadlines, counting, CPU use read from /proc, payloads.
+// Processes, ports and memory are the harness's (harness/process.mjs).
+import { readFileSync } from "node:fs";
+import { sleep } from "../../harness/process.mjs";
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A port that was free on 127.0.0.1 a moment ago. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** `n` distinct free ports. */
-export async function freePorts(n) {
-  const set = new Set();
-  while (set.size < n) set.add(await freePort());
-  return [...set];
-}
-
-/** Sends `signal` to every process of the group led by `pgid`; false when it is gone. */
-export function killGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { sleep };
 
 /** Polls `pred` every `everyMs` until true; false when `timeoutMs` passed or `abort()` says so. */
 export async function waitFor(pred, timeoutMs, { everyMs = 5, abort = () => false } = {}) {
@@ -63,15 +33,6 @@ export async function waitCount(count, target, { stallMs = 3000, deadline = Infi
   return count();
 }
 
-function procStat(pid) {
-  // /proc/<pid>/stat: "pid (comm) state ppid pgrp ..."; comm may contain spaces or parens.
-  const s = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const close = s.lastIndexOf(")");
-  const comm = s.slice(s.indexOf("(") + 1, close);
-  const fields = s.slice(close + 2).split(" ");
-  return { comm, ppid: Number(fields[1]), pgrp: Number(fields[2]) };
-}
-
 /** CPU time (user + system) a process has used, in seconds; 0 when it is gone. */
 export function cpuSeconds(pid) {
   try {
@@ -80,15 +41,6 @@ export function cpuSeconds(pid) {
     return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (CLK_TCK 100)
   } catch {
     return 0;
-  }
-}
-
-/** The command line of a process ("" when it is gone). */
-export function cmdline(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
   }
 }
 
@@ -123,49 +75,6 @@ export function machineBusySeconds() {
   } catch {
     return 0;
   }
-}
-
-/** VmRSS of one process in KiB, or 0 when it is gone. */
-export function rssKiB(pid) {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Processes of the group `pgid` (optionally only those whose name is `comm`). */
-export function groupPids(pgid, comm) {
-  const out = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const st = procStat(name);
-      if (st.pgrp === pgid && (comm === undefined || st.comm === comm)) out.push({ pid: Number(name), comm: st.comm });
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return out;
-}
-
-/** Every process: {pid, comm, pgrp}. */
-groupPids.all = function* () {
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      yield { pid: Number(name), ...procStat(name) };
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-};
-
-/** Summed VmRSS (KiB) of the group's processes named `comm`, and how many there were. */
-export function groupRssKiB(pgid, comm) {
-  const pids = groupPids(pgid, comm);
-  return { kib: pids.reduce((a, p) => a + rssKiB(p.pid), 0), processes: pids.length };
 }
 
 /** Resolves with `p`, or with `onTimeout()` after `ms` (the timer never keeps the process up). */

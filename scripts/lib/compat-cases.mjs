@@ -1,7 +1,7 @@
 // The configurations and cases of `npm run compat` (scripts/compat.mjs): each
 // configuration is a nats-server configuration document, run unchanged by
 // nats-server (as its -c file) and by nats-edge (as NATS_CONFIG); each case is
-// a conversation in raw frames (see raw-ws.mjs) whose outcome is compared.
+// a conversation in raw frames (see harness/raw-ws.mjs) whose outcome is compared.
 //
 // Only what nats-server 2.9 understands goes into a document: no
 // token_cookie/user_cookie/pass_cookie (2.11), no `operator` list.
@@ -10,7 +10,7 @@
 // picked, and what depends on timers is bounded by `closeWithin` or
 // normalized (server PINGs of a live connection).
 //
-// Beyond raw-ws.mjs's case fields: `headers` and `query` per connection (sent
+// Beyond harness/raw-ws.mjs's case fields: `headers` and `query` per connection (sent
 // to both servers), `normalize(escapedBytes)`, `pause` (ms after the case),
 // and `known`: a deliberate difference of this case, { why, applies(ns, edge) }
 // over the two outcomes of a connection. A configuration's `edgeVars` are
@@ -19,7 +19,7 @@
 import { encodeAccount, encodeOperator, encodeUser, newScopedSigner } from "@nats-io/jwt";
 import { createAccount, createOperator, createUser } from "@nats-io/nkeys";
 import { hashSync } from "bcryptjs";
-import { CLOSE, enc, OPEN } from "./raw-ws.mjs";
+import { CLOSE, enc, OPEN } from "../../harness/raw-ws.mjs";
 
 /** CONNECT as the official clients send it, with `fields` (credentials) added. */
 const connect = (fields = {}) =>

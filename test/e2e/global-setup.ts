@@ -1,4 +1,4 @@
-// vitest globalSetup for the end-to-end projects: one broker (wrangler dev) for the whole run.
+// vitest globalSetup for the end-to-end projects: one broker (as `npm start` serves it) for the whole run.
 // The "e2e" project runs it as a single shard; "e2e-sharded" (global-setup-sharded.ts) runs
 // the same suite against four shards with connections spread over them.
 //

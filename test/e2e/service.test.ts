@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ownBroker, StreamReader } from "./http.js";
 import { collect, delay, quiesce, uniq, waitUntil } from "./util.js";
 
-const own = ownBroker(2, { front: "test/fixtures/consumer/wrangler.toml", vars: { TEST_HOOKS: "1" } });
+const own = ownBroker(2, { front: ["test/fixtures/consumer/wrangler.toml"], vars: { TEST_HOOKS: "1" } });
 
 async function call(verb: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${own.base}/consumer/${verb}`, { method: "POST", body: JSON.stringify(body) });

@@ -6,8 +6,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { processGroup } from "./group.mjs";
-import { freePorts, rssKiB, sleep } from "./util.mjs";
+import { freePorts, processGroup, rssKiB, sleep } from "./process.mjs";
 
 /** Absolute path of `nats-server` on PATH (plus /usr/sbin, where Debian puts it), or null. */
 export function findNatsServer() {
@@ -44,7 +43,7 @@ export function natsServerVersion(bin) {
  *   listener settings. The document as written is the result's `config`.
  */
 export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, config } = {}) {
-  const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-bench-nats-server-"));
+  const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-nats-server-"));
   const [port, wsPort] = await freePorts(2);
   let conf;
   let args;
