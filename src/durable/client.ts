@@ -10,10 +10,9 @@ import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from
 import { Parser, type ParserHandler } from "../protocol/parser.js";
 import { PendingTracker } from "../protocol/pending.js";
 import { isValidSubject } from "../protocol/subject.js";
-import { Permissions, ResponseTracker } from "../protocol/permissions.js";
+import { Permissions, ResponseTracker, type PermissionsConfig } from "../protocol/permissions.js";
 import type { Subscription } from "../protocol/sublist.js";
 import { GLOBAL_ACCOUNT, type AccountSpace } from "./account.js";
-import type { PermissionsConfig } from "../protocol/config.js";
 import type { Attachment, ConnectOptions, StoredIdentity } from "./store.js";
 
 /** What a client needs from the host it lives on. */

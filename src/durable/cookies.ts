@@ -5,7 +5,7 @@
 
 import { parse as parseCookies } from "hono/utils/cookie";
 import type { Credentials } from "../protocol/auth.js";
-import type { WebSocketConfig } from "../protocol/config.js";
+import type { WebSocketConfig } from "../protocol/config-websocket.js";
 
 /** Credentials in the cookies the `websocket` block names, as nats-server reads them at the upgrade. */
 export function cookieCredentials(header: string | null, ws: WebSocketConfig): Credentials | null {

@@ -6,8 +6,8 @@
 import { Authenticator, newNonce, type Credentials } from "../protocol/auth.js";
 import { decode, LastDecoded } from "../protocol/bytes.js";
 import type { BrokerConfig } from "../protocol/config.js";
-import { asciiJson } from "../protocol/encoder.js";
 import { CLOSE, ERR, publishViolation } from "../protocol/errors.js";
+import { infoJson } from "../protocol/server-info.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
 import { AccountSpace } from "./account.js";
 import { Client, type ClientHost, type LocalSub, type Transport } from "./client.js";
@@ -17,13 +17,6 @@ import type { Settings } from "./settings.js";
 import type { Store } from "./store.js";
 import { rebuildConnections } from "./restore.js";
 import { KeptTotals } from "./totals.js";
-
-/**
- * The version reported in INFO. Clients gate features on it: 2.2.0 is the first
- * nats-server with headers and no-responders, which we support, and it is below
- * every JetStream feature gate of the official clients (2.6.2 and up), which we do not.
- */
-export const SERVER_VERSION = "2.2.0";
 
 const NO_GROUPS: ReadonlyMap<string, readonly LocalSub[]> = new Map();
 
@@ -151,22 +144,12 @@ export class Host implements ClientHost, LocalDelivery {
       if (this.auth.needsNonce) client.nonce = newNonce();
     }
     this.saveAttachment(client);
-    const info: Record<string, unknown> = {
-      server_id: this.server.id,
-      server_name: this.server.name,
-      version: SERVER_VERSION,
-      proto: 1,
-      go: "workerd",
-      host: via.host,
-      port: via.port,
-      headers: true,
-      max_payload: this.settings.maxPayload,
-      client_id: cid,
-    };
-    if (this.auth.required) info.auth_required = true;
-    if (client.nonce !== null) info.nonce = client.nonce;
-    if (via.ip !== "") info.client_ip = via.ip;
-    client.outbox.info(asciiJson(info));
+    client.outbox.info(
+      infoJson(
+        { id: this.server.id, name: this.server.name, host: via.host, port: via.port },
+        { clientId: cid, maxPayload: this.settings.maxPayload, authRequired: this.auth.required, nonce: client.nonce, clientIp: via.ip },
+      ),
+    );
     this.markDirty(client);
     if (this.clients.size > this.maxConnections) {
       // Closed once the upgrade is answered: a socket closed before its 101 shows the

@@ -3,7 +3,7 @@
 // connections (Host, Cluster) and owner of part of the subject space (Directory).
 
 import { DurableObject } from "cloudflare:workers";
-import type { WebSocketConfig } from "../protocol/config.js";
+import type { WebSocketConfig } from "../protocol/config-websocket.js";
 import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge.js";
 import { Channel } from "./channel.js";
 import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./webhooks.js";

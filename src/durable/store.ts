@@ -3,7 +3,7 @@
 // subscriptions, which can be many, live in the object's SQLite storage.
 
 import type { Credentials } from "../protocol/auth.js";
-import type { PermissionsConfig } from "../protocol/config.js";
+import type { PermissionsConfig } from "../protocol/permissions.js";
 import type { ConnectOptions } from "../protocol/connect.js";
 
 export type { ConnectOptions } from "../protocol/connect.js";

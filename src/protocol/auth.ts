@@ -8,7 +8,8 @@
 // for JWT users the decoding of the one JWT presented.
 
 import { GLOBAL_ACCOUNT } from "./account.js";
-import type { BrokerConfig, UserConfig } from "./config.js";
+import type { BrokerConfig } from "./config.js";
+import type { UserConfig } from "./config-users.js";
 import { fail, ok, type AuthResult, type Credentials, type Identity } from "./identity.js";
 import { nonceSignatureProblem } from "./nkeys.js";
 import { OperatorMode } from "./operator.js";

@@ -6,10 +6,18 @@
 // only when a user of the account connects. operator.ts uses what passes.
 
 import { isAccount, isOperator, type ClaimsData, type Operator } from "@nats-io/jwt";
-import type { OperatorConfig } from "./config.js";
 import { fail, isObject, items, key, nonEmptyString, NOT_SUPPORTED, string, type Field } from "./config-fields.js";
 import { decodeClaims, type Json } from "./jwt-claims.js";
 import { isFullPublicKey } from "./nkeys.js";
+
+/** Decentralized auth: trusted operators and the memory resolver's account JWTs. */
+export interface OperatorConfig {
+  /** Operator JWTs, as given. */
+  readonly operators: readonly string[];
+  /** Account public key -> account JWT (`resolver_preload`). */
+  readonly accounts: ReadonlyMap<string, string>;
+  readonly systemAccount: string | null;
+}
 
 export function operatorConfig(top: Map<string, Field>, operatorField: Field): OperatorConfig {
   const ops = operators(operatorField);

@@ -2,7 +2,6 @@
 // account's or the authorization block's `default_permissions`), read as
 // nats-server's opts.go parseUserPermissions reads them.
 
-import type { PermissionsConfig, ResponsePermission, SubjectPermission } from "./config.js";
 import {
   durationMs,
   fail,
@@ -19,6 +18,9 @@ import {
   DEFAULT_ALLOW_RESPONSE_EXPIRATION_MS,
   DEFAULT_ALLOW_RESPONSE_MAX_MSGS,
   publishWithResponses,
+  type PermissionsConfig,
+  type ResponsePermission,
+  type SubjectPermission,
 } from "./permissions.js";
 import { isValidSubject } from "./subject.js";
 

@@ -4,7 +4,6 @@
 // (opts.go processConfigFileLine, parseAccounts, parseUsers).
 
 import { accountNameProblem, GLOBAL_ACCOUNT } from "./account.js";
-import type { PermissionsConfig, UserConfig } from "./config.js";
 import {
   fail,
   fields,
@@ -23,6 +22,19 @@ import { permissions } from "./config-permissions.js";
 import { CONFIG_CONNECTION_TYPES, WEBSOCKET } from "./connection-types.js";
 import { isFullPublicKey } from "./nkeys.js";
 import { isBcrypt } from "./passwords.js";
+import type { PermissionsConfig } from "./permissions.js";
+
+/** A user from `authorization` (account "$G") or from an account's `users`. */
+export interface UserConfig {
+  /** Login name; absent for nkey users. */
+  readonly user: string | null;
+  /** Plain or bcrypt (`$2a$…`) password; null for nkey users. */
+  readonly password: string | null;
+  /** The user's public nkey (`U…`), for nonce-signing users. */
+  readonly nkey: string | null;
+  readonly account: string;
+  readonly permissions: PermissionsConfig | null;
+}
 
 /** nats-server's AUTH_TIMEOUT (const.go): the wait for CONNECT without TLS. */
 export const DEFAULT_AUTH_TIMEOUT_MS = 2000;

@@ -2,7 +2,6 @@
 // may come from and the cookies credentials may come from, as nats-server
 // reads them (opts.go parseWebsocket, websocket.go).
 
-import type { WebSocketConfig } from "./config.js";
 import {
   boolean,
   fail,
@@ -16,6 +15,16 @@ import {
   string,
   type Field,
 } from "./config-fields.js";
+
+export interface WebSocketConfig {
+  readonly sameOrigin: boolean;
+  /** Origins as nats-server compares them (scheme://host[:port]); empty: any. */
+  readonly allowedOrigins: readonly string[];
+  readonly jwtCookie: string | null;
+  readonly tokenCookie: string | null;
+  readonly usernameCookie: string | null;
+  readonly passwordCookie: string | null;
+}
 
 /** No `websocket` block: any origin, no credentials from cookies. */
 export const EMPTY_WEBSOCKET: WebSocketConfig = Object.freeze({

@@ -20,10 +20,11 @@
 //   the `token_cookie`, `user_cookie` and `pass_cookie` of later versions;
 // - accepted and ignored: the WebSocket listener settings (see config-websocket.ts).
 //
-// This file holds the document's shape and its top level; each block has a
-// reader of its own: config-users.ts (authorization, accounts),
-// config-permissions.ts, config-operator.ts, config-websocket.ts, all built
-// on config-fields.ts.
+// This file holds the document's top level; each block has a file of its own
+// with the block's shape and its reader: config-users.ts (authorization,
+// accounts), config-permissions.ts (its shape is permissions.ts', which
+// enforces it), config-operator.ts, config-websocket.ts, all built on
+// config-fields.ts. The parts never import this file: it assembles them.
 
 import { GLOBAL_ACCOUNT } from "./account.js";
 import {
@@ -41,63 +42,12 @@ import {
   spelling,
   type Field,
 } from "./config-fields.js";
-import { operatorConfig } from "./config-operator.js";
-import { accounts, authorization, DEFAULT_AUTH_TIMEOUT_MS, type Seen } from "./config-users.js";
-import { EMPTY_WEBSOCKET, websocket } from "./config-websocket.js";
+import { operatorConfig, type OperatorConfig } from "./config-operator.js";
+import { accounts, authorization, DEFAULT_AUTH_TIMEOUT_MS, type Seen, type UserConfig } from "./config-users.js";
+import { EMPTY_WEBSOCKET, websocket, type WebSocketConfig } from "./config-websocket.js";
 
 export { ConfigError } from "./config-fields.js";
 export { parseGoDuration } from "./duration.js";
-
-/** allow/deny lists of subject patterns; null when the list is absent. */
-export interface SubjectPermission {
-  readonly allow: readonly string[] | null;
-  readonly deny: readonly string[] | null;
-}
-
-/** `allow_responses`: publishing to reply subjects of messages received. */
-export interface ResponsePermission {
-  /** Replies allowed per request received; nats-server's default is 1; 0 for no limit. */
-  readonly maxMsgs: number;
-  /** How long a reply subject stays allowed, in ms; 0 for no limit. */
-  readonly expiresMs: number;
-}
-
-export interface PermissionsConfig {
-  readonly publish: SubjectPermission | null;
-  readonly subscribe: SubjectPermission | null;
-  readonly allowResponses: ResponsePermission | null;
-}
-
-/** A user from `authorization` (account "$G") or from an account's `users`. */
-export interface UserConfig {
-  /** Login name; absent for nkey users. */
-  readonly user: string | null;
-  /** Plain or bcrypt (`$2a$…`) password; null for nkey users. */
-  readonly password: string | null;
-  /** The user's public nkey (`U…`), for nonce-signing users. */
-  readonly nkey: string | null;
-  readonly account: string;
-  readonly permissions: PermissionsConfig | null;
-}
-
-export interface WebSocketConfig {
-  readonly sameOrigin: boolean;
-  /** Origins as nats-server compares them (scheme://host[:port]); empty: any. */
-  readonly allowedOrigins: readonly string[];
-  readonly jwtCookie: string | null;
-  readonly tokenCookie: string | null;
-  readonly usernameCookie: string | null;
-  readonly passwordCookie: string | null;
-}
-
-/** Decentralized auth: trusted operators and the memory resolver's account JWTs. */
-export interface OperatorConfig {
-  /** Operator JWTs, as given. */
-  readonly operators: readonly string[];
-  /** Account public key -> account JWT (`resolver_preload`). */
-  readonly accounts: ReadonlyMap<string, string>;
-  readonly systemAccount: string | null;
-}
 
 export interface BrokerConfig {
   /** `authorization.token` (plain or bcrypt); null when not set. */

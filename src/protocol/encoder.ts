@@ -105,7 +105,7 @@ export class Outbox {
     this.ascii(`-ERR '${text}'\r\n`);
   }
 
-  /** `INFO <json>\r\n`; the JSON is escaped to ASCII by the caller's `infoJson`. */
+  /** `INFO <json>\r\n`; the JSON comes escaped to ASCII from server-info.ts' `infoJson`. */
   info(json: string): void {
     this.ascii("INFO ");
     this.ascii(json);

@@ -1,6 +1,6 @@
 // What a connecting client presents, and what authentication makes of it.
 
-import type { PermissionsConfig } from "./config.js";
+import type { PermissionsConfig } from "./permissions.js";
 
 /** Credentials as CONNECT carries them (with the caller's cookies merged in). */
 export interface Credentials {

@@ -2,12 +2,13 @@
 // validates it, and turned into the configuration's shape as nats-server's
 // buildPermissionsFromJwt does, so that one Permissions serves both.
 
-import type { PermissionsConfig, SubjectPermission } from "./config.js";
 import { asNumber, asObject, asStrings, type Json } from "./jwt-claims.js";
 import {
   DEFAULT_ALLOW_RESPONSE_EXPIRATION_MS,
   DEFAULT_ALLOW_RESPONSE_MAX_MSGS,
   publishWithResponses,
+  type PermissionsConfig,
+  type SubjectPermission,
 } from "./permissions.js";
 
 /** nats-server's buildPermissionsFromJwt, with validateResponsePermissions' defaults. */

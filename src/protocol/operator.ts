@@ -10,13 +10,14 @@
 // what it holds is trusted here, and a JWT that does not decode trusts nothing.
 
 import { isAccount, isOperator, isUser, type ClaimsData } from "@nats-io/jwt";
-import type { OperatorConfig, PermissionsConfig } from "./config.js";
+import type { OperatorConfig } from "./config-operator.js";
 import { jwtConnectionTypesProblem } from "./connection-types.js";
 import { fail, ok, type AuthResult, type Credentials } from "./identity.js";
 import { asArray, asNumber, asObject, asString, asStrings, decodeClaims, type Json } from "./jwt-claims.js";
 import { hasEmptyPermissions, permissionsFromJwt, permissionsProblem } from "./jwt-permissions.js";
 import { applyScope } from "./jwt-scope.js";
 import { isPublicKey, nonceSignatureProblem } from "./nkeys.js";
+import type { PermissionsConfig } from "./permissions.js";
 
 interface Account {
   readonly key: string;

@@ -6,12 +6,31 @@
 // instance may serve every connection of a user; what does depend on the
 // connection (reply subjects it may answer) lives in a ResponseTracker.
 
-import type { PermissionsConfig, ResponsePermission, SubjectPermission } from "./config.js";
 import { SubjectTrie, type MatchResult, type Subscription } from "./sublist.js";
 
 // The texts live with the other client-facing errors; re-exported because a
 // permission check and its -ERR always travel together.
 export { publishViolation, subscribeViolation } from "./errors.js";
+
+/** allow/deny lists of subject patterns; null when the list is absent. */
+export interface SubjectPermission {
+  readonly allow: readonly string[] | null;
+  readonly deny: readonly string[] | null;
+}
+
+/** `allow_responses`: publishing to reply subjects of messages received. */
+export interface ResponsePermission {
+  /** Replies allowed per request received; nats-server's default is 1; 0 for no limit. */
+  readonly maxMsgs: number;
+  /** How long a reply subject stays allowed, in ms; 0 for no limit. */
+  readonly expiresMs: number;
+}
+
+export interface PermissionsConfig {
+  readonly publish: SubjectPermission | null;
+  readonly subscribe: SubjectPermission | null;
+  readonly allowResponses: ResponsePermission | null;
+}
 
 /** nats-server's DEFAULT_ALLOW_RESPONSE_MAX_MSGS, for `allow_responses: true` or a 0 `max`. */
 export const DEFAULT_ALLOW_RESPONSE_MAX_MSGS = 1;

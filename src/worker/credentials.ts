@@ -5,7 +5,7 @@
 
 import { cookieCredentials } from "../durable/cookies.js";
 import type { Credentials } from "../protocol/auth.js";
-import type { WebSocketConfig } from "../protocol/config.js";
+import type { WebSocketConfig } from "../protocol/config-websocket.js";
 
 /** A user JWT: three base64url parts, the header starting with `{"`. */
 const JWT = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

@@ -5,7 +5,6 @@
 // Query parameters, defaults, sort orders and error texts are nats-server's.
 
 import { Hono, type Context } from "hono";
-import { SERVER_VERSION } from "../durable/host.js";
 import {
   addCounts,
   compareConns,
@@ -23,6 +22,7 @@ import type { ShardEnv } from "../durable/shard.js";
 import { GLOBAL_ACCOUNT } from "../protocol/account.js";
 import { authorizationConfigured } from "../protocol/auth.js";
 import { decodeClaims } from "../protocol/jwt-claims.js";
+import { describeServer } from "../protocol/server-info.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
 import type { SublistCounts } from "../protocol/sublist.js";
 import { monitorRefusal } from "./monitor-guard.js";
@@ -141,15 +141,8 @@ monitoring.get(
     const port = portOf(url);
     const tls = url.protocol === "https:";
     const config = settings.config;
-    const varz: Record<string, unknown> = {
-      server_id: serverId(c.env.SHARD),
-      server_name: "nats-edge",
-      version: SERVER_VERSION,
-      proto: 1,
-      go: "workerd",
-      host: url.hostname,
-      port,
-    };
+    // One server for the whole deployment; INFO names the shard a client reached instead.
+    const varz = describeServer({ id: serverId(c.env.SHARD), name: "nats-edge", host: url.hostname, port });
     if (authorizationConfigured(config) || !settings.allowAnonymous) varz.auth_required = true;
     varz.max_connections = settings.maxConnections;
     if (settings.maxSubscriptions > 0) varz.max_subscriptions = settings.maxSubscriptions;

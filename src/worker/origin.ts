@@ -4,7 +4,7 @@
 // Origin's host and port to be the request's; `allowed_origins` wants them,
 // and the scheme, to be one of the list's.
 
-import type { WebSocketConfig } from "../protocol/config.js";
+import type { WebSocketConfig } from "../protocol/config-websocket.js";
 
 interface HostPort {
   readonly host: string;

@@ -4,7 +4,10 @@ import { createAccount, createOperator, createUser, type KeyPair } from "@nats-i
 import { hashSync } from "bcryptjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Authenticator, newNonce, type AuthResult, type Credentials, type Identity } from "../../src/protocol/auth";
-import { EMPTY_CONFIG, type BrokerConfig, type OperatorConfig, type PermissionsConfig, type UserConfig } from "../../src/protocol/config";
+import { EMPTY_CONFIG, type BrokerConfig } from "../../src/protocol/config";
+import type { OperatorConfig } from "../../src/protocol/config-operator";
+import type { UserConfig } from "../../src/protocol/config-users";
+import type { PermissionsConfig } from "../../src/protocol/permissions";
 
 function config(over: Partial<BrokerConfig> = {}): BrokerConfig {
   return { ...EMPTY_CONFIG, ...over };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { PermissionsConfig, SubjectPermission } from "../../src/protocol/config";
 import {
   DEFAULT_ALLOW_RESPONSE_EXPIRATION_MS,
   MAX_TRACKED_REPLIES,
@@ -8,6 +7,8 @@ import {
   REPLY_PERM_LIMIT,
   ResponseTracker,
   subscribeViolation,
+  type PermissionsConfig,
+  type SubjectPermission,
 } from "../../src/protocol/permissions";
 
 const perm = (allow: string[] | null, deny: string[] | null = null): SubjectPermission => ({ allow, deny });

@@ -1,0 +1,60 @@
+// What nats-edge says about itself: the INFO every client is greeted with, and
+// the head of /varz, which begins with the same fields. One description, so a
+// client and a monitoring tool never see two versions of the server.
+// Field names and order are nats-server's (server/server.go Info, server/monitor.go Varz).
+
+import { asciiJson } from "./encoder.js";
+
+/**
+ * The version reported. Clients gate features on it: 2.2.0 is the first
+ * nats-server with headers and no-responders, which we support, and it is below
+ * every JetStream feature gate of the official clients (2.6.2 and up), which we do not.
+ */
+export const SERVER_VERSION = "2.2.0";
+
+/** Which server answers, and the host and port it was reached at. */
+export interface ServerAddress {
+  readonly id: string;
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** What INFO tells one connection about itself and about what the server asks of it. */
+export interface ClientInfo {
+  readonly clientId: number;
+  readonly maxPayload: number;
+  readonly authRequired: boolean;
+  /** For the client to sign (nkey users, operator mode); null when none is asked for. */
+  readonly nonce: string | null;
+  /** The client's address as the Worker saw it; "" when unknown. */
+  readonly clientIp: string;
+}
+
+/** The fields INFO and /varz both begin with, in nats-server's order. */
+export function describeServer(server: ServerAddress): Record<string, unknown> {
+  return {
+    server_id: server.id,
+    server_name: server.name,
+    version: SERVER_VERSION,
+    proto: 1,
+    go: "workerd",
+    host: server.host,
+    port: server.port,
+  };
+}
+
+/**
+ * INFO's JSON for one connection, escaped to ASCII so Outbox.info writes it byte
+ * for byte. Never `connect_urls`: clients would add them to their reconnect pool.
+ */
+export function infoJson(server: ServerAddress, client: ClientInfo): string {
+  const info = describeServer(server);
+  info.headers = true;
+  info.max_payload = client.maxPayload;
+  info.client_id = client.clientId;
+  if (client.authRequired) info.auth_required = true;
+  if (client.nonce !== null) info.nonce = client.nonce;
+  if (client.clientIp !== "") info.client_ip = client.clientIp;
+  return asciiJson(info);
+}
