@@ -4,14 +4,18 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { WebSocketConfig } from "../protocol/config-websocket.js";
-import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge.js";
-import { Channel } from "./channel.js";
-import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./webhooks.js";
+import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge/bridge.js";
+import { Channel } from "./cluster/channel.js";
+import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./bridge/webhooks.js";
 import { cookieCredentials } from "./cookies.js";
-import { Cluster, type ShardCalls } from "./cluster.js";
-import { Directory, type InterestChange, type InterestPush, type InterestSnapshot, type WatcherLink } from "./directory.js";
-import { Host, type Upgrade } from "./host.js";
-import { monitor, type MonitorQuery, type MonitorReport } from "./monitor.js";
+import { Cluster } from "./cluster/cluster.js";
+import type { ShardCalls } from "./cluster/peers.js";
+import { clusterSettings } from "./cluster/settings.js";
+import { Directory, type InterestChange, type InterestPush, type InterestSnapshot, type WatcherLink } from "./cluster/directory.js";
+import { Host, type Upgrade } from "./host/host.js";
+import { ClosedConnections } from "./monitor/closed.js";
+import { monitor } from "./monitor/monitor.js";
+import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
 import { serverId, shardIndex, shardName } from "./names.js";
 import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
 import { Store } from "./store.js";
@@ -46,6 +50,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
   private readonly stubs = new Map<number, DurableObjectStub<Shard>>();
   private readonly pushes = new Map<number, Channel<PushBatch>>();
   private readonly store: Store;
+  /** For /connz?state=closed. */
+  private readonly closed: ClosedConnections;
   /** When the object's alarm is set for (ms since the epoch); 0 when none is. */
   private alarmAt: number;
 
@@ -56,6 +62,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     const store = new Store(ctx.storage.sql);
     this.store = store;
     this.alarmAt = store.meta("alarm");
+    this.closed = new ClosedConnections(this.settings.shards);
     this.host = new Host(
       this.settings,
       store,
@@ -66,6 +73,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
         index: this.self,
       },
       { wakeBy: (at) => this.wakeBy(at) },
+      this.closed,
     );
     this.bridge = new Bridge(this.host, { host: "", port: 0 });
     this.webhooks = new Webhooks(this.host, ctx.storage.sql, { host: "", port: 0 });
@@ -75,11 +83,10 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     this.host.restore([...ctx.getWebSockets(), ...hooks]);
     this.webhooks.resume();
     if (this.settings.shards > 1) {
-      // Cluster subjects start with the account: it is one more token of every key.
-      const keyDepth = this.settings.keyDepth + 1;
-      this.directory = new Directory(this.self, keyDepth, ctx.storage.sql, this);
+      const cluster = clusterSettings(this.settings, this.self);
+      this.directory = new Directory(this.self, cluster.keyDepth, ctx.storage.sql, this);
       this.cluster = new Cluster(
-        { self: this.self, shards: this.settings.shards, keyDepth, cacheKeys: this.settings.cacheKeys },
+        cluster,
         this,
         this.host,
         remembered(store, "registering"),
@@ -154,7 +161,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
 
   /** For the Worker's monitoring endpoints (/varz, /connz, /subsz, /accountz): this shard's part. */
   monitor(query: MonitorQuery): MonitorReport {
-    return monitor(this.host, query);
+    return monitor(this.host, this.closed, query);
   }
 
   // ---- RPC: the HTTP bridge and service bindings ----------------------------------------------

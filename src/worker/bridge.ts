@@ -1,18 +1,18 @@
 // The checks and the routing every bridged call shares, whether it came as HTTP
 // or through a service binding: settings, subjects, headers and sizes are checked
 // here, before any object is woken, with nats-server's words; the call then runs
-// as a NATS connection on one shard (src/durable/bridge.ts).
+// as a NATS connection on one shard (src/durable/bridge/bridge.ts).
 
-import type { BridgeResult, Caller, Reply } from "../durable/bridge.js";
+import type { BridgeResult, Caller, Reply } from "../durable/bridge/bridge.js";
 import type { ShardEnv } from "../durable/shard.js";
-import type { StreamFormat } from "../durable/message-stream.js";
+import type { StreamFormat } from "../durable/bridge/message-stream.js";
 import { ERR } from "../protocol/errors.js";
 import { encodeHeaders, headerProblem, type HeaderFields } from "../protocol/headers.js";
 import { isValidLiteralSubject, isValidSubject } from "../protocol/subject.js";
-import { webhookCid } from "../durable/webhooks.js";
+import { webhookCid } from "../durable/bridge/webhooks.js";
 import { checkedSettings, chosenShard, shard } from "./shards.js";
 
-export type { BridgeResult, Caller, Reply } from "../durable/bridge.js";
+export type { BridgeResult, Caller, Reply } from "../durable/bridge/bridge.js";
 
 export interface Target {
   /** The shard to run on, as the caller named it; null for one at random. */

@@ -2,7 +2,7 @@
 // SublistStats), made from the shards' records: its field names, its
 // `omitempty` fields left out when empty, its time and duration formats.
 
-import type { ConnRecord, SubRecord } from "../durable/monitor.js";
+import type { ConnRecord, SubRecord } from "../durable/monitor/report.js";
 import type { SublistCounts } from "../protocol/sublist.js";
 
 /** RFC 3339, as Go's time.Time marshals (in UTC, to the millisecond here). */

@@ -15,7 +15,7 @@ import {
   type ConnState,
   type MonitorQuery,
   type MonitorReport,
-} from "../durable/monitor.js";
+} from "../durable/monitor/report.js";
 import { serverId } from "../durable/names.js";
 import type { Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";

@@ -2,10 +2,10 @@
 // sockets (and webhook sessions) outlive the instance that accepted them; what
 // each needs is in its attachment and in the object's SQLite storage (store.ts).
 
-import { encode } from "../protocol/bytes.js";
-import { CLOSE, ERR } from "../protocol/errors.js";
+import { encode } from "../../protocol/bytes.js";
+import { CLOSE, ERR } from "../../protocol/errors.js";
 import { Client, type ClientHost, type LocalSub, type Transport } from "./client.js";
-import type { Attachment, Store } from "./store.js";
+import type { Attachment, Store } from "../store.js";
 
 /**
  * The connections of an object that workerd hibernated or restarted, rebuilt

@@ -5,10 +5,11 @@
 // changes; a client's PONG waits until the owners acknowledged every change its
 // SUB/UNSUB caused (Client.awaitAck / ackArrived).
 
-import { ownerOf, subscriptionKey } from "../protocol/shardkey.js";
+import { ownerOf, subscriptionKey } from "../../protocol/shardkey.js";
 import { Channel } from "./channel.js";
-import type { Client, LocalSub } from "./client.js";
-import type { ClusterSettings, ShardCalls } from "./cluster.js";
+import type { Client, LocalSub } from "../host/client.js";
+import type { ShardCalls } from "./peers.js";
+import type { ClusterSettings } from "./settings.js";
 import type { InterestChange } from "./directory.js";
 
 /** A flag kept across restarts. */

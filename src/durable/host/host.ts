@@ -3,18 +3,16 @@
 // Everything a turn of the event loop writes to one connection leaves as one
 // frame when the turn ends (flush).
 
-import { Authenticator, newNonce, type Credentials } from "../protocol/auth.js";
-import { decode, LastDecoded } from "../protocol/bytes.js";
-import type { BrokerConfig } from "../protocol/config.js";
-import { CLOSE, ERR, publishViolation } from "../protocol/errors.js";
-import { infoJson } from "../protocol/server-info.js";
-import { isValidLiteralSubject } from "../protocol/subject.js";
+import { Authenticator, newNonce, type Credentials } from "../../protocol/auth.js";
+import { decode, LastDecoded } from "../../protocol/bytes.js";
+import type { BrokerConfig } from "../../protocol/config.js";
+import { CLOSE, ERR, publishViolation } from "../../protocol/errors.js";
+import { infoJson } from "../../protocol/server-info.js";
+import { isValidLiteralSubject } from "../../protocol/subject.js";
 import { AccountSpace } from "./account.js";
 import { Client, type ClientHost, type LocalSub, type Transport } from "./client.js";
-import { ClosedConnections, MAX_CLOSED_CLIENTS } from "./closed.js";
-import type { Cluster, LocalDelivery } from "./cluster.js";
-import type { Settings } from "./settings.js";
-import type { Store } from "./store.js";
+import type { Settings } from "../settings.js";
+import type { Store } from "../store.js";
 import { rebuildConnections } from "./restore.js";
 import { KeptTotals } from "./totals.js";
 
@@ -45,12 +43,36 @@ export interface Alarm {
   wakeBy(at: number): void;
 }
 
-export class Host implements ClientHost, LocalDelivery {
+/**
+ * The rest of the cluster, as the host sees it (cluster/cluster.ts), when there
+ * is more than one shard: it takes what the host's clients publish beyond their
+ * local plain subscribers, and hears of their interest.
+ */
+export interface ClusterLink {
+  /** The remote part of a publish, and the choice among queue groups; `delivered` counts the local plain deliveries made. */
+  route(from: Client, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void;
+  /** A subscription appeared (+1) or went (-1); `client` waits (its next PONG) until owners know. */
+  subscriptionChanged(sub: LocalSub, delta: 1 | -1, client: Client | null): void;
+  /** A subscription rebuilt after a restart: owners kept it. */
+  restored(sub: LocalSub): void;
+  /** Sends what this turn routed and registered. */
+  flushRoutes(): void;
+}
+
+/**
+ * Where the host leaves a record of each connection that ends, while its
+ * subscriptions are still there to be listed (monitoring's /connz?state=closed).
+ */
+export interface ClosedLog {
+  add(client: Client, at: number): void;
+}
+
+export class Host implements ClientHost {
   private readonly clients = new Map<Transport, Client>();
   /** The cluster side, when there is more than one shard. */
-  private cluster: Cluster | null = null;
+  private cluster: ClusterLink | null = null;
   private readonly routedSubject = new LastDecoded();
-  private readonly spaces = new Map<string, AccountSpace>();
+  private readonly spaces = new Map<string, AccountSpace<LocalSub>>();
   private readonly dirty: Client[] = [];
   readonly maxSubscriptions: number;
   readonly maxControlLine: number;
@@ -71,14 +93,13 @@ export class Host implements ClientHost, LocalDelivery {
   slowConsumers = 0;
   totalConnections = 0;
   readonly totals: KeptTotals;
-  /** For /connz?state=closed. */
-  readonly closedConnections: ClosedConnections;
 
   constructor(
     private readonly settings: Settings,
     private readonly store: Store,
     private readonly server: ServerIdentity,
     private readonly alarm: Alarm,
+    private readonly closedLog: ClosedLog,
   ) {
     this.maxSubscriptions = settings.maxSubscriptions;
     this.maxControlLine = settings.maxControlLine;
@@ -89,7 +110,6 @@ export class Host implements ClientHost, LocalDelivery {
     this.noAuthUser = settings.config.noAuthUser !== null;
     this.keepaliveAt = store.meta("keepalive");
     this.totals = new KeptTotals(store, this);
-    this.closedConnections = new ClosedConnections(Math.ceil(MAX_CLOSED_CLIENTS / settings.shards));
   }
 
   private scheduleKeepalive(at: number): void {
@@ -97,14 +117,14 @@ export class Host implements ClientHost, LocalDelivery {
     this.store.setMeta("keepalive", at);
   }
 
-  space(account: string): AccountSpace {
+  space(account: string): AccountSpace<LocalSub> {
     let s = this.spaces.get(account);
     if (s === undefined) this.spaces.set(account, (s = new AccountSpace(account)));
     return s;
   }
 
   /** Joins the cluster: from now on publishes also go to other shards' subscribers. */
-  attach(cluster: Cluster): void {
+  attach(cluster: ClusterLink): void {
     this.cluster = cluster;
     for (const client of this.clients.values()) for (const sub of client.subs.values()) cluster.restored(sub);
   }
@@ -128,7 +148,7 @@ export class Host implements ClientHost, LocalDelivery {
     return this.clients.values();
   }
 
-  accountSpaces(): IterableIterator<AccountSpace> {
+  accountSpaces(): IterableIterator<AccountSpace<LocalSub>> {
     return this.spaces.values();
   }
 
@@ -293,7 +313,7 @@ export class Host implements ClientHost, LocalDelivery {
     return false;
   }
 
-  localGroups(space: AccountSpace, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]> {
+  localGroups(space: AccountSpace<LocalSub>, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]> {
     const matched = space.sublist.match(subject).groups;
     if (matched.length === 0) return NO_GROUPS;
     const groups = new Map<string, LocalSub[]>();
@@ -415,7 +435,7 @@ export class Host implements ClientHost, LocalDelivery {
   closed(client: Client): void {
     if (this.clients.get(client.ws) !== client) return;
     this.clients.delete(client.ws);
-    this.closedConnections.add(client, Date.now());
+    this.closedLog.add(client, Date.now());
     for (const sub of client.subs.values()) {
       client.space.sublist.remove(sub);
       this.cluster?.subscriptionChanged(sub, -1, null);

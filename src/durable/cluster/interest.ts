@@ -2,8 +2,8 @@
 // interest its owner handed out (watch) and has pushed since. Bounded: the
 // least recently used keys are dropped and unwatched.
 
-import { ownerOf } from "../protocol/shardkey.js";
-import { SubjectTrie } from "../protocol/sublist.js";
+import { ownerOf } from "../../protocol/shardkey.js";
+import { SubjectTrie } from "../../protocol/sublist.js";
 import type { InterestEntry, InterestPush, InterestSnapshot } from "./directory.js";
 
 /** An entry of remote interest, as the host's per-key trie holds it. */

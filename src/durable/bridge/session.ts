@@ -4,11 +4,11 @@
 // client); only its transport differs: what the client would be sent is read
 // back here, op by op, instead of going out on a socket.
 
-import type { Credentials } from "../protocol/auth.js";
-import { encode } from "../protocol/bytes.js";
-import { readServerOps, type ServerOpHandler } from "../protocol/server-ops.js";
-import type { Client, Transport } from "./client.js";
-import type { Host, Upgrade } from "./host.js";
+import type { Credentials } from "../../protocol/auth.js";
+import { encode } from "../../protocol/bytes.js";
+import { readServerOps, type ServerOpHandler } from "../../protocol/server-ops.js";
+import type { Client, Transport } from "../host/client.js";
+import type { Host, Upgrade } from "../host/host.js";
 
 export interface SessionMessage {
   readonly sid: string;

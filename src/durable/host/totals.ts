@@ -5,7 +5,7 @@
 // server restart. So the totals are written to storage as one row, at most once
 // a second while they change, and read back when the object starts.
 
-import type { Store } from "./store.js";
+import type { Store } from "../store.js";
 
 export interface Totals {
   inMsgs: number;

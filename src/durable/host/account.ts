@@ -5,16 +5,19 @@
 // so it is part of every shard key and directory entry; routed records carry it
 // as a field of their own, as nats-server's RMSG does.
 
-import { clusterSubject } from "../protocol/shardkey.js";
-import { SubjectTrie } from "../protocol/sublist.js";
-import type { LocalSub } from "./client.js";
+import { clusterSubject } from "../../protocol/shardkey.js";
+import { SubjectTrie, type Subscription } from "../../protocol/sublist.js";
 
-export { GLOBAL_ACCOUNT } from "../protocol/account.js";
+export { GLOBAL_ACCOUNT } from "../../protocol/account.js";
 
 const encoder = new TextEncoder();
 
-export class AccountSpace {
-  readonly sublist = new SubjectTrie<LocalSub>();
+/**
+ * `S` is what the account's sublist holds: a host's connections' subscriptions.
+ * The account knows nothing else of them, nor of connections, which live in it.
+ */
+export class AccountSpace<S extends Subscription> {
+  readonly sublist = new SubjectTrie<S>();
   /** `<account>.`, put before a subject when the cluster handles it. */
   readonly prefix: string;
   /** The name as routed records carry it. */

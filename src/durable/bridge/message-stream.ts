@@ -4,7 +4,7 @@
 // stops answering the server's read receipts, and a reader that never catches
 // up is cut off as a slow consumer, as a NATS client would be.
 
-import { messageJson } from "../protocol/message-json.js";
+import { messageJson } from "../../protocol/message-json.js";
 import type { Session, SessionMessage } from "./session.js";
 
 export type StreamFormat = "sse" | "ndjson";

@@ -2,18 +2,18 @@
 // what waits to be written to it. The host routes messages; the client speaks
 // the protocol with its one socket.
 
-import type { Authenticator, Credentials, Identity } from "../protocol/auth.js";
-import { decode, LastDecoded } from "../protocol/bytes.js";
-import { DEFAULT_CONNECT_OPTIONS, parseConnect, withCookies } from "../protocol/connect.js";
-import { Outbox } from "../protocol/encoder.js";
-import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from "../protocol/errors.js";
-import { Parser, type ParserHandler } from "../protocol/parser.js";
-import { PendingTracker } from "../protocol/pending.js";
-import { isValidSubject } from "../protocol/subject.js";
-import { Permissions, ResponseTracker, type PermissionsConfig } from "../protocol/permissions.js";
-import type { Subscription } from "../protocol/sublist.js";
+import type { Authenticator, Credentials, Identity } from "../../protocol/auth.js";
+import { decode, LastDecoded } from "../../protocol/bytes.js";
+import { DEFAULT_CONNECT_OPTIONS, parseConnect, withCookies } from "../../protocol/connect.js";
+import { Outbox } from "../../protocol/encoder.js";
+import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from "../../protocol/errors.js";
+import { Parser, type ParserHandler } from "../../protocol/parser.js";
+import { PendingTracker } from "../../protocol/pending.js";
+import { isValidSubject } from "../../protocol/subject.js";
+import { Permissions, ResponseTracker, type PermissionsConfig } from "../../protocol/permissions.js";
+import type { Subscription } from "../../protocol/sublist.js";
 import { GLOBAL_ACCOUNT, type AccountSpace } from "./account.js";
-import type { Attachment, ConnectOptions, StoredIdentity } from "./store.js";
+import type { Attachment, ConnectOptions, StoredIdentity } from "../store.js";
 
 /** What a client needs from the host it lives on. */
 export interface ClientHost {
@@ -25,7 +25,7 @@ export interface ClientHost {
   /** A `no_auth_user` is configured: clients may act before CONNECT, as that user. */
   readonly noAuthUser: boolean;
   /** The part of the host that belongs to an account. */
-  space(account: string): AccountSpace;
+  space(account: string): AccountSpace<LocalSub>;
   publish(from: Client, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
   subscribe(sub: LocalSub): void;
   unsubscribe(sub: LocalSub): void;
@@ -92,7 +92,7 @@ export class Client implements ParserHandler {
   /** Who the client is; null until it authenticated. */
   identity: StoredIdentity | null = null;
   /** The account the connection lives in (the global one until it authenticated). */
-  space: AccountSpace;
+  space: AccountSpace<LocalSub>;
   /** Publish/subscribe limits of its user; null when it has none. */
   perms: Permissions | null = null;
   /** Reply subjects it may publish to under `allow_responses`. */

@@ -3,9 +3,9 @@
 // (a stream of messages). Each call is a Session, so it is authenticated,
 // permitted, limited and routed exactly as a NATS client of the same user.
 
-import { decodeHeaders } from "../protocol/headers.js";
-import { ERR } from "../protocol/errors.js";
-import type { Host, Upgrade } from "./host.js";
+import { decodeHeaders } from "../../protocol/headers.js";
+import { ERR } from "../../protocol/errors.js";
+import type { Host, Upgrade } from "../host/host.js";
 import { Session, type Caller, type SessionMessage } from "./session.js";
 import { StreamFormat, messageStream } from "./message-stream.js";
 

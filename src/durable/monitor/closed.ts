@@ -6,25 +6,38 @@
 // chose (name, subjects of up to max_control_line each), so the records are
 // also bounded by size: the oldest go first when either bound is passed.
 
-import type { Client } from "./client.js";
-import { CLOSED_SUBS_KEPT, connRecord, type ConnRecord } from "./monitor.js";
+import type { Client } from "../host/client.js";
+import type { ClosedLog } from "../host/host.js";
+import { connRecord } from "./records.js";
+import type { ConnRecord } from "./report.js";
 
 /** nats-server's DEFAULT_MAX_CLOSED_CLIENTS, shared out over the shards. */
-export const MAX_CLOSED_CLIENTS = 10_000;
+const MAX_CLOSED_CLIENTS = 10_000;
+
+/**
+ * Most subscriptions a closed connection's record keeps. nats-server keeps them
+ * all; an object has 128 MB, and 10,000 records of this size stay within a few.
+ */
+const CLOSED_SUBS_KEPT = 16;
 
 /** What the records of one shard may hold, in characters of their strings plus a fixed cost each. */
 const BUDGET = 4 * 1024 * 1024;
 /** The fixed part of a record: its numbers and object headers. */
 const RECORD_COST = 256;
 
-export class ClosedConnections {
+export class ClosedConnections implements ClosedLog {
   /** Oldest first; `head` is where the live part starts (dropped records are cleared lazily). */
   private records_: ConnRecord[] = [];
   private sizes: number[] = [];
   private head = 0;
   private used = 0;
 
-  constructor(private readonly capacity: number) {}
+  private readonly capacity: number;
+
+  /** `shards`: how many shards share nats-server's bound. */
+  constructor(shards: number) {
+    this.capacity = Math.ceil(MAX_CLOSED_CLIENTS / shards);
+  }
 
   /** Remembers a connection that just closed; the oldest records make room. */
   add(client: Client, now: number): void {

@@ -8,15 +8,18 @@
 // destination host gets one record per message, carrying the queue groups this
 // host assigned to it; everything for one host in one turn is one call.
 
-import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../protocol/route.js";
-import { decode } from "../protocol/bytes.js";
-import { clusterSubject, ownerOf, publishKey } from "../protocol/shardkey.js";
+import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../../protocol/route.js";
+import { decode } from "../../protocol/bytes.js";
+import { clusterSubject, ownerOf, publishKey } from "../../protocol/shardkey.js";
 import { Channel } from "./channel.js";
-import type { AccountSpace } from "./account.js";
-import type { Client, LocalSub } from "./client.js";
-import type { InterestChange, InterestPush, InterestSnapshot } from "./directory.js";
+import type { AccountSpace } from "../host/account.js";
+import type { Client, LocalSub } from "../host/client.js";
+import type { ClusterLink } from "../host/host.js";
+import type { InterestPush, InterestSnapshot } from "./directory.js";
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
+import type { ShardCalls } from "./peers.js";
 import { Registrar, type ClusterMemory } from "./registrar.js";
+import type { ClusterSettings } from "./settings.js";
 
 /** Reply subjects remembered with the host their request came from (the newest kept). */
 const REPLY_HINTS = 10_000;
@@ -25,35 +28,16 @@ const NO_QUEUES: readonly string[] = [];
 const NO_MEMBERS: readonly LocalSub[] = [];
 const NO_HOSTS: readonly { host: number; weight: number }[] = [];
 
-/** What the cluster needs from the shard: calls to other shards (or itself). */
-export interface ShardCalls {
-  watch(owner: number, key: string): Promise<InterestSnapshot>;
-  unwatch(owner: number, keys: string[]): Promise<void>;
-  register(owner: number, changes: InterestChange[]): Promise<void>;
-  resync(owner: number, entries: InterestChange[]): Promise<void>;
-  deliver(host: number, batch: Uint8Array): Promise<number[]>;
-  /** A call to `shard` failed: the next one should use a fresh stub. */
-  broken(shard: number): void;
-}
-
 /** What the cluster needs from the host it serves. */
 export interface LocalDelivery {
   /** Local queue groups of an account matching `subject`, members able to take a message from `from`. */
-  localGroups(space: AccountSpace, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]>;
+  localGroups(space: AccountSpace<LocalSub>, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]>;
   /** One member of a group takes the message (random start, skipping those that cannot); false when none could. */
   deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean;
   /** Delivers a message routed here: local plain subscribers of its account and one member of each named group. */
   deliverRouted(account: string, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number;
   noResponders(from: Client, reply: Uint8Array): void;
   flush(): void;
-}
-
-export interface ClusterSettings {
-  readonly self: number;
-  readonly shards: number;
-  /** Tokens of a cluster subject (`<account>.<subject>`) that make its key: the account and SHARD_KEY_DEPTH more. */
-  readonly keyDepth: number;
-  readonly cacheKeys: number;
 }
 
 /** A message waiting for its key's interest. Owns copies of its bytes. */
@@ -86,7 +70,7 @@ interface Receipt {
   delivered: boolean;
 }
 
-export class Cluster {
+export class Cluster implements ClusterLink {
   private readonly cache: InterestCache;
   private readonly watches = new Map<string, Promise<KeyInterest | undefined>>();
   private readonly backlog = new Map<Client, Waiting[]>();
@@ -179,7 +163,7 @@ export class Cluster {
     void this.drain(from);
   }
 
-  private lastSpace: AccountSpace | null = null;
+  private lastSpace: AccountSpace<LocalSub> | null = null;
   private lastSubject = "";
   private lastQualified = "";
   private lastKey = "";
@@ -188,7 +172,7 @@ export class Cluster {
    * The subject as the cluster knows it, and (in lastKey) its key, remembered for
    * the last one: publishers repeat subjects.
    */
-  private qualified(space: AccountSpace, subject: string): string {
+  private qualified(space: AccountSpace<LocalSub>, subject: string): string {
     if (subject !== this.lastSubject || space !== this.lastSpace) {
       this.lastSpace = space;
       this.lastSubject = subject;

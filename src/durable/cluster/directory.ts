@@ -8,7 +8,7 @@
 // Subscriptions with a wildcard among their key tokens are registered with every
 // owner under the key "" and are part of the interest handed out for every key.
 
-import { subscriptionKey } from "../protocol/shardkey.js";
+import { subscriptionKey } from "../../protocol/shardkey.js";
 
 /** One host's interest in a subject (pattern), as the owner records it. */
 export interface InterestEntry {

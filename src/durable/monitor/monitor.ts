@@ -1,0 +1,96 @@
+// What one shard tells the Worker's monitoring endpoints (src/worker/monitoring.ts):
+// its totals, its connections, its subscriptions and its accounts, in the terms
+// of nats-server's monitoring (server/monitor.go). Each shard answers for itself,
+// already filtered, sorted and cut to what the requested page can use; the Worker
+// merges the shards' answers with the same order (report.ts).
+
+import { matchesLiteral } from "../../protocol/subject.js";
+import type { Client } from "../host/client.js";
+import type { Host } from "../host/host.js";
+import type { ClosedConnections } from "./closed.js";
+import { connRecord, subRecord, subRecords } from "./records.js";
+import { addCounts, compareConns, compareSubs, emptyCounts, type AccountRecord, type ConnRecord, type MonitorQuery, type MonitorReport, type ShardStats, type SubRecord } from "./report.js";
+
+export function monitor(host: Host, closed: ClosedConnections, query: MonitorQuery): MonitorReport {
+  switch (query.kind) {
+    case "varz":
+      return { kind: "varz", start: host.totals.start, stats: shardStats(host) };
+    case "connz":
+      return connz(host, closed, query);
+    case "subsz":
+      return subsz(host, query);
+    case "accountz":
+      return { kind: "accountz", accounts: accounts(host) };
+  }
+}
+
+function shardStats(host: Host): ShardStats {
+  return {
+    shard: host.index,
+    connections: host.connections,
+    total_connections: host.totalConnections,
+    subscriptions: host.subscriptions,
+    in_msgs: host.inMsgs,
+    out_msgs: host.outMsgs,
+    in_bytes: host.inBytes,
+    out_bytes: host.outBytes,
+    slow_consumers: host.slowConsumers,
+  };
+}
+
+function connz(host: Host, closed: ClosedConnections, q: Extract<MonitorQuery, { kind: "connz" }>): MonitorReport {
+  const wanted = (c: { cid: number; user: string; account: string }) =>
+    (q.cid === 0 || c.cid === q.cid) && (q.user === "" || c.user === q.user) && (q.account === "" || c.account === q.account);
+  const found: ConnRecord[] = [];
+  const open: Client[] = [];
+  if (q.state !== "closed") {
+    for (const client of host.openClients()) {
+      if (wanted({ cid: client.cid, user: client.identity?.user ?? "", account: client.space.name })) open.push(client);
+    }
+    for (const client of open) found.push(connRecord(client, false));
+  }
+  if (q.state !== "open") for (const c of closed.records()) if (wanted(c)) found.push(c);
+  found.sort(compareConns(q.sort, q.now));
+  const page = found.slice(0, q.take);
+  // Subscriptions are listed for the page only; a closed connection's were kept when it closed.
+  const byCid = new Map(open.map((c) => [c.cid, c]));
+  for (let i = 0; i < page.length; i++) {
+    const r = page[i];
+    if (!q.subs) {
+      if (r.subs !== null) page[i] = { ...r, subs: null };
+    } else if (r.stop === 0) r.subs = subRecords(byCid.get(r.cid)!.subs.values(), Infinity);
+  }
+  return { kind: "connz", total: found.length, conns: page };
+}
+
+function subsz(host: Host, q: Extract<MonitorQuery, { kind: "subsz" }>): MonitorReport {
+  const counts = emptyCounts();
+  for (const space of host.accountSpaces()) {
+    if (q.account !== "" && space.name !== q.account) continue;
+    addCounts(counts, space.sublist.counts());
+  }
+  const subs: SubRecord[] = [];
+  if (q.list) {
+    for (const client of host.openClients()) {
+      if (q.account !== "" && client.space.name !== q.account) continue;
+      for (const sub of client.subs.values()) {
+        if (q.test === "" || matchesLiteral(q.test, sub.subject)) subs.push(subRecord(sub));
+      }
+    }
+    subs.sort(compareSubs);
+  }
+  return { kind: "subsz", counts, total: subs.length, subs: subs.slice(0, q.take) };
+}
+
+function accounts(host: Host): AccountRecord[] {
+  const connections = new Map<string, number>();
+  for (const client of host.openClients()) connections.set(client.space.name, (connections.get(client.space.name) ?? 0) + 1);
+  const out: AccountRecord[] = [];
+  for (const space of host.accountSpaces()) {
+    const n = connections.get(space.name) ?? 0;
+    const counts = space.sublist.counts();
+    if (n > 0 || counts.subscriptions > 0) out.push({ name: space.name, connections: n, counts });
+  }
+  return out;
+}
+
