@@ -5,13 +5,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { WebSocketConfig } from "../protocol/config-websocket.js";
 import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge/bridge.js";
-import { Channel } from "./cluster/channel.js";
 import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./bridge/webhooks.js";
 import { cookieCredentials } from "./cookies.js";
 import { Cluster } from "./cluster/cluster.js";
-import type { ShardCalls } from "./cluster/peers.js";
+import { Peers, type ShardPeer } from "./cluster/peers.js";
+import { InterestPushes } from "./cluster/pushes.js";
 import { clusterSettings } from "./cluster/settings.js";
-import { Directory, type InterestChange, type InterestPush, type InterestSnapshot, type WatcherLink } from "./cluster/directory.js";
+import { Directory, type InterestChange, type InterestPush, type InterestSnapshot } from "./cluster/directory.js";
 import { Host, type Upgrade } from "./host/host.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
@@ -34,12 +34,7 @@ export interface ShardHealth {
   directory: ReturnType<Directory["stats"]> | null;
 }
 
-interface PushBatch {
-  readonly pushes: InterestPush[];
-  readonly done: (() => void)[];
-}
-
-export class Shard extends DurableObject<ShardEnv> implements ShardCalls, WatcherLink {
+export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   private readonly host: Host;
   private readonly bridge: Bridge;
   private readonly webhooks: Webhooks;
@@ -47,8 +42,6 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
   private readonly settings: Settings;
   private readonly directory: Directory | null = null;
   private readonly cluster: Cluster | null = null;
-  private readonly stubs = new Map<number, DurableObjectStub<Shard>>();
-  private readonly pushes = new Map<number, Channel<PushBatch>>();
   private readonly store: Store;
   /** For /connz?state=closed. */
   private readonly closed: ClosedConnections;
@@ -84,13 +77,9 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     this.webhooks.resume();
     if (this.settings.shards > 1) {
       const cluster = clusterSettings(this.settings, this.self);
-      this.directory = new Directory(this.self, cluster.keyDepth, ctx.storage.sql, this);
-      this.cluster = new Cluster(
-        cluster,
-        this,
-        this.host,
-        remembered(store, "registering"),
-      );
+      const peers = new Peers(this.self, this, (shard) => env.SHARD.get(env.SHARD.idFromName(shardName(shard))));
+      this.directory = new Directory(this.self, cluster.keyDepth, ctx.storage.sql, new InterestPushes(peers));
+      this.cluster = new Cluster(cluster, peers, this.host, remembered(store, "registering"));
       this.host.attach(this.cluster);
       this.cluster.recover();
     }
@@ -189,7 +178,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     return cid !== null && this.webhooks.remove(cid);
   }
 
-  // ---- RPC: the owner role --------------------------------------------------------------------
+  // ---- RPC: the owner role (ShardPeer: other shards call these, and this one itself) -----------
 
   watchKey(from: number, key: string): InterestSnapshot {
     return this.owner().watch(from, key);
@@ -207,7 +196,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
     await this.owner().resync(from, entries);
   }
 
-  // ---- RPC: the host role ---------------------------------------------------------------------
+  // ---- RPC: the host role (ShardPeer) ----------------------------------------------------------
 
   interestChanged(pushes: InterestPush[]): void {
     this.cluster?.interestPushed(pushes);
@@ -226,80 +215,6 @@ export class Shard extends DurableObject<ShardEnv> implements ShardCalls, Watche
   private owner(): Directory {
     if (this.directory === null) throw new Error(`shard ${this.self} owns nothing: SHARDS is 1`);
     return this.directory;
-  }
-
-  // ---- ShardCalls: how the cluster reaches other shards (or this one) ----------------------------
-
-  private stub(shard: number): DurableObjectStub<Shard> {
-    let s = this.stubs.get(shard);
-    if (s === undefined) {
-      s = this.env.SHARD.get(this.env.SHARD.idFromName(shardName(shard)));
-      this.stubs.set(shard, s);
-    }
-    return s;
-  }
-
-  broken(shard: number): void {
-    // A stub that saw an error may stay broken: the next call gets a new one.
-    this.stubs.delete(shard);
-  }
-
-  async watch(owner: number, key: string): Promise<InterestSnapshot> {
-    if (owner === this.self) return this.owner().watch(this.self, key);
-    return this.stub(owner).watchKey(this.self, key);
-  }
-
-  async unwatch(owner: number, keys: string[]): Promise<void> {
-    if (owner === this.self) return this.owner().unwatch(this.self, keys);
-    await this.stub(owner).unwatchKeys(this.self, keys);
-  }
-
-  async register(owner: number, changes: InterestChange[]): Promise<void> {
-    if (owner === this.self) return this.owner().register(this.self, changes);
-    await this.stub(owner).registerInterest(this.self, changes);
-  }
-
-  async resync(owner: number, entries: InterestChange[]): Promise<void> {
-    if (owner === this.self) return this.owner().resync(this.self, entries);
-    await this.stub(owner).resyncInterest(this.self, entries);
-  }
-
-  async deliver(host: number, batch: Uint8Array): Promise<number[]> {
-    if (host === this.self) return this.cluster!.received(this.self, batch);
-    return this.stub(host).deliverBatch(this.self, batch);
-  }
-
-  // ---- WatcherLink: how the directory pushes interest changes to watching hosts ----------------
-
-  push(host: number, push: InterestPush): Promise<void> {
-    if (host === this.self) {
-      this.cluster?.interestPushed([push]);
-      return Promise.resolve();
-    }
-    let ch = this.pushes.get(host);
-    if (ch === undefined) {
-      ch = new Channel<PushBatch>({
-        empty: () => ({ pushes: [], done: [] }),
-        isEmpty: (b) => b.pushes.length === 0,
-        send: async (b) => {
-          await this.stub(host).interestChanged(b.pushes);
-          for (const d of b.done) d();
-        },
-        // A watcher that cannot be reached has most likely lost its cache with its
-        // memory; it watches again when it next needs the key. Do not hold the
-        // registering host's acknowledgement hostage to it.
-        dropped: (b) => {
-          for (const d of b.done) d();
-        },
-        failed: () => this.broken(host),
-      });
-      this.pushes.set(host, ch);
-    }
-    const batch = ch.next;
-    const done = new Promise<void>((resolve) => batch.done.push(resolve));
-    batch.pushes.push(push);
-    ch.kick();
-    return done;
   }
 }
 

@@ -15,11 +15,18 @@ import { Channel } from "./channel.js";
 import type { AccountSpace } from "../host/account.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { ClusterLink } from "../host/host.js";
-import type { InterestPush, InterestSnapshot } from "./directory.js";
+import type { InterestPush } from "./directory.js";
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
-import type { ShardCalls } from "./peers.js";
+import type { Peers } from "./peers.js";
 import { Registrar, type ClusterMemory } from "./registrar.js";
+import { retry } from "./retry.js";
 import type { ClusterSettings } from "./settings.js";
+
+/**
+ * Calls made for a watch before the messages waiting for it go to local members
+ * only (drain). Unlike a channel's batches, a watch is tried again after any failure.
+ */
+const WATCH_ATTEMPTS = 5;
 
 /** Reply subjects remembered with the host their request came from (the newest kept). */
 const REPLY_HINTS = 10_000;
@@ -96,14 +103,14 @@ export class Cluster implements ClusterLink {
 
   constructor(
     private readonly s: ClusterSettings,
-    private readonly calls: ShardCalls,
+    private readonly peers: Peers,
     private readonly local: LocalDelivery,
     memory: ClusterMemory,
   ) {
-    this.registrar = new Registrar(s, calls, memory, () => local.flush());
+    this.registrar = new Registrar(s, peers, memory, () => local.flush());
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
       // Unwatching only saves the owner's pushes: if it fails, they keep coming and are ignored.
-      this.calls.unwatch(owner, keys).catch(() => this.calls.broken(owner));
+      this.peers.unwatch(owner, keys).catch(() => undefined);
     });
   }
 
@@ -211,7 +218,7 @@ export class Cluster implements ClusterLink {
     const owner = ownerOf(key, this.s.shards);
     this.cache.watching(key);
     this.watchCalls++;
-    p = watchWithRetry(() => this.calls.watch(owner, key), () => this.calls.broken(owner))
+    p = retry(() => this.peers.watch(owner, key), { attempts: WATCH_ATTEMPTS })
       .then((snap) => this.cache.install(key, snap))
       .catch(() => {
         this.cache.abandon(key);
@@ -362,14 +369,13 @@ export class Cluster implements ClusterLink {
       isEmpty: (b) => b.route.count === 0,
       send: async (b) => {
         this.routeCalls++;
-        const undelivered = await this.calls.deliver(host, b.route.take());
+        const undelivered = await this.peers.deliver(host, b.route.take());
         this.settle(b.receipts, new Set(undelivered));
       },
       dropped: (b) => {
         this.droppedMessages += b.route.count;
         this.settle(b.receipts, new Set(b.receipts));
       },
-      failed: () => this.calls.broken(host),
     });
     this.routes.set(host, ch);
     return ch;
@@ -429,18 +435,5 @@ export class Cluster implements ClusterLink {
       registerCalls: this.registrar.registerCalls,
       droppedMessages: this.droppedMessages,
     };
-  }
-}
-
-async function watchWithRetry(call: () => Promise<InterestSnapshot>, failed: () => void): Promise<InterestSnapshot> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (e) {
-      failed();
-      if (attempt >= 5) throw e;
-      const cap = Math.min(2_000, 25 * 2 ** (attempt - 1));
-      await new Promise((r) => setTimeout(r, cap / 2 + Math.random() * (cap / 2)));
-    }
   }
 }

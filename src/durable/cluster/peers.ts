@@ -1,16 +1,76 @@
-// How a shard reaches the other shards of the cluster, and itself: the owner's
-// calls (watch, register, resync) and the host's (deliver).
+// How a shard reaches the shards of the cluster: the owners of keys (watch,
+// register, resync) and the hosts of subscribers (deliver, interest pushes).
+// The one place that holds stubs, for the cluster and the directory alike.
+//
+// A stub that saw an error may stay broken, so after a failure the next call to
+// that shard gets a fresh one. A call to this shard itself is no call at all:
+// it runs on this object at once, as it would if another shard had made it.
 
-import type { InterestChange, InterestSnapshot } from "./directory.js";
+import type { InterestChange, InterestPush, InterestSnapshot } from "./directory.js";
 
-/** What the cluster needs from the shard: calls to other shards (or itself). */
-export interface ShardCalls {
-  watch(owner: number, key: string): Promise<InterestSnapshot>;
-  unwatch(owner: number, keys: string[]): Promise<void>;
-  register(owner: number, changes: InterestChange[]): Promise<void>;
-  resync(owner: number, entries: InterestChange[]): Promise<void>;
-  deliver(host: number, batch: Uint8Array): Promise<number[]>;
-  /** A call to `shard` failed: the next one should use a fresh stub. */
-  broken(shard: number): void;
+/**
+ * What one shard answers the others: the Shard object's RPC methods for the
+ * cluster. A stub's answers are promises; the object's own may come at once.
+ */
+export interface ShardPeer {
+  watchKey(from: number, key: string): InterestSnapshot | Promise<InterestSnapshot>;
+  unwatchKeys(from: number, keys: string[]): void | Promise<void>;
+  registerInterest(from: number, changes: InterestChange[]): Promise<void>;
+  resyncInterest(from: number, entries: InterestChange[]): Promise<void>;
+  interestChanged(pushes: InterestPush[]): void | Promise<void>;
+  deliverBatch(from: number, batch: Uint8Array): number[] | Promise<number[]>;
 }
 
+export class Peers {
+  private readonly stubs = new Map<number, ShardPeer>();
+
+  constructor(
+    /** This shard's number. */
+    readonly self: number,
+    /** This shard's own object. */
+    private readonly local: ShardPeer,
+    /** A new stub for a shard. */
+    private readonly connect: (shard: number) => ShardPeer,
+  ) {}
+
+  watch(owner: number, key: string): Promise<InterestSnapshot> {
+    return this.call(owner, (p) => p.watchKey(this.self, key));
+  }
+
+  unwatch(owner: number, keys: string[]): Promise<void> {
+    return this.call(owner, (p) => p.unwatchKeys(this.self, keys));
+  }
+
+  register(owner: number, changes: InterestChange[]): Promise<void> {
+    return this.call(owner, (p) => p.registerInterest(this.self, changes));
+  }
+
+  resync(owner: number, entries: InterestChange[]): Promise<void> {
+    return this.call(owner, (p) => p.resyncInterest(this.self, entries));
+  }
+
+  deliver(host: number, batch: Uint8Array): Promise<number[]> {
+    return this.call(host, (p) => p.deliverBatch(this.self, batch));
+  }
+
+  push(host: number, pushes: InterestPush[]): Promise<void> {
+    return this.call(host, (p) => p.interestChanged(pushes));
+  }
+
+  /** Runs `f` on the shard's stub (or this object); a failure drops the stub. */
+  private async call<T>(shard: number, f: (peer: ShardPeer) => T | Promise<T>): Promise<T> {
+    try {
+      return await f(this.peer(shard));
+    } catch (e) {
+      this.stubs.delete(shard);
+      throw e;
+    }
+  }
+
+  private peer(shard: number): ShardPeer {
+    if (shard === this.self) return this.local;
+    let s = this.stubs.get(shard);
+    if (s === undefined) this.stubs.set(shard, (s = this.connect(shard)));
+    return s;
+  }
+}

@@ -8,7 +8,7 @@
 import { ownerOf, subscriptionKey } from "../../protocol/shardkey.js";
 import { Channel } from "./channel.js";
 import type { Client, LocalSub } from "../host/client.js";
-import type { ShardCalls } from "./peers.js";
+import type { Peers } from "./peers.js";
 import type { ClusterSettings } from "./settings.js";
 import type { InterestChange } from "./directory.js";
 
@@ -40,7 +40,7 @@ export class Registrar {
 
   constructor(
     private readonly s: ClusterSettings,
-    private readonly calls: ShardCalls,
+    private readonly peers: Peers,
     private readonly memory: ClusterMemory,
     /** Acknowledgements release PONGs: the host writes them out. */
     private readonly flushed: () => void,
@@ -107,13 +107,12 @@ export class Registrar {
         this.registerCalls++;
         // If the object is evicted before the owner answers, the next instance resyncs.
         if (!this.memory.registering) this.memory.registering = true;
-        await this.calls.register(owner, [...r.changes.values()]);
+        await this.peers.register(owner, [...r.changes.values()]);
         this.acked(r);
       },
       // Given up: the clients must not wait forever. Their interest is restored by the
       // next resync; until then messages from other shards may miss them.
       dropped: (r) => this.acked(r),
-      failed: () => this.calls.broken(owner),
     });
     this.registrations.set(owner, ch);
     return ch;
@@ -153,7 +152,7 @@ export class Registrar {
 
   /** Tells every owner exactly what this host is interested in. */
   async resyncAll(): Promise<void> {
-    await Promise.all(range(this.s.shards).map((owner) => this.calls.resync(owner, this.entriesFor(owner))));
+    await Promise.all(range(this.s.shards).map((owner) => this.peers.resync(owner, this.entriesFor(owner))));
   }
 
   /**
@@ -166,10 +165,7 @@ export class Registrar {
     const now = Date.now();
     if (now - (this.lastResync.get(owner) ?? 0) < RESYNC_INTERVAL_MS) return;
     this.lastResync.set(owner, now);
-    this.calls.resync(owner, this.entriesFor(owner)).catch(() => {
-      this.calls.broken(owner);
-      this.lastResync.delete(owner);
-    });
+    this.peers.resync(owner, this.entriesFor(owner)).catch(() => this.lastResync.delete(owner));
   }
 
 }
