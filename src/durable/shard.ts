@@ -5,20 +5,24 @@
 import { DurableObject } from "cloudflare:workers";
 import type { WebSocketConfig } from "../protocol/config-websocket.js";
 import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge/bridge.js";
+import { WebhookStore } from "./bridge/webhook-store.js";
 import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./bridge/webhooks.js";
 import { cookieCredentials } from "./cookies.js";
 import { Cluster } from "./cluster/cluster.js";
 import { Peers, type ShardPeer } from "./cluster/peers.js";
 import { InterestPushes } from "./cluster/pushes.js";
 import { clusterSettings } from "./cluster/settings.js";
-import { Directory, type InterestChange, type InterestPush, type InterestSnapshot } from "./cluster/directory.js";
+import { Directory } from "./cluster/directory.js";
+import type { InterestChange, InterestPush, InterestSnapshot } from "./cluster/interest-messages.js";
+import { DirectoryStore } from "./cluster/directory-store.js";
 import { Host, type Upgrade } from "./host/host.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
 import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
 import { serverId, shardIndex, shardName } from "./names.js";
 import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
-import { Store } from "./store.js";
+import { Meta } from "./meta.js";
+import { createSchema } from "./schema.js";
 
 export interface ShardEnv extends SettingsEnv {
   SHARD: DurableObjectNamespace<Shard>;
@@ -42,7 +46,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   private readonly settings: Settings;
   private readonly directory: Directory | null = null;
   private readonly cluster: Cluster | null = null;
-  private readonly store: Store;
+  private readonly meta: Meta;
   /** For /connz?state=closed. */
   private readonly closed: ClosedConnections;
   /** When the object's alarm is set for (ms since the epoch); 0 when none is. */
@@ -52,13 +56,16 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     super(ctx, env);
     this.settings = readSettings(env);
     this.self = shardIndex(ctx.id.name) ?? 0;
-    const store = new Store(ctx.storage.sql);
-    this.store = store;
-    this.alarmAt = store.meta("alarm");
+    const sql = ctx.storage.sql;
+    createSchema(sql);
+    const meta = new Meta(sql);
+    this.meta = meta;
+    this.alarmAt = meta.get("alarm");
     this.closed = new ClosedConnections(this.settings.shards);
     this.host = new Host(
       this.settings,
-      store,
+      sql,
+      meta,
       {
         id: serverId(env.SHARD),
         // server_name tells the shards apart.
@@ -69,7 +76,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.closed,
     );
     this.bridge = new Bridge(this.host, { host: "", port: 0 });
-    this.webhooks = new Webhooks(this.host, ctx.storage.sql, { host: "", port: 0 });
+    this.webhooks = new Webhooks(this.host, new WebhookStore(sql), { host: "", port: 0 });
     // The constructor runs again after hibernation: sockets outlived the old instance,
     // and webhook subscriptions are rebuilt the same way.
     const hooks = this.webhooks.stored();
@@ -78,8 +85,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     if (this.settings.shards > 1) {
       const cluster = clusterSettings(this.settings, this.self);
       const peers = new Peers(this.self, this, (shard) => env.SHARD.get(env.SHARD.idFromName(shardName(shard))));
-      this.directory = new Directory(this.self, cluster.keyDepth, ctx.storage.sql, new InterestPushes(peers));
-      this.cluster = new Cluster(cluster, peers, this.host, remembered(store, "registering"));
+      this.directory = new Directory(this.self, cluster.keyDepth, new DirectoryStore(sql), new InterestPushes(peers));
+      this.cluster = new Cluster(cluster, peers, this.host, meta);
       this.host.attach(this.cluster);
       this.cluster.recover();
     }
@@ -126,13 +133,13 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     // An alarm due long ago that never ran (it would have cleared alarmAt) is presumed lost.
     if (this.alarmAt !== 0 && this.alarmAt <= at && this.alarmAt > Date.now() - 60_000) return;
     this.alarmAt = at;
-    this.store.setMeta("alarm", at);
+    this.meta.set("alarm", at);
     void this.ctx.storage.setAlarm(at);
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = 0;
-    this.store.setMeta("alarm", 0);
+    this.meta.set("alarm", 0);
     const next = this.host.tick(Date.now());
     if (next !== null) this.wakeBy(next);
   }
@@ -216,21 +223,6 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     if (this.directory === null) throw new Error(`shard ${this.self} owns nothing: SHARDS is 1`);
     return this.directory;
   }
-}
-
-/** A flag held in memory and written through to storage. */
-function remembered(store: Store, name: string): { registering: boolean } {
-  let value = store.meta(name) === 1;
-  return {
-    get registering() {
-      return value;
-    },
-    set registering(v: boolean) {
-      if (v === value) return;
-      value = v;
-      store.setMeta(name, v ? 1 : 0);
-    },
-  };
 }
 
 function viaOf(request: Request, ws: WebSocketConfig): Upgrade {

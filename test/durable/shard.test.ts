@@ -8,7 +8,8 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Shard } from "../../src/durable/shard.js";
-import type { Attachment } from "../../src/durable/store.js";
+import type { Attachment } from "../../src/durable/host/attachment.js";
+import type { StoredSub } from "../../src/durable/host/subscriptions.js";
 import { parseMsgs, RawClient, shardStub } from "./ws.js";
 
 const stub = shardStub();
@@ -48,18 +49,9 @@ async function current(): Promise<Shard> {
   return runInDurableObject(stub, (instance: Shard) => instance);
 }
 
-interface SubRow {
-  cid: number;
-  sid: string;
-  subject: string;
-  queue: string | null;
-  max: number;
-  delivered: number;
-}
-
-async function rows(cid: number): Promise<SubRow[]> {
+async function rows(cid: number): Promise<StoredSub[]> {
   return runInDurableObject(stub, (_i: Shard, state) =>
-    state.storage.sql.exec<Record<string, SqlStorageValue>>(`SELECT * FROM subs WHERE cid = ? ORDER BY sid`, cid).toArray() as unknown as SubRow[],
+    state.storage.sql.exec<Record<string, SqlStorageValue>>(`SELECT * FROM subs WHERE cid = ? ORDER BY sid`, cid).toArray() as unknown as StoredSub[],
   );
 }
 

@@ -7,7 +7,8 @@
 import type { Credentials } from "../../protocol/auth.js";
 import { encode } from "../../protocol/bytes.js";
 import { readServerOps, type ServerOpHandler } from "../../protocol/server-ops.js";
-import type { Client, Transport } from "../host/client.js";
+import type { Client } from "../host/client.js";
+import type { Transport } from "../host/transport.js";
 import type { Host, Upgrade } from "../host/host.js";
 
 export interface SessionMessage {

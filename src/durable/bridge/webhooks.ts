@@ -12,6 +12,7 @@
 import type { Host, Upgrade } from "../host/host.js";
 import { Session, type Caller, type SessionMessage } from "./session.js";
 import { decodeHeaders } from "../../protocol/headers.js";
+import type { StoredWebhook, WebhookStore } from "./webhook-store.js";
 
 /** Messages waiting for their POST before the webhook counts as falling behind. */
 const QUEUED = 1000;
@@ -27,33 +28,22 @@ export interface WebhookCall {
   readonly url: string;
 }
 
-interface Row {
-  cid: number;
-  url: string;
-  max: number;
-  attachment: string;
-}
-
 export class Webhooks {
   private readonly live = new Map<number, Webhook>();
 
   constructor(
     private readonly host: Host,
-    private readonly sql: SqlStorage,
+    private readonly store: WebhookStore,
     private readonly via: Omit<Upgrade, "cookies" | "ip">,
-  ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS webhooks (
-      cid INTEGER PRIMARY KEY, url TEXT NOT NULL, max INTEGER NOT NULL, attachment TEXT NOT NULL)`);
-  }
+  ) {}
 
   /** What stored() read, for resume(). */
-  private readonly restoring = new Map<Session, Row>();
+  private readonly restoring = new Map<Session, StoredWebhook>();
 
   /** The sessions to rebuild, as the host rebuilds sockets (Host.restore takes both). */
   stored(): Session[] {
-    const rows = this.sql.exec<Record<string, SqlStorageValue>>(`SELECT cid, url, max, attachment FROM webhooks`).toArray() as unknown as Row[];
-    return rows.map((r) => {
-      const s = new Session(this.host, (a) => this.keep(r.cid, r.url, r.max, a), JSON.parse(r.attachment));
+    return this.store.all().map((r) => {
+      const s = new Session(this.host, (a) => this.keep(r.cid, r.url, r.max, a), r.attachment);
       this.restoring.set(s, r);
       return s;
     });
@@ -64,7 +54,7 @@ export class Webhooks {
     for (const [s, row] of this.restoring) {
       const rebuilt = s.restored();
       if (!rebuilt || s.client.subs.size === 0) {
-        this.forget(row.cid);
+        this.store.forget(row.cid);
         if (rebuilt) s.end();
         continue;
       }
@@ -82,7 +72,7 @@ export class Webhooks {
     s.subscribe(call.subject, call.queue, "1", call.max);
     const problem = await s.sync();
     if (problem !== null) {
-      this.forget(s.client.cid);
+      this.store.forget(s.client.cid);
       s.end();
       return { ok: false, error: problem };
     }
@@ -106,15 +96,11 @@ export class Webhooks {
   ended(w: Webhook): void {
     const cid = w.session.client.cid;
     this.live.delete(cid);
-    this.forget(cid);
+    this.store.forget(cid);
   }
 
   private keep(cid: number, url: string, max: number, attachment: unknown): void {
-    this.sql.exec(`INSERT OR REPLACE INTO webhooks (cid, url, max, attachment) VALUES (?, ?, ?, ?)`, cid, url, max, JSON.stringify(attachment));
-  }
-
-  private forget(cid: number): void {
-    this.sql.exec(`DELETE FROM webhooks WHERE cid = ?`, cid);
+    this.store.save({ cid, url, max, attachment });
   }
 }
 

@@ -15,10 +15,11 @@ import { Channel } from "./channel.js";
 import type { AccountSpace } from "../host/account.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { ClusterLink } from "../host/host.js";
-import type { InterestPush } from "./directory.js";
+import type { InterestPush } from "./interest-messages.js";
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
 import type { Peers } from "./peers.js";
-import { Registrar, type ClusterMemory } from "./registrar.js";
+import type { Meta } from "../meta.js";
+import { Registrar } from "./registrar.js";
 import { retry } from "./retry.js";
 import type { ClusterSettings } from "./settings.js";
 
@@ -105,9 +106,9 @@ export class Cluster implements ClusterLink {
     private readonly s: ClusterSettings,
     private readonly peers: Peers,
     private readonly local: LocalDelivery,
-    memory: ClusterMemory,
+    meta: Meta,
   ) {
-    this.registrar = new Registrar(s, peers, memory, () => local.flush());
+    this.registrar = new Registrar(s, peers, meta, () => local.flush());
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
       // Unwatching only saves the owner's pushes: if it fails, they keep coming and are ignored.
       this.peers.unwatch(owner, keys).catch(() => undefined);

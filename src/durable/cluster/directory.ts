@@ -9,37 +9,10 @@
 // owner under the key "" and are part of the interest handed out for every key.
 
 import { subscriptionKey } from "../../protocol/shardkey.js";
+import type { DirectoryStore } from "./directory-store.js";
+import type { InterestChange, InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
 
-/** One host's interest in a subject (pattern), as the owner records it. */
-export interface InterestEntry {
-  readonly subject: string;
-  /** "" for plain subscriptions. */
-  readonly queue: string;
-  readonly host: number;
-  /** Plain: 1. Queue: the host's member count, so choices are weighted by members. */
-  readonly weight: number;
-}
-
-/** A change of one host's interest; weight 0 removes it. */
-export interface InterestChange {
-  readonly subject: string;
-  readonly queue: string;
-  readonly weight: number;
-}
-
-/** What a watcher learns: the changes since `seq`, each for a key or (key "") for every key. */
-export interface InterestPush {
-  readonly owner: number;
-  readonly seq: number;
-  readonly changes: readonly (InterestEntry & { readonly key: string })[];
-}
-
-export interface InterestSnapshot {
-  readonly seq: number;
-  readonly entries: readonly InterestEntry[];
-}
-
-/** How the directory reaches watchers; the shard provides it. */
+/** How the directory reaches watchers (pushes.ts). */
 export interface WatcherLink {
   push(host: number, push: InterestPush): Promise<void>;
 }
@@ -58,25 +31,14 @@ export class Directory {
   constructor(
     private readonly self: number,
     private readonly depth: number,
-    private readonly sql: SqlStorage,
+    private readonly store: DirectoryStore,
     private readonly link: WatcherLink,
   ) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS dir_interest (
-      key TEXT NOT NULL, subject TEXT NOT NULL, queue TEXT NOT NULL, host INTEGER NOT NULL,
-      weight INTEGER NOT NULL, PRIMARY KEY (key, subject, queue, host)) WITHOUT ROWID`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS dir_watchers (
-      key TEXT NOT NULL, host INTEGER NOT NULL, PRIMARY KEY (key, host)) WITHOUT ROWID`);
-    sql.exec(`CREATE TABLE IF NOT EXISTS dir_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     // Reloaded after eviction: the directory is what every host relies on.
-    for (const r of sql.exec<{ key: string; subject: string; queue: string; host: number; weight: number }>(
-      `SELECT key, subject, queue, host, weight FROM dir_interest`,
-    )) {
-      this.table(r.key).set(id(r.subject, r.queue, r.host), { subject: r.subject, queue: r.queue, host: r.host, weight: r.weight });
-    }
-    for (const r of sql.exec<{ key: string; host: number }>(`SELECT key, host FROM dir_watchers`)) {
-      this.watcherSet(r.key).add(r.host);
-    }
-    this.seq = sql.exec<{ value: number }>(`SELECT value FROM dir_meta WHERE name = 'seq'`).toArray()[0]?.value ?? 0;
+    const kept = store.load();
+    for (const { key, entry: e } of kept.entries) this.table(key).set(id(e.subject, e.queue, e.host), e);
+    for (const { key, host } of kept.watchers) this.watcherSet(key).add(host);
+    this.seq = kept.seq;
   }
 
   private table(key: string): Map<string, InterestEntry> {
@@ -93,7 +55,7 @@ export class Directory {
 
   private nextSeq(): number {
     this.seq++;
-    this.sql.exec(`INSERT INTO dir_meta (name, value) VALUES ('seq', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`, this.seq);
+    this.store.saveSeq(this.seq);
     return this.seq;
   }
 
@@ -102,7 +64,7 @@ export class Directory {
     const w = this.watcherSet(key);
     if (!w.has(host)) {
       w.add(host);
-      this.sql.exec(`INSERT OR IGNORE INTO dir_watchers (key, host) VALUES (?, ?)`, key, host);
+      this.store.addWatcher(key, host);
     }
     const entries: InterestEntry[] = [];
     for (const e of this.interest.get(key)?.values() ?? []) entries.push(e);
@@ -115,7 +77,7 @@ export class Directory {
       const w = this.watchers.get(key);
       if (w === undefined || !w.delete(host)) continue;
       if (w.size === 0) this.watchers.delete(key);
-      this.sql.exec(`DELETE FROM dir_watchers WHERE key = ? AND host = ?`, key, host);
+      this.store.removeWatcher(key, host);
     }
   }
 
@@ -131,15 +93,13 @@ export class Directory {
       const k = id(c.subject, c.queue, host);
       if (c.weight > 0) {
         if (t.get(k)?.weight === c.weight) continue;
-        t.set(k, { subject: c.subject, queue: c.queue, host, weight: c.weight });
-        this.sql.exec(
-          `INSERT OR REPLACE INTO dir_interest (key, subject, queue, host, weight) VALUES (?, ?, ?, ?, ?)`,
-          key, c.subject, c.queue, host, c.weight,
-        );
+        const e = { subject: c.subject, queue: c.queue, host, weight: c.weight };
+        t.set(k, e);
+        this.store.saveEntry(key, e);
       } else {
         if (!t.delete(k)) continue;
         if (t.size === 0) this.interest.delete(key);
-        this.sql.exec(`DELETE FROM dir_interest WHERE key = ? AND subject = ? AND queue = ? AND host = ?`, key, c.subject, c.queue, host);
+        this.store.removeEntry(key, c.subject, c.queue, host);
       }
       applied.push({ key, subject: c.subject, queue: c.queue, host, weight: c.weight });
     }

@@ -4,7 +4,7 @@
 
 import { ownerOf } from "../../protocol/shardkey.js";
 import { SubjectTrie } from "../../protocol/sublist.js";
-import type { InterestEntry, InterestPush, InterestSnapshot } from "./directory.js";
+import type { InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
 
 /** An entry of remote interest, as the host's per-key trie holds it. */
 export interface RemoteSub {

@@ -6,7 +6,7 @@
 // that shard gets a fresh one. A call to this shard itself is no call at all:
 // it runs on this object at once, as it would if another shard had made it.
 
-import type { InterestChange, InterestPush, InterestSnapshot } from "./directory.js";
+import type { InterestChange, InterestPush, InterestSnapshot } from "./interest-messages.js";
 
 /**
  * What one shard answers the others: the Shard object's RPC methods for the

@@ -3,7 +3,8 @@
 // and pushes made in one turn to one host are one call.
 
 import { Channel } from "./channel.js";
-import type { InterestPush, WatcherLink } from "./directory.js";
+import type { InterestPush } from "./interest-messages.js";
+import type { WatcherLink } from "./directory.js";
 import type { Peers } from "./peers.js";
 
 interface PushBatch {

@@ -8,15 +8,10 @@
 import { ownerOf, subscriptionKey } from "../../protocol/shardkey.js";
 import { Channel } from "./channel.js";
 import type { Client, LocalSub } from "../host/client.js";
+import { MetaFlag, type Meta } from "../meta.js";
 import type { Peers } from "./peers.js";
 import type { ClusterSettings } from "./settings.js";
-import type { InterestChange } from "./directory.js";
-
-/** A flag kept across restarts. */
-export interface ClusterMemory {
-  /** True while registrations may have been sent that no owner acknowledged yet. */
-  registering: boolean;
-}
+import type { InterestChange } from "./interest-messages.js";
 
 interface Registration {
   readonly changes: Map<string, InterestChange>;
@@ -36,15 +31,22 @@ export class Registrar {
   private readonly unacked = new Map<string, Registration>();
   /** When each owner was last asked to resync this host's interest. */
   private readonly lastResync = new Map<number, number>();
+  /**
+   * Set while registrations may have been sent that no owner acknowledged yet:
+   * if the object stops meanwhile, the next instance resyncs (recover).
+   */
+  private readonly registering: MetaFlag;
   registerCalls = 0;
 
   constructor(
     private readonly s: ClusterSettings,
     private readonly peers: Peers,
-    private readonly memory: ClusterMemory,
+    meta: Meta,
     /** Acknowledgements release PONGs: the host writes them out. */
     private readonly flushed: () => void,
-  ) {}
+  ) {
+    this.registering = new MetaFlag(meta, "registering");
+  }
 
   /** Sends what accumulated: one call per owner, unless one is in flight. */
   flush(): void {
@@ -106,7 +108,7 @@ export class Registrar {
       send: async (r) => {
         this.registerCalls++;
         // If the object is evicted before the owner answers, the next instance resyncs.
-        if (!this.memory.registering) this.memory.registering = true;
+        if (!this.registering.value) this.registering.value = true;
         await this.peers.register(owner, [...r.changes.values()]);
         this.acked(r);
       },
@@ -121,18 +123,18 @@ export class Registrar {
   private acked(r: Registration): void {
     for (const [id, reg] of this.unacked) if (reg === r) this.unacked.delete(id);
     for (const client of r.waiting) client.ackArrived();
-    if (this.memory.registering && [...this.registrations.values()].every((ch) => ch.idle || ch.sending(r))) {
-      this.memory.registering = false;
+    if (this.registering.value && [...this.registrations.values()].every((ch) => ch.idle || ch.sending(r))) {
+      this.registering.value = false;
     }
     this.flushed();
   }
 
   /** After a restart: if registrations were in flight, owners may have missed them. */
   recover(): void {
-    if (!this.memory.registering) return;
+    if (!this.registering.value) return;
     this.resyncAll()
       .then(() => {
-        this.memory.registering = false;
+        this.registering.value = false;
       })
       // Still unsure: the flag stays, and the next start tries again.
       .catch(() => undefined);

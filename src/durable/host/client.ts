@@ -4,7 +4,7 @@
 
 import type { Authenticator, Credentials, Identity } from "../../protocol/auth.js";
 import { decode, LastDecoded } from "../../protocol/bytes.js";
-import { DEFAULT_CONNECT_OPTIONS, parseConnect, withCookies } from "../../protocol/connect.js";
+import { DEFAULT_CONNECT_OPTIONS, parseConnect, withCookies, type ConnectOptions } from "../../protocol/connect.js";
 import { Outbox } from "../../protocol/encoder.js";
 import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from "../../protocol/errors.js";
 import { Parser, type ParserHandler } from "../../protocol/parser.js";
@@ -13,7 +13,8 @@ import { isValidSubject } from "../../protocol/subject.js";
 import { Permissions, ResponseTracker, type PermissionsConfig } from "../../protocol/permissions.js";
 import type { Subscription } from "../../protocol/sublist.js";
 import { GLOBAL_ACCOUNT, type AccountSpace } from "./account.js";
-import type { Attachment, ConnectOptions, StoredIdentity } from "../store.js";
+import type { Attachment, StoredIdentity } from "./attachment.js";
+import type { Transport } from "./transport.js";
 
 /** What a client needs from the host it lives on. */
 export interface ClientHost {
@@ -39,18 +40,6 @@ export interface ClientHost {
   closed(client: Client): void;
   /** The client authenticated at CONNECT. */
   authenticated(client: Client): void;
-}
-
-/**
- * Where a connection's bytes go: a WebSocket for NATS clients, or a bridge session
- * for HTTP requests and service bindings, which speaks the same protocol in memory.
- */
-export interface Transport {
-  send(bytes: Uint8Array): void;
-  close(code: number, reason: string): void;
-  /** What the connection needs to survive hibernation (a WebSocket's attachment). */
-  serializeAttachment(value: unknown): void;
-  deserializeAttachment(): unknown;
 }
 
 export interface LocalSub extends Subscription {
@@ -103,8 +92,6 @@ export class Client implements ParserHandler {
   private cookies: Credentials | null;
   /** Server PINGs sent and not answered yet. */
   pingsOut: number;
-  /** Its permissions are kept in SQLite, not in the attachment. */
-  permissionsStored = false;
   /** A keepalive PING is to end the next frame. */
   private pingDue = false;
 

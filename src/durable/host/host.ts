@@ -10,16 +10,18 @@ import { CLOSE, ERR, publishViolation } from "../../protocol/errors.js";
 import { infoJson } from "../../protocol/server-info.js";
 import { isValidLiteralSubject } from "../../protocol/subject.js";
 import { AccountSpace } from "./account.js";
-import { Client, type ClientHost, type LocalSub, type Transport } from "./client.js";
+import { Client, type ClientHost, type LocalSub } from "./client.js";
+import type { Meta } from "../meta.js";
 import type { Settings } from "../settings.js";
-import type { Store } from "../store.js";
-import { rebuildConnections } from "./restore.js";
-import { KeptTotals } from "./totals.js";
+import { Attachments } from "./attachment.js";
+import { ConnectionIds } from "./connection-ids.js";
+import { PartialOps } from "./partial-ops.js";
+import { forgetConnection, rebuildConnections, type ConnectionStorage } from "./restore.js";
+import { StoredSubs } from "./subscriptions.js";
+import { Totals } from "./totals.js";
+import type { Transport } from "./transport.js";
 
 const NO_GROUPS: ReadonlyMap<string, readonly LocalSub[]> = new Map();
-
-/** Permissions up to this size (as JSON) ride in the socket attachment; larger ones in SQLite. */
-const ATTACHED_PERMISSIONS = 8 * 1024;
 
 export interface ServerIdentity {
   readonly id: string;
@@ -85,18 +87,15 @@ export class Host implements ClientHost {
   /** When the next keepalive round is due (ms since the epoch); 0 when none is scheduled. */
   private keepaliveAt: number;
 
-  // Counters as nats-server's varz names them, restored from storage (totals.ts).
-  inMsgs = 0;
-  outMsgs = 0;
-  inBytes = 0;
-  outBytes = 0;
-  slowConsumers = 0;
-  totalConnections = 0;
-  readonly totals: KeptTotals;
+  /** Counters as nats-server's varz names them, kept across restarts. */
+  readonly totals: Totals;
+  private readonly storage: ConnectionStorage;
+  private readonly cids: ConnectionIds;
 
   constructor(
     private readonly settings: Settings,
-    private readonly store: Store,
+    sql: SqlStorage,
+    private readonly meta: Meta,
     private readonly server: ServerIdentity,
     private readonly alarm: Alarm,
     private readonly closedLog: ClosedLog,
@@ -108,13 +107,15 @@ export class Host implements ClientHost {
     this.maxConnections = Math.ceil(settings.maxConnections / settings.shards);
     this.auth = authenticatorFor(settings.config, settings.allowAnonymous);
     this.noAuthUser = settings.config.noAuthUser !== null;
-    this.keepaliveAt = store.meta("keepalive");
-    this.totals = new KeptTotals(store, this);
+    this.keepaliveAt = meta.get("keepalive");
+    this.totals = new Totals(sql, meta);
+    this.storage = { attachments: new Attachments(sql), subs: new StoredSubs(sql), partials: new PartialOps(sql) };
+    this.cids = new ConnectionIds(meta);
   }
 
   private scheduleKeepalive(at: number): void {
     this.keepaliveAt = at;
-    this.store.setMeta("keepalive", at);
+    this.meta.set("keepalive", at);
   }
 
   space(account: string): AccountSpace<LocalSub> {
@@ -155,10 +156,10 @@ export class Host implements ClientHost {
   /** A new connection: greet it with INFO and remember it. */
   open(ws: Transport, via: Upgrade): Client {
     // Interleaved over the shards, so client ids are unique across the cluster.
-    const cid = (this.store.nextCid() - 1) * this.settings.shards + this.server.index + 1;
+    const cid = (this.cids.take() - 1) * this.settings.shards + this.server.index + 1;
     const client = new Client(this, ws, cid, via.ip, Date.now());
     this.clients.set(ws, client);
-    this.totalConnections++;
+    this.totals.totalConnections++;
     if (this.auth.required) {
       client.setCookies(via.cookies);
       if (this.auth.needsNonce) client.nonce = newNonce();
@@ -235,7 +236,7 @@ export class Host implements ClientHost {
    * (see restore.ts).
    */
   restore(sockets: Transport[]): void {
-    for (const client of rebuildConnections(this, this.store, sockets)) this.clients.set(client.ws, client);
+    for (const client of rebuildConnections(this, this.storage, sockets)) this.clients.set(client.ws, client);
   }
 
   client(ws: Transport): Client | undefined {
@@ -264,8 +265,9 @@ export class Host implements ClientHost {
   }
 
   publish(from: Client, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
-    this.inMsgs++;
-    this.inBytes += message.length;
+    const totals = this.totals;
+    totals.inMsgs++;
+    totals.inBytes += message.length;
     const subject = from.pubSubject.decode(subjectBytes);
     // nats-server reports a wildcard or malformed subject to a pedantic client, then
     // acknowledges and routes the message all the same (a malformed one matches nothing).
@@ -354,8 +356,9 @@ export class Host implements ClientHost {
       c.outbox.msg(subject, sub.sidBytes, reply, headerSize, message);
     }
     this.markDirty(c);
-    this.outMsgs++;
-    this.outBytes += message.length;
+    const totals = this.totals;
+    totals.outMsgs++;
+    totals.outBytes += message.length;
     c.outMsgs++;
     c.outBytes += message.length;
     // Counted for every subscription, as nats-server does, so a later UNSUB <sid> <max>
@@ -363,12 +366,12 @@ export class Host implements ClientHost {
     sub.delivered++;
     if (sub.max > 0) {
       if (sub.delivered >= sub.max) c.dropSub(sub);
-      else this.store.updateSub(c.cid, sub.sid, sub.max, sub.delivered);
+      else this.storage.subs.update(c.cid, sub.sid, sub.max, sub.delivered);
     }
     if (c.pending() > this.maxPending) {
       // nats-server drops a slow consumer without an -ERR (server/client.go): the
       // others are not held back by it, and what it had pending is lost.
-      this.slowConsumers++;
+      totals.slowConsumers++;
       c.outbox.take();
       c.close(CLOSE.slowConsumer, null);
     }
@@ -389,40 +392,30 @@ export class Host implements ClientHost {
 
   subscribe(sub: LocalSub): void {
     sub.client.space.sublist.insert(sub);
-    this.store.addSub({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
+    this.storage.subs.add({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
     this.cluster?.subscriptionChanged(sub, 1, sub.client);
   }
 
   unsubscribe(sub: LocalSub): void {
     sub.client.space.sublist.remove(sub);
-    this.store.removeSub(sub.client.cid, sub.sid);
+    this.storage.subs.remove(sub.client.cid, sub.sid);
     this.cluster?.subscriptionChanged(sub, -1, sub.client);
   }
 
   limitSub(sub: LocalSub): void {
-    this.store.updateSub(sub.client.cid, sub.sid, sub.max, sub.delivered);
+    this.storage.subs.update(sub.client.cid, sub.sid, sub.max, sub.delivered);
   }
 
   saveAttachment(client: Client): void {
-    const a = client.attachment();
-    const perms = a.identity?.permissions;
-    if (perms != null && JSON.stringify(perms).length > ATTACHED_PERMISSIONS) {
-      // Too large to ride along (an attachment holds 16 KiB): kept in SQLite, written once.
-      if (!client.permissionsStored) {
-        this.store.savePermissions(client.cid, perms);
-        client.permissionsStored = true;
-      }
-      a.identity = { ...a.identity!, permissions: null, permissionsStored: true };
-    }
-    client.ws.serializeAttachment(a);
+    this.storage.attachments.save(client.ws, client.attachment());
   }
 
   savePartial(client: Client, seq: number, bytes: Uint8Array): void {
-    this.store.appendPartial(client.cid, seq, bytes);
+    this.storage.partials.append(client.cid, seq, bytes);
   }
 
   clearPartial(client: Client): void {
-    this.store.clearPartial(client.cid);
+    this.storage.partials.clear(client.cid);
   }
 
   markDirty(client: Client): void {
@@ -441,7 +434,7 @@ export class Host implements ClientHost {
       this.cluster?.subscriptionChanged(sub, -1, null);
     }
     client.subs.clear();
-    this.store.removeConnection(client.cid);
+    forgetConnection(this.storage, client.cid);
   }
 
   /** Writes everything this turn produced: at most one frame per connection. */

@@ -1,40 +1,54 @@
 // Bringing connections back after workerd hibernated or restarted the object:
 // sockets (and webhook sessions) outlive the instance that accepted them; what
-// each needs is in its attachment and in the object's SQLite storage (store.ts).
+// each needs is in its attachment (attachment.ts) and in the object's SQLite
+// storage (subscriptions.ts, partial-ops.ts).
 
 import { encode } from "../../protocol/bytes.js";
 import { CLOSE, ERR } from "../../protocol/errors.js";
-import { Client, type ClientHost, type LocalSub, type Transport } from "./client.js";
-import type { Attachment, Store } from "../store.js";
+import type { Attachments } from "./attachment.js";
+import { Client, type ClientHost, type LocalSub } from "./client.js";
+import type { PartialOps } from "./partial-ops.js";
+import type { StoredSubs } from "./subscriptions.js";
+import type { Transport } from "./transport.js";
+
+/** What a host keeps of its connections, besides what is in memory. */
+export interface ConnectionStorage {
+  readonly attachments: Attachments;
+  readonly subs: StoredSubs;
+  readonly partials: PartialOps;
+}
+
+/** Forgets everything kept of a connection that is gone. */
+export function forgetConnection(storage: ConnectionStorage, cid: number): void {
+  storage.subs.forget(cid);
+  storage.attachments.forget(cid);
+  storage.partials.clear(cid);
+}
 
 /**
  * The connections of an object that workerd hibernated or restarted, rebuilt
  * from each socket's attachment, then the subscriptions and half-received ops
  * stored for them. Those whose stored state is gone are closed, not returned.
  */
-export function rebuildConnections(host: ClientHost, store: Store, sockets: Transport[]): Client[] {
+export function rebuildConnections(host: ClientHost, storage: ConnectionStorage, sockets: Transport[]): Client[] {
   const byCid = new Map<number, Client>();
   for (const ws of sockets) {
-    const a = ws.deserializeAttachment() as Attachment | null;
-    if (a === null || typeof a !== "object" || typeof a.cid !== "number") continue;
-    let lost = false;
-    const stored = a.identity?.permissionsStored === true;
-    if (stored && a.identity) {
-      const perms = store.permissions(a.cid);
-      // Without its permissions the connection must not go on unrestricted.
-      if (perms === undefined) lost = true;
-      else a.identity = { ...a.identity, permissions: perms, permissionsStored: undefined };
-    }
+    const kept = storage.attachments.load(ws);
+    if (kept === null) continue;
+    const a = kept.attachment;
     const client = new Client(host, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
-    if (lost) {
+    // Without its permissions the connection must not go on unrestricted.
+    if (kept.lost) {
       client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
       continue;
     }
-    client.permissionsStored = stored;
     byCid.set(a.cid, client);
   }
-  store.retainConnections(new Set(byCid.keys()));
-  for (const s of store.allSubs()) {
+  // Connections that closed while the object was away.
+  for (const cid of new Set([...storage.subs.cids(), ...storage.partials.cids()])) {
+    if (!byCid.has(cid)) forgetConnection(storage, cid);
+  }
+  for (const s of storage.subs.all()) {
     const client = byCid.get(s.cid);
     if (client === undefined) continue;
     const sub: LocalSub = {
@@ -51,7 +65,7 @@ export function rebuildConnections(host: ClientHost, store: Store, sockets: Tran
   }
   // Half-received ops: feeding their pieces again puts each parser back where it was
   // (a partial op emits nothing, so this has no other effect).
-  for (const p of store.allPartials()) {
+  for (const p of storage.partials.all()) {
     const client = byCid.get(p.cid);
     if (client === undefined) continue;
     client.parser.feed(p.bytes);

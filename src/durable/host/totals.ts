@@ -2,22 +2,15 @@
 // evictions. workerd evicts an idle object from memory (hibernation) and may
 // restart it at any time; counters that started again from zero would go
 // backwards, which monitoring tools (Prometheus' rate(), nats-top) read as a
-// server restart. So the totals are written to storage as one row, at most once
-// a second while they change, and read back when the object starts.
+// server restart. So the totals are written to storage as one row (`records`,
+// key "totals"), at most once a second while they change, and read back when
+// the object starts.
 
-import type { Store } from "../store.js";
-
-export interface Totals {
-  inMsgs: number;
-  outMsgs: number;
-  inBytes: number;
-  outBytes: number;
-  slowConsumers: number;
-  /** Connections ever accepted. */
-  totalConnections: number;
-}
+import type { Meta } from "../meta.js";
 
 const NAMES = ["inMsgs", "outMsgs", "inBytes", "outBytes", "slowConsumers", "totalConnections"] as const;
+
+type Counts = Record<(typeof NAMES)[number], number>;
 
 /**
  * How long a change may stay unsaved. Saving once a second costs at most one
@@ -26,24 +19,30 @@ const NAMES = ["inMsgs", "outMsgs", "inBytes", "outBytes", "slowConsumers", "tot
  */
 const SAVE_DELAY_MS = 1000;
 
-export class KeptTotals {
+/** The host counts on the fields; changed() after each turn keeps the saved row close behind. */
+export class Totals implements Counts {
+  inMsgs = 0;
+  outMsgs = 0;
+  inBytes = 0;
+  outBytes = 0;
+  slowConsumers = 0;
+  /** Connections ever accepted. */
+  totalConnections = 0;
   /** When this object first started, ever (ms since the epoch): the shard's varz `start`. */
   readonly start: number;
-  private readonly saved: Totals;
+  private readonly saved = {} as Counts;
   private savedAt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  /** Reads the saved totals into `live`, which the host then counts on. */
   constructor(
-    private readonly store: Store,
-    private readonly live: Totals,
+    private readonly sql: SqlStorage,
+    meta: Meta,
   ) {
-    const kept = store.record<Partial<Totals>>("totals") ?? {};
-    const saved = {} as Totals;
-    for (const name of NAMES) live[name] = saved[name] = kept[name] ?? 0;
-    this.saved = saved;
-    let start = store.meta("start");
-    if (start === 0) store.setMeta("start", (start = Date.now()));
+    const row = sql.exec<{ json: string }>(`SELECT json FROM records WHERE key = 'totals'`).toArray()[0];
+    const kept = row === undefined ? {} : (JSON.parse(row.json) as Partial<Counts>);
+    for (const name of NAMES) this[name] = this.saved[name] = kept[name] ?? 0;
+    let start = meta.get("start");
+    if (start === 0) meta.set("start", (start = Date.now()));
     this.start = start;
   }
 
@@ -55,10 +54,9 @@ export class KeptTotals {
    */
   changed(): void {
     if (this.timer !== null) return;
-    const live = this.live;
     const saved = this.saved;
     // Every total only grows, so an unchanged sum means nothing changed.
-    if (live.inMsgs + live.outMsgs + live.slowConsumers + live.totalConnections === saved.inMsgs + saved.outMsgs + saved.slowConsumers + saved.totalConnections) {
+    if (this.inMsgs + this.outMsgs + this.slowConsumers + this.totalConnections === saved.inMsgs + saved.outMsgs + saved.slowConsumers + saved.totalConnections) {
       return;
     }
     const wait = Math.max(0, this.savedAt + SAVE_DELAY_MS - Date.now());
@@ -69,9 +67,12 @@ export class KeptTotals {
   }
 
   /** Writes the totals, one row. */
-  save(): void {
-    for (const name of NAMES) this.saved[name] = this.live[name];
-    this.store.setRecord("totals", this.saved);
+  private save(): void {
+    for (const name of NAMES) this.saved[name] = this[name];
+    this.sql.exec(
+      `INSERT INTO records (key, json) VALUES ('totals', ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json`,
+      JSON.stringify(this.saved),
+    );
     this.savedAt = Date.now();
   }
 }

@@ -28,13 +28,13 @@ function shardStats(host: Host): ShardStats {
   return {
     shard: host.index,
     connections: host.connections,
-    total_connections: host.totalConnections,
+    total_connections: host.totals.totalConnections,
     subscriptions: host.subscriptions,
-    in_msgs: host.inMsgs,
-    out_msgs: host.outMsgs,
-    in_bytes: host.inBytes,
-    out_bytes: host.outBytes,
-    slow_consumers: host.slowConsumers,
+    in_msgs: host.totals.inMsgs,
+    out_msgs: host.totals.outMsgs,
+    in_bytes: host.totals.inBytes,
+    out_bytes: host.totals.outBytes,
+    slow_consumers: host.totals.slowConsumers,
   };
 }
 

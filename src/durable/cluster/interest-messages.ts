@@ -1,0 +1,32 @@
+// What hosts and owners tell each other about interest: a host's changes
+// (register, resync), an owner's answer to a watch, and its pushes to watchers.
+// Like nats-server's route interest (RS+/RS-), with queue-group weights.
+
+/** One host's interest in a subject (pattern), as the owner records it. */
+export interface InterestEntry {
+  readonly subject: string;
+  /** "" for plain subscriptions. */
+  readonly queue: string;
+  readonly host: number;
+  /** Plain: 1. Queue: the host's member count, so choices are weighted by members. */
+  readonly weight: number;
+}
+
+/** A change of one host's interest; weight 0 removes it. */
+export interface InterestChange {
+  readonly subject: string;
+  readonly queue: string;
+  readonly weight: number;
+}
+
+/** What a watcher learns: the changes since `seq`, each for a key or (key "") for every key. */
+export interface InterestPush {
+  readonly owner: number;
+  readonly seq: number;
+  readonly changes: readonly (InterestEntry & { readonly key: string })[];
+}
+
+export interface InterestSnapshot {
+  readonly seq: number;
+  readonly entries: readonly InterestEntry[];
+}
