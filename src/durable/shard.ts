@@ -1,28 +1,31 @@
 // The Shard Durable Object: thin glue between workerd (the WebSocket Hibernation
-// API, RPC between objects) and the roles a shard plays: host of its clients'
-// connections (Host, Cluster) and owner of part of the subject space (Directory).
+// API, RPC between objects, storage, the alarm) and the roles a shard plays, each
+// in its folder: host of its clients' connections (host/), member of the cluster
+// of shards and owner of part of the subject space (cluster/), home of the
+// connections that have no socket (bridge/), and its part of monitoring
+// (monitor/). The roles know nothing of one another beyond what is wired here.
 
 import { DurableObject } from "cloudflare:workers";
 import type { WebSocketConfig } from "../protocol/config-websocket.js";
 import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge/bridge.js";
 import { WebhookStore } from "./bridge/webhook-store.js";
 import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./bridge/webhooks.js";
-import { cookieCredentials } from "./cookies.js";
 import { Cluster } from "./cluster/cluster.js";
+import { Directory } from "./cluster/directory.js";
+import { DirectoryStore } from "./cluster/directory-store.js";
+import type { InterestChange, InterestPush, InterestSnapshot } from "./cluster/interest-messages.js";
 import { Peers, type ShardPeer } from "./cluster/peers.js";
 import { InterestPushes } from "./cluster/pushes.js";
 import { clusterSettings } from "./cluster/settings.js";
-import { Directory } from "./cluster/directory.js";
-import type { InterestChange, InterestPush, InterestSnapshot } from "./cluster/interest-messages.js";
-import { DirectoryStore } from "./cluster/directory-store.js";
+import { cookieCredentials } from "./cookies.js";
 import { Host, type Upgrade } from "./host/host.js";
+import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
 import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
 import { serverId, shardIndex, shardName } from "./names.js";
-import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
-import { Meta } from "./meta.js";
 import { createSchema } from "./schema.js";
+import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
 
 export interface ShardEnv extends SettingsEnv {
   SHARD: DurableObjectNamespace<Shard>;

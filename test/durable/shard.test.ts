@@ -183,7 +183,7 @@ describe("Shard over a raw WebSocket", () => {
   it("keeps cid and CONNECT options in the socket attachment and subscriptions in SQLite", async () => {
     const c = await raw();
     let att = await attachmentOf(c.cid);
-    expect(att).toMatchObject({ cid: c.cid, connected: false, opts: { verbose: true, pedantic: true, echo: true, headers: false, noResponders: false } });
+    expect(att).toMatchObject({ cid: c.cid, opts: { verbose: true, pedantic: true, echo: true, headers: false, noResponders: false } });
     expect(typeof att?.start).toBe("number");
 
     const opts = { verbose: false, pedantic: false, echo: false, headers: true, no_responders: true, name: "att-client", lang: "raw", version: "9.9" };
@@ -192,7 +192,6 @@ describe("Shard over a raw WebSocket", () => {
     att = await attachmentOf(c.cid);
     expect(att).toEqual({
       cid: c.cid,
-      connected: true,
       opts: { verbose: false, pedantic: false, echo: false, headers: true, noResponders: true, name: "att-client", lang: "raw", version: "9.9" },
       ip: "",
       start: att?.start,

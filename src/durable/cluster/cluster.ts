@@ -17,6 +17,7 @@ import type { Client, LocalSub } from "../host/client.js";
 import type { ClusterLink } from "../host/host.js";
 import type { InterestPush } from "./interest-messages.js";
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
+import { LastSubject } from "./last-subject.js";
 import type { Peers } from "./peers.js";
 import type { Meta } from "../meta.js";
 import { Registrar } from "./registrar.js";
@@ -80,6 +81,7 @@ interface Receipt {
 
 export class Cluster implements ClusterLink {
   private readonly cache: InterestCache;
+  private readonly last: LastSubject;
   private readonly watches = new Map<string, Promise<KeyInterest | undefined>>();
   private readonly backlog = new Map<Client, Waiting[]>();
   private readonly routes = new Map<number, Channel<RouteOut>>();
@@ -109,6 +111,7 @@ export class Cluster implements ClusterLink {
     meta: Meta,
   ) {
     this.registrar = new Registrar(s, peers, meta, () => local.flush());
+    this.last = new LastSubject(s.keyDepth);
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
       // Unwatching only saves the owner's pushes: if it fails, they keep coming and are ignored.
       this.peers.unwatch(owner, keys).catch(() => undefined);
@@ -143,8 +146,9 @@ export class Cluster implements ClusterLink {
    */
   route(from: Client, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void {
     const queued = this.backlog.size > 0 ? this.backlog.get(from) : undefined;
-    const qualified = this.qualified(from.space, subject);
-    const ki = queued === undefined ? this.cache.get(this.lastKey) : undefined;
+    const last = this.last.of(from.space, subject);
+    const qualified = last.qualified;
+    const ki = queued === undefined ? this.cache.get(last.key) : undefined;
     if (ki !== undefined) {
       this.dispatch(from, ki, subject, qualified, subjectBytes, reply, headerSize, message, delivered);
       return;
@@ -171,32 +175,12 @@ export class Cluster implements ClusterLink {
     void this.drain(from);
   }
 
-  private lastSpace: AccountSpace<LocalSub> | null = null;
-  private lastSubject = "";
-  private lastQualified = "";
-  private lastKey = "";
-
-  /**
-   * The subject as the cluster knows it, and (in lastKey) its key, remembered for
-   * the last one: publishers repeat subjects.
-   */
-  private qualified(space: AccountSpace<LocalSub>, subject: string): string {
-    if (subject !== this.lastSubject || space !== this.lastSpace) {
-      this.lastSpace = space;
-      this.lastSubject = subject;
-      this.lastQualified = space.qualify(subject);
-      this.lastKey = publishKey(this.lastQualified, this.s.keyDepth);
-    }
-    return this.lastQualified;
-  }
-
   /** Sends a connection's waiting messages in order, watching keys as needed. */
   private async drain(from: Client): Promise<void> {
     const queue = this.backlog.get(from)!;
     while (queue.length > 0) {
       const w = queue[0];
-      this.qualified(from.space, w.subject);
-      const key = this.lastKey;
+      const key = this.last.of(from.space, w.subject).key;
       const ki = this.cache.get(key) ?? (await this.watch(key));
       queue.shift();
       if (ki === undefined) {

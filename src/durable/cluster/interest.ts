@@ -118,10 +118,4 @@ export class InterestCache {
     }
     for (const [owner, keys] of byOwner) this.dropped(owner, keys);
   }
-
-  /** Forgets everything (after the host lost track of its owners' pushes). */
-  clear(): void {
-    this.keys.clear();
-    this.newest = null;
-  }
 }

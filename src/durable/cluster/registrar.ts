@@ -42,8 +42,8 @@ export class Registrar {
     private readonly s: ClusterSettings,
     private readonly peers: Peers,
     meta: Meta,
-    /** Acknowledgements release PONGs: the host writes them out. */
-    private readonly flushed: () => void,
+    /** Asks the host to write out the PONGs acknowledgements released. */
+    private readonly flushHost: () => void,
   ) {
     this.registering = new MetaFlag(meta, "registering");
   }
@@ -126,7 +126,7 @@ export class Registrar {
     if (this.registering.value && [...this.registrations.values()].every((ch) => ch.idle || ch.sending(r))) {
       this.registering.value = false;
     }
-    this.flushed();
+    this.flushHost();
   }
 
   /** After a restart: if registrations were in flight, owners may have missed them. */

@@ -24,8 +24,6 @@ export interface StoredIdentity {
 
 export interface Attachment {
   cid: number;
-  /** Set once the client sent CONNECT. */
-  connected: boolean;
   opts: ConnectOptions;
   /** Client address as the Worker saw it, for INFO and monitoring. */
   ip: string;

@@ -60,7 +60,6 @@ export class Client implements ParserHandler {
   /** The subject this connection last published to, decoded. */
   readonly pubSubject = new LastDecoded();
   opts: ConnectOptions;
-  connected: boolean;
   /** Set once the connection is gone or going: nothing more is written or routed for it. */
   isClosed = false;
   /** Why the server closed the connection, for logs and monitoring. */
@@ -104,7 +103,6 @@ export class Client implements ParserHandler {
     restored?: Attachment,
   ) {
     this.opts = restored?.opts ?? { ...DEFAULT_CONNECT_OPTIONS };
-    this.connected = restored?.connected ?? false;
     this.nonce = restored?.nonce ?? null;
     this.cookies = restored?.cookies ?? null;
     this.pingsOut = restored?.pings ?? 0;
@@ -121,7 +119,6 @@ export class Client implements ParserHandler {
   attachment(): Attachment {
     return {
       cid: this.cid,
-      connected: this.connected,
       opts: this.opts,
       ip: this.ip,
       start: this.start,
@@ -214,7 +211,6 @@ export class Client implements ParserHandler {
       this.host.authenticated(this);
     }
     this.opts = opts;
-    this.connected = true;
     this.host.saveAttachment(this);
     this.ack();
   }

@@ -1,5 +1,5 @@
 // The host role of a shard: the connections routed to this object, their
-// subscriptions in one local sublist, and the routing of what they publish.
+// subscriptions in a sublist per account, and the routing of what they publish.
 // Everything a turn of the event loop writes to one connection leaves as one
 // frame when the turn ends (flush).
 
