@@ -9,9 +9,9 @@
 // receipts and is cut off as a slow consumer; one that answers 410 Gone is
 // unsubscribed.
 
+import { decodeHeaders } from "../../protocol/headers.js";
 import type { Host, Upgrade } from "../host/host.js";
 import { Session, type Caller, type SessionMessage } from "./session.js";
-import { decodeHeaders } from "../../protocol/headers.js";
 import type { StoredWebhook, WebhookStore } from "./webhook-store.js";
 
 /** Messages waiting for their POST before the webhook counts as falling behind. */

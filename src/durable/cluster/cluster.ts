@@ -8,18 +8,18 @@
 // destination host gets one record per message, carrying the queue groups this
 // host assigned to it; everything for one host in one turn is one call.
 
-import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../../protocol/route.js";
 import { decode } from "../../protocol/bytes.js";
+import { ROUTE_RECEIPT, RouteBatch, readRouteBatch } from "../../protocol/route.js";
 import { clusterSubject, ownerOf, publishKey } from "../../protocol/shardkey.js";
-import { Channel } from "./channel.js";
 import type { AccountSpace } from "../host/account.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { ClusterLink } from "../host/host.js";
+import type { Meta } from "../meta.js";
+import { Channel } from "./channel.js";
 import type { InterestPush } from "./interest-messages.js";
 import { InterestCache, type KeyInterest, type RemoteSub } from "./interest.js";
 import { LastSubject } from "./last-subject.js";
 import type { Peers } from "./peers.js";
-import type { Meta } from "../meta.js";
 import { Registrar } from "./registrar.js";
 import { retry } from "./retry.js";
 import type { ClusterSettings } from "./settings.js";

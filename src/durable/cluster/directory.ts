@@ -12,7 +12,7 @@ import { subscriptionKey } from "../../protocol/shardkey.js";
 import type { DirectoryStore } from "./directory-store.js";
 import type { InterestChange, InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
 
-/** How the directory reaches watchers (pushes.ts). */
+/** How the directory reaches watchers (pushes.ts): resolves once the push arrived, or was given up on. */
 export interface WatcherLink {
   push(host: number, push: InterestPush): Promise<void>;
 }
@@ -83,7 +83,7 @@ export class Directory {
 
   /**
    * Applies a host's interest changes and pushes them to the watchers that need
-   * them; resolves once every push was delivered (or given up on: see WatcherLink).
+   * them; resolves once every push was delivered (or given up on: see pushes.ts).
    */
   async register(host: number, changes: readonly InterestChange[]): Promise<void> {
     const applied: (InterestEntry & { key: string })[] = [];

@@ -6,12 +6,12 @@
 // SUB/UNSUB caused (Client.awaitAck / ackArrived).
 
 import { ownerOf, subscriptionKey } from "../../protocol/shardkey.js";
-import { Channel } from "./channel.js";
 import type { Client, LocalSub } from "../host/client.js";
 import { MetaFlag, type Meta } from "../meta.js";
+import { Channel } from "./channel.js";
+import type { InterestChange } from "./interest-messages.js";
 import type { Peers } from "./peers.js";
 import type { ClusterSettings } from "./settings.js";
-import type { InterestChange } from "./interest-messages.js";
 
 interface Registration {
   readonly changes: Map<string, InterestChange>;
