@@ -1,6 +1,7 @@
 // `npm run bench:http`: the HTTP bridge (docs/http.md) against the WebSocket path of the same
 // nats-edge, in one run, with the official client (@nats-io/nats-core over `ws`) on the other side
-// of every exchange. One broker under `wrangler dev --local`, loopback only; HTTP and WebSocket
+// of every exchange. One broker served as `npm start` serves it (one workerd through the Miniflare
+// API, no proxy in front), loopback only; HTTP and WebSocket
 // alternate which goes first from one repetition to the next; medians are reported.
 //
 //   npm run bench:http -- [--quick] [--runs N] [--help]
@@ -114,9 +115,10 @@ class Run {
 
 /**
  * Starts measuring CPU; the returned function takes the number of messages (or requests) handled
- * and returns µs per message for: the workerd running the Worker and its object ("worker"), what
- * only `wrangler dev` adds (its proxy workerd and its node, which logs every HTTP request), and
- * this process ("client"); and how busy the rest of the machine was ("other", % of a core).
+ * and returns µs per message for: the workerd running the Worker and its object ("worker"), the
+ * processes beside it ("beside": scripts/start.mjs's node, which runs Miniflare; a `wrangler dev`
+ * broker would add its proxy workerd and wrangler's node here), and this process ("client"); and
+ * how busy the rest of the machine was ("other", % of a core).
  */
 function cpuFor() {
   const stop = cpuMeter(broker.cpuParts);
@@ -125,7 +127,7 @@ function cpuFor() {
     const us = (p) => (messages > 0 ? ((p / 100) * wall * 1e6) / messages : NaN);
     return {
       "worker CPU/msg": us(pct.worker ?? 0),
-      "dev CPU/msg": us((pct.proxy ?? 0) + (pct.wrangler ?? 0)),
+      "beside CPU/msg": us((pct.proxy ?? 0) + (pct.wrangler ?? 0) + (pct.node ?? 0) + (pct.esbuild ?? 0)),
       "client CPU/msg": us(pct.client ?? 0),
       other: pct.other ?? 0,
     };
@@ -433,7 +435,7 @@ function report(partial = false) {
   };
   const cpuRows = (key, opts, per = "msg") => {
     row("", `worker CPU per ${per}`, "µs", key, "worker CPU/msg", opts);
-    row("", `dev proxy+wrangler CPU per ${per}`, "µs", key, "dev CPU/msg", opts);
+    row("", `node (Miniflare) CPU per ${per}`, "µs", key, "beside CPU/msg", opts);
     row("", `client CPU per ${per}`, "µs", key, "client CPU/msg", opts);
   };
   for (const c of CONCURRENCY) {
@@ -455,8 +457,8 @@ function report(partial = false) {
       "Rates are messages at an official-client subscriber, from the first publish to the last arrival.",
       "request/reply: one call at a time. subscribe: an SSE reader on GET /sub against an official-client subscriber.",
       "GET / (floor): the same calls to GET /, which the Worker answers without waking an object (req/s, latency, CPU per call).",
-      "CPU: worker is the workerd running the Worker and its object; dev proxy+wrangler is what only `wrangler dev` adds",
-      "(its proxy workerd, and its node, which logs every HTTP request); client is this Node process.",
+      "CPU: worker is the workerd running the Worker and its object; node (Miniflare) is the node process of npm start",
+      "beside it (scripts/start.mjs), which serves nothing itself; client is this Node process.",
     ].join("\n"),
   );
   if (allNotes.length) {
@@ -533,7 +535,7 @@ async function leftOpen() {
 }
 
 async function main() {
-  log("starting nats-edge (wrangler dev --local)…");
+  log("starting nats-edge as npm start serves it (one workerd through the Miniflare API)…");
   broker = await startBroker({ pages: false });
   log(`  ${broker.url} (process group ${broker.pgid})`);
   header = [
@@ -586,7 +588,7 @@ async function main() {
     .split("\n")
     .filter((l) => /error|exception|uncaught|crash|fatal/i.test(l))
     .slice(0, 20);
-  for (const l of suspicious) allNotes.push(`wrangler printed: ${l.trim()}`);
+  for (const l of suspicious) allNotes.push(`the broker printed: ${l.trim()}`);
 }
 
 let code = 0;

@@ -1,6 +1,7 @@
 // `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub] [--count N]`:
 // a CPU profile of the Worker's isolate while raw WebSocket clients drive it, taken through
-// workerd's inspector (the Chrome DevTools protocol on wrangler dev's --inspector-port; `node
+// workerd's inspector (the Chrome DevTools protocol on the --inspector-port the harness gives
+// workerd, served as `npm start` serves it; `node
 // --cpu-prof` does not reach into workerd). Prints where the isolate spent its time, by
 // function, and writes the whole profile (open it in Chrome DevTools' Performance panel).
 //

@@ -1,10 +1,12 @@
-// `npm run bench`: nats-edge (wrangler dev, local workerd) against nats-server, same client, same
-// process, same WebSocket negotiation (no compression), alternating targets per repetition.
+// `npm run bench`: nats-edge served as `npm start` serves it (one workerd through the Miniflare
+// API) against nats-server, and, for reference, the same broker under `wrangler dev` (its proxy
+// workerd in front; --no-dev leaves it out): same client, same process, same WebSocket
+// negotiation (no compression), the targets taking turns going first from one repetition to the next.
 //
 //   npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS]
-//                    [--ceiling] [--compression] [--logs FILE] [--var K:V]   (--help explains each)
+//                    [--ceiling] [--compression] [--logs FILE] [--var K:V] [--no-dev]   (--help explains each)
 //
-// NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep, cluster
+// NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep, cluster
 // (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters), churn,
 // idle, ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, reqrep-raw, ceiling-idle). The cluster scenarios run on nats-edge and on a
 // second nats-edge with SHARDS=4, connections pinned to shards. The ceiling scenarios (a Durable
@@ -17,6 +19,7 @@ import { parseArgs } from "node:util";
 import { root, startBroker, startCeiling } from "../harness/broker.mjs";
 import { connect, negotiatedExtensions, offerCompression, rawSocket } from "./lib/client.mjs";
 import { findNatsServer, natsServerVersion, startNatsServer } from "../harness/nats-server.mjs";
+import { snapshotSource } from "./lib/source.mjs";
 import { Results, fmt } from "./lib/stats.mjs";
 import { groupPids } from "../harness/process.mjs";
 import { cpuMeter, machineBusySeconds, race, sleep, waitCount } from "./lib/util.mjs";
@@ -34,24 +37,30 @@ const { values: args } = parseArgs({
     var: { type: "string", multiple: true, default: [] },
     "quiet-wait": { type: "string", default: "20" },
     ceiling: { type: "boolean", default: false },
+    "no-dev": { type: "boolean", default: false },
+    "idle-conns": { type: "string" },
+    committed: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (args.help) {
   console.log(
     [
-      "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling]",
-      "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-64k), fanout, queue, reqrep,",
+      "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling] [--no-dev]",
+      "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,",
       "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters:",
       `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
       "        ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, reqrep-raw, ceiling-idle; not run unless named or --ceiling)",
       "  --runs N      repetitions per target (default 3), targets alternate",
       "  --quick       about a tenth of the counts, for smoke tests",
       "  --json FILE   one JSON line per figure and target",
-      "  --timeout S   hard limit per run (default 60; idle runs 150)",
-      "  --logs FILE   write what nats-edge's wrangler printed (last 256 KiB per instance) to FILE",
+      "  --timeout S   hard limit per run (default 60; idle runs 300)",
+      "  --no-dev      leave out the reference target, nats-edge under wrangler dev (quicker runs)",
+      "  --idle-conns N  idle connections to open in the idle scenario (default 9000; --quick 500)",
+      "  --committed   build the brokers from the last commit, not the working tree (which is copied at start)",
+      `  --logs FILE   write what the brokers printed (last 256 KiB per instance) to FILE`,
       "  --compression the client offers permessage-deflate and nats-server enables it: both compress",
-      "  --var K:V     passed to nats-edge's wrangler dev (repeatable), e.g. --var SHARDS:4",
+      "  --var K:V     a variable for every nats-edge started (repeatable), e.g. --var MAX_PENDING:1048576",
       "  --quiet-wait S  before each run, wait up to S seconds (default 20; 0: don't) for the",
       "                machine to be idle (< 20% of a core busy), so other work does not skew runs",
     ].join("\n"),
@@ -59,6 +68,9 @@ if (args.help) {
   process.exit(0);
 }
 const runs = Math.max(1, Number(args.runs) || 3);
+/** The reference target: the same broker under `wrangler dev`, with its proxy workerd in front. */
+const DEV = "wrangler-dev";
+const withDev = !args["no-dev"];
 const runTimeoutMs = Math.max(5, Number(args.timeout) || 60) * 1000;
 const only = args.only ? args.only.split(",").map((s) => s.trim()).filter(Boolean) : null;
 const selected = scenarios.filter((s) =>
@@ -92,7 +104,7 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
 
 // The whole run stops by itself: every run has its own timeout, and this is the backstop.
 const budgetMs =
-  selected.reduce((a, s) => a + ((s.timeoutMs ?? runTimeoutMs) + (s.fresh ? 90_000 : 0)) * runs * 2, 0) + 5 * 60_000;
+  selected.reduce((a, s) => a + ((s.timeoutMs ?? runTimeoutMs) + (s.fresh ? 90_000 : 0)) * runs * (withDev ? 3 : 2), 0) + 5 * 60_000;
 const watchdog = setTimeout(async () => {
   log(`\nwatchdog: the benchmark exceeded ${Math.round(budgetMs / 1000)} s; stopping`);
   await race(stopAll(), 10_000, () => null);
@@ -155,10 +167,12 @@ function versions(natsBin) {
   } catch {
     out.workerd = "unknown";
   }
-  try {
-    out.wrangler = JSON.parse(readFileSync(`${root}/node_modules/wrangler/package.json`, "utf8")).version;
-  } catch {
-    out.wrangler = "unknown";
+  for (const pkg of ["wrangler", "miniflare"]) {
+    try {
+      out[pkg] = JSON.parse(readFileSync(`${root}/node_modules/${pkg}/package.json`, "utf8")).version;
+    } catch {
+      out[pkg] = "unknown";
+    }
   }
   out.natsServer = natsBin ? natsServerVersion(natsBin) : "not installed";
   // Which broker source was measured (read-only git queries; the snapshot is taken at start).
@@ -225,10 +239,17 @@ async function warmUp(target) {
       await c.close();
       ctx.conns.delete(c);
     }
+  } catch (err) {
+    // A broker set up to cut clients off early (a small --var MAX_PENDING) may fail the warm-up:
+    // the measured runs will say what happens.
+    const line = `warm-up of ${target.name} incomplete: ${err?.message ?? err}`;
+    log(`  ${line}`);
+    warmUpProblems.push(line);
   } finally {
     await ctx.closeAll();
   }
 }
+const warmUpProblems = [];
 
 /**
  * Waits (at most `--quiet-wait` seconds) until the machine is nearly idle: our servers are idle
@@ -274,7 +295,7 @@ async function runOnce(scenario, target, params, results, rep) {
   if (outcome.error) {
     const msg = outcome.error.message ?? String(outcome.error);
     results.error(label, target.name, rep, `${msg} (sent ${ctx.sent}, received ${ctx.received} when it stopped)`);
-    log(`  ${target.name.padEnd(11)} run ${rep}: FAILED (${outcome.error.message ?? outcome.error}) sent ${ctx.sent} received ${ctx.received} [${secs} s]`);
+    log(`  ${target.name.padEnd(12)} run ${rep}: FAILED (${outcome.error.message ?? outcome.error}) sent ${ctx.sent} received ${ctx.received} [${secs} s]`);
   } else {
     for (const f of outcome.figures) results.add(label, f.figure, f.unit, target.name, f.value, f.better, f.kind);
     results.count(label, target.name, outcome.sent, outcome.received);
@@ -282,7 +303,7 @@ async function runOnce(scenario, target, params, results, rep) {
     const costs = outcome.figures.filter((f) => f.kind === "cost");
     if (costs.length) outcome.detail = [`cost (${costs[0].unit}): ${costs.map((f) => `${f.figure} ${fmt(f.value)}`).join(", ")}`, ...(outcome.detail ?? [])];
     const lost = outcome.sent - outcome.received;
-    log(`  ${target.name.padEnd(11)} run ${rep}: ${figs}${lost ? `, LOST ${lost}/${outcome.sent}` : ""} [${secs} s]`);
+    log(`  ${target.name.padEnd(12)} run ${rep}: ${figs}${lost ? `, LOST ${lost}/${outcome.sent}` : ""} [${secs} s]`);
   }
   for (const n of [...(outcome.notes ?? []), ...ctx.notes]) {
     results.note(label, `${target.name} run ${rep}: ${n}`);
@@ -298,12 +319,17 @@ async function runOnce(scenario, target, params, results, rep) {
     log(`      CPU (% of one core): ${Object.entries(pct).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
     if (outcome.messages) {
       // What one message costs the server process itself: nats-server, or the workerd running the
-      // Worker and its Durable Object (not the client, not wrangler dev's proxy, node or esbuild).
-      const serverPct = (pct.worker ?? 0) + (pct["nats-server"] ?? 0);
-      const us = ((serverPct / 100) * wall * 1e6) / outcome.messages;
+      // Worker and its Durable Object. Not the client, and not the node process beside it
+      // (scripts/start.mjs's Miniflare, or wrangler), nor wrangler dev's proxy workerd: under
+      // either way of serving, `worker` is the same process doing the same work.
+      const perMsg = (p) => ((p / 100) * wall * 1e6) / outcome.messages;
+      const us = perMsg((pct.worker ?? 0) + (pct["nats-server"] ?? 0));
       const fig = `${scenario.targets === "ceiling" ? "pub→sub 128 B " : ""}server CPU per msg`;
       results.add(label, fig, "µs", target.name, us, "lower");
-      log(`      ${fig}: ${us.toFixed(2)} µs (server process only)`);
+      const beside = Object.keys(pct)
+        .filter((k) => !["client", "other", "worker", "nats-server"].includes(k))
+        .map((k) => `${k} ${perMsg(pct[k]).toFixed(2)}`);
+      log(`      ${fig}: ${us.toFixed(2)} µs (server process only${beside.length ? `; besides it, µs per msg: ${beside.join(", ")}` : ""})`);
     }
   }
   if (target.exited?.() && !interrupted) {
@@ -315,7 +341,10 @@ async function main() {
   const natsBin = findNatsServer();
   const v = versions(natsBin);
   const results = new Results();
-  log(`starting nats-edge (wrangler dev --local)…`);
+  // Every broker of this run is built from one copy of the sources, taken now.
+  const source = snapshotSource({ committed: args.committed });
+  const config = source.config;
+  log(`starting nats-edge as npm start serves it (one workerd through the Miniflare API)…`);
   const vars = Object.fromEntries(
     args.var.map((kv) => {
       const i = kv.indexOf(":");
@@ -323,9 +352,17 @@ async function main() {
       return [kv.slice(0, i), kv.slice(i + 1)];
     }),
   );
-  let edge = await startBroker({ vars, pages: false });
+  let edge = await startBroker({ config, vars, pages: false });
   servers.push(edge);
   log(`  ${edge.url} (process group ${edge.pgid})`);
+  let dev = null;
+  // Only the main scenarios (no `targets` of their own) run on it.
+  if (withDev && selected.some((s) => !s.targets)) {
+    log(`starting ${DEV}: nats-edge under wrangler dev --local (its proxy workerd in front), for reference…`);
+    dev = await startBroker({ name: DEV, via: "dev", config, vars, pages: false });
+    servers.push(dev);
+    log(`  ${dev.url} (process group ${dev.pgid})`);
+  }
   let nats = null;
   if (natsBin) {
     nats = await startNatsServer(natsBin, { compression: args.compression });
@@ -334,7 +371,7 @@ async function main() {
   } else {
     log("nats-server is not on PATH (apt-get install -y nats-server): measuring nats-edge alone");
   }
-  const names = [edge.name, ...(nats ? [nats.name] : [])];
+  const names = [edge, nats, dev].filter(Boolean).map((t) => t.name);
   let ceiling = null;
   // The cross-shard broker, started for the cluster scenarios (and stopped after them).
   const clusterName = `nats-edge-${CLUSTER_SHARDS}shards`;
@@ -343,7 +380,7 @@ async function main() {
   if (edge.shards !== 1 && selected.some((s) => s.targets === "cluster")) {
     log(`note: --var SHARDS:${edge.shards}: the cluster scenarios' "single shard" column runs on a broker with ${edge.shards} shards`);
   }
-  const current = () => [edge, nats].filter(Boolean);
+  const current = () => [edge, nats, dev].filter(Boolean);
   /** Replaces a target by a freshly started one (for memory figures that need a clean process). */
   const restart = async (t) => {
     await t.stop();
@@ -352,6 +389,7 @@ async function main() {
     servers.push(fresh);
     if (t === edge) edge = fresh;
     if (t === nats) nats = fresh;
+    if (t === dev) dev = fresh;
     if (t === ceiling) ceiling = fresh;
     if (t === cluster) cluster = fresh;
     return fresh;
@@ -363,8 +401,10 @@ async function main() {
   const header = [
     `nats-edge benchmark — ${new Date().toISOString()}${args.quick ? " (--quick)" : ""}, ${runs} run(s) per target, medians`,
     `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()}`,
-    `node ${v.node}, wrangler ${v.wrangler}, workerd ${v.workerd}, ${v.natsServer}`,
-    `broker source: ${v.source}${Object.keys(vars).length ? `; vars ${args.var.join(" ")}` : ""}`,
+    `node ${v.node}, wrangler ${v.wrangler}, miniflare ${v.miniflare}, workerd ${v.workerd}, ${v.natsServer}`,
+    `broker source: ${args.committed ? `${v.source.split(" ")[0]} as committed (--committed)` : `${v.source}, copied at start`}; every broker of the run is built from that copy${Object.keys(vars).length ? `; vars ${args.var.join(" ")}` : ""}; without the browser pages`,
+    `${edge.name}: served as npm start serves it (scripts/start.mjs: built as wrangler deploy builds it, one workerd through the Miniflare API, no proxy)`,
+    ...(dev ? [`${DEV}: the same broker under wrangler dev --local (a proxy workerd in front of the Worker's), for reference`] : []),
     `client: @nats-io/nats-core wsconnect over ws (${
       args.compression ? "permessage-deflate offered; nats-server has compression: true" : "perMessageDeflate: false"
     }), one Node process for all connections`,
@@ -383,7 +423,11 @@ async function main() {
   let fatal = null;
   try {
     for (const s of selected) {
-      const params = args.quick ? s.quick : s.full;
+      let params = args.quick ? s.quick : s.full;
+      if (s.id === "idle" && args["idle-conns"]) {
+        // The full run's time to open them in, whatever the count.
+        params = { ...params, count: Math.max(1, Number(args["idle-conns"]) || params.count), openBudgetMs: s.full.openBudgetMs };
+      }
       if (s.targets === "ceiling" && !ceiling) {
         log(`starting the ceiling Worker (bench/ceiling)…`);
         ceiling = await startCeiling();
@@ -394,7 +438,7 @@ async function main() {
       }
       if (s.targets === "cluster" && !cluster) {
         log(`starting nats-edge with SHARDS=${CLUSTER_SHARDS} for the cross-shard scenarios…`);
-        cluster = await startBroker({ name: clusterName, vars: clusterVars, pages: false });
+        cluster = await startBroker({ name: clusterName, config, vars: clusterVars, pages: false });
         servers.push(cluster);
         log(`  ${cluster.url} (process group ${cluster.pgid})`);
         const varArgs = Object.entries(clusterVars).map(([k, v]) => `--var ${k}:${v}`).join(" ");
@@ -405,11 +449,13 @@ async function main() {
       log(`\n== ${s.name} ${JSON.stringify(params)}${s.fresh ? " (fresh servers for every run)" : ""} [${foreignLoad()}]`);
       for (let rep = 1; rep <= runs && !interrupted; rep++) {
         const order = s.targets === "ceiling" ? [ceiling, edge] : s.targets === "cluster" ? [edge, cluster] : current();
-        for (const t0 of rep % 2 === 1 ? order : [...order].reverse()) {
+        // Each repetition another target goes first (with two, the order flips).
+        const k = (rep - 1) % order.length;
+        for (const t0 of [...order.slice(k), ...order.slice(0, k)]) {
           if (interrupted) break;
           let t = t0;
           if (s.fresh) {
-            if (t === edge) edgeOutput.push(edge.output());
+            if (t === edge || t === dev) edgeOutput.push(`----- ${t.name} (restarted after this) -----\n${t.output()}`);
             t = await restart(t);
             await warmUp(t);
           }
@@ -435,18 +481,26 @@ async function main() {
     // A server died or could not be (re)started: report what was measured, then the cause.
     fatal = err;
   } finally {
-    edgeOutput.push(edge.output());
+    edgeOutput.push(`----- ${edge.name} -----\n${edge.output()}`);
+    if (dev) edgeOutput.push(`----- ${DEV} -----\n${dev.output()}`);
     if (cluster) edgeOutput.push(`----- ${clusterName} -----\n${cluster.output()}`);
     await stopAll();
+    source.remove();
   }
 
-  // Anything alarming in wrangler's output (uncaught exceptions, crashes)?
-  const suspicious = edgeOutput
-    .join("\n")
-    .split("\n")
-    .filter((l) => /error|exception|uncaught|crash|fatal|disconnected/i.test(l))
-    .slice(0, 20);
+  // Anything alarming in the brokers' output (uncaught exceptions, crashes)?
+  // Colour codes stripped, repeats counted, each line with the broker that printed it.
+  const seen = new Map();
+  let from = edge.name;
+  for (const raw of edgeOutput.join("\n").split("\n")) {
+    const l = raw.replace(/\u001b\[[0-9;]*m/g, "").trim();
+    const section = /^----- (\S+)/.exec(l);
+    if (section) from = section[1];
+    else if (/error|exception|uncaught|crash|fatal|disconnected/i.test(l)) seen.set(`${from}: ${l}`, (seen.get(`${from}: ${l}`) ?? 0) + 1);
+  }
+  const suspicious = [...seen].slice(0, 20).map(([l, n]) => (n > 1 ? `${l} (${n} times)` : l));
 
+  header.push(...warmUpProblems);
   console.log("\n" + header.join("\n") + "\n");
   const main = results.render(names);
   if (main) console.log(main);
@@ -485,12 +539,12 @@ async function main() {
   }
   if (fatal && !interrupted) console.log(`\nStopped early: ${fatal.stack ?? fatal}`);
   if (suspicious.length) {
-    console.log("\nwrangler output lines that look like errors:");
+    console.log("\nbroker output lines that look like errors (npm start's Miniflare or wrangler dev):");
     for (const l of suspicious) console.log(`  ${l}`);
   }
   if (args.logs) {
-    writeFileSync(args.logs, edgeOutput.join("\n----- (restarted) -----\n"));
-    console.log(`\nwrangler output written to ${args.logs}`);
+    writeFileSync(args.logs, edgeOutput.join("\n"));
+    console.log(`\nbroker output written to ${args.logs}`);
   }
   if (args.json) {
     results.writeJson(args.json);

@@ -108,28 +108,31 @@ export class Results {
     this.notes.set(scenario, l);
   }
 
-  /** The main table: every figure, nats-edge vs nats-server. */
+  /**
+   * The main table: every figure on every target. The first target is the headline, the second
+   * the reference (nats-server): the first's ratio to it comes right after the reference, and
+   * every further target (wrangler dev) gets its own column and its own ratio to the reference.
+   */
   render(targets) {
-    const [a, b] = targets;
+    const [a, b, ...rest] = targets;
     const header = ["scenario", "figure", "unit", a];
     if (b) header.push(b, `${a}/${b}`);
-    header.push(b ? `lost (${a} / ${b})` : "lost");
+    for (const c of rest) header.push(c, `${c}/${b}`);
+    header.push(`lost (${targets.join(" / ")})`);
     const rows = [];
     let prevScenario = null;
     for (const f of this.figures.values()) {
       if (f.scenario === "ceiling" || this.sections.has(f.scenario)) continue;
-      const ma = median(f.runs[a] ?? []);
-      const row = [f.scenario === prevScenario ? "" : f.scenario, f.figure, f.unit, fmt(ma)];
-      if (b) {
-        const mb = median(f.runs[b] ?? []);
-        row.push(fmt(mb), ratio(ma, mb));
-      }
+      const m = (t) => median(f.runs[t] ?? []);
+      const row = [f.scenario === prevScenario ? "" : f.scenario, f.figure, f.unit, fmt(m(a))];
+      if (b) row.push(fmt(m(b)), ratio(m(a), m(b)));
+      for (const c of rest) row.push(fmt(m(c)), ratio(m(c), m(b)));
       const lostCell = (t) => {
         const c = this.lost.get(`${f.scenario}|${t}`);
         const failed = this.errors.filter((e) => e.scenario === f.scenario && e.target === t).length;
         return (c ? `${c.lost}/${c.sent}` : "—") + (failed ? ` (${failed} failed)` : "");
       };
-      row.push(f.scenario === prevScenario ? "" : b ? `${lostCell(a)} / ${lostCell(b)}` : lostCell(a));
+      row.push(f.scenario === prevScenario ? "" : targets.map(lostCell).join(" / "));
       prevScenario = f.scenario;
       rows.push(row);
     }

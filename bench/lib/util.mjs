@@ -1,6 +1,6 @@
 // Small helpers of the benchmark: deadlines, counting, CPU use read from /proc, payloads.
 // Processes, ports and memory are the harness's (harness/process.mjs).
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { sleep } from "../../harness/process.mjs";
 
 export { sleep };
@@ -31,6 +31,26 @@ export async function waitCount(count, target, { stallMs = 3000, deadline = Infi
     } else if (Date.now() - lastChange > stallMs) break;
   }
   return count();
+}
+
+/** The soft limit on open files (`ulimit -n`) of a process ("self": this one), or null. */
+export function openFileLimit(pid = "self") {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)\s/m.exec(readFileSync(`/proc/${pid}/limits`, "utf8"));
+    if (!m) return null;
+    return m[1] === "unlimited" ? Infinity : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Open file descriptors of a process ("self": this one), or null when it cannot be read. */
+export function openFiles(pid = "self") {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
+  }
 }
 
 /** CPU time (user + system) a process has used, in seconds; 0 when it is gone. */
