@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { cmdline, freePorts, groupPids, groupRssKiB, processGroup, rssKiB } from "./process.mjs";
-import { offlineEnv, wranglerBin } from "./wrangler.mjs";
+import { exposeGc, offlineEnv, wranglerBin } from "./wrangler.mjs";
 
 export const root = fileURLToPath(new URL("../", import.meta.url));
 const READY = "Ready on http://";
@@ -49,7 +49,7 @@ export async function startWorker(opts) {
     cwd,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...offlineEnv, CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: { ...process.env, ...offlineEnv, ...exposeGc(process.env), CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
   });
   const g = processGroup(child, tmp, name);
   const { pgid, output, exited, stop } = g;

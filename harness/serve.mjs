@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { offlineEnv, wranglerBin } from "./wrangler.mjs";
+import { exposeGc, offlineEnv, wranglerBin } from "./wrangler.mjs";
 
 /** Builds the Worker of `configPath` into `outdir` with `wrangler deploy --dry-run`; returns the bundle's path. */
 export async function buildWorker(configPath, outdir) {
@@ -59,7 +59,7 @@ async function workerOptions(configPath, bundle, vars, { pages }) {
  * @param {number} [o.inspectorPort] workerd's inspector, for CPU profiles
  */
 export async function serve({ config, front = [], host = "127.0.0.1", port, vars = {}, persistTo, pages = true, inspectorPort }) {
-  Object.assign(process.env, offlineEnv);
+  Object.assign(process.env, offlineEnv, exposeGc(process.env));
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const outdir = mkdtempSync(path.join(tmpdir(), "nats-edge-build-"));
   try {

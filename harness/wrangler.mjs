@@ -16,11 +16,22 @@ export const offlineEnv = {
   X_LOCAL_EXPLORER: "false",
 };
 
+/**
+ * workerd's V8 with `gc` exposed: the broker collects the end of a WebSocket it closed before
+ * the client sent a frame, which workerd otherwise keeps (and the client's TCP connection
+ * with it) until the object is evicted (src/durable/shard.ts, releaseUnheard).
+ */
+export function exposeGc(env) {
+  const flags = (env.MINIFLARE_WORKERD_V8_FLAGS ?? "").split(" ").filter(Boolean);
+  if (!flags.includes("--expose-gc")) flags.push("--expose-gc");
+  return { MINIFLARE_WORKERD_V8_FLAGS: flags.join(" ") };
+}
+
 /** Starts wrangler with the given arguments; returns the child process. */
 export function runWrangler(args, options = {}) {
   return spawn(process.execPath, [wranglerBin, ...args], {
     ...options,
-    env: { ...process.env, ...offlineEnv, ...options.env },
+    env: { ...process.env, ...offlineEnv, ...exposeGc(process.env), ...options.env },
   });
 }
 

@@ -42,6 +42,9 @@ export interface ShardHealth {
 }
 
 export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
+  /** Sockets that have sent this object a frame (see releaseUnheard). */
+  private readonly heard = new WeakSet<WebSocket>();
+
   private readonly host: Host;
   private readonly bridge: Bridge;
   private readonly webhooks: Webhooks;
@@ -101,19 +104,26 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
+    // A connection over max_connections lives only until its -ERR is out, and is accepted
+    // without hibernation: workerd does not end the TCP connection of a hibernatable socket
+    // that the server closes before its client sent a frame (docs/protocol.md, "Closes").
+    if (this.host.isFull()) server.accept();
+    else this.ctx.acceptWebSocket(server);
     this.host.open(server, viaOf(request, this.settings.config.websocket));
     this.host.flush();
-    return new Response(null, { status: 101, webSocket: client });
+    const extensions = this.settings.config.websocket.compression ? DEFLATE : NO_EXTENSION;
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Extensions": extensions } });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.heard.add(ws);
     // nats-server accepts text and binary frames alike; both carry protocol bytes.
     const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
     this.host.receive(ws, bytes);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    if (!this.heard.has(ws)) releaseUnheard();
     this.host.gone(ws);
     try {
       // Reciprocate the close handshake; 1005/1006 are reserved and may not be sent.
@@ -227,6 +237,37 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     return this.directory;
   }
 }
+
+/**
+ * workerd (1.20261102) does not end the TCP connection of a hibernatable WebSocket that the
+ * object closed before its client sent a frame (an authorization timeout, say): the client's
+ * close reply arrives, but the connection stays open until the object is evicted or the
+ * object's end of the socket is garbage collected. Where the runtime exposes `gc` (locally,
+ * `npm start` runs workerd with --expose-gc), one collection shortly after such a close, once
+ * the handler has let go of the socket, ends those connections; several closes share one.
+ * Elsewhere it does nothing. docs/protocol.md, "Closes", has the reproduction.
+ */
+function releaseUnheard(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect === undefined || collecting) return;
+  collecting = true;
+  setTimeout(() => {
+    collecting = false;
+    collect();
+  }, 20);
+}
+let collecting = false;
+
+// What the 101 answers to a client's permessage-deflate offer. workerd settles the extension
+// where the socket meets the client, from the header of the 101 it is handed; where that is
+// absent (or empty, which counts as absent), each Worker on the way (ours, and locally
+// Miniflare's entry worker and the assets router) fills in the offer its own request carried,
+// so dropping the offer from the request forwarded here would change nothing. A value that
+// names no permessage-deflate agrees on nothing and is not passed on: declined, as nats-server
+// declines without `websocket { compression: true }`. With it, nats-server's own answer:
+// deflate without context takeover either way. A client that offers nothing gets nothing.
+const DEFLATE = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+const NO_EXTENSION = "x-nats-edge-no-compression";
 
 function viaOf(request: Request, ws: WebSocketConfig): Upgrade {
   const url = new URL(request.url);

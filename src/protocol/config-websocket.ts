@@ -24,6 +24,8 @@ export interface WebSocketConfig {
   readonly tokenCookie: string | null;
   readonly usernameCookie: string | null;
   readonly passwordCookie: string | null;
+  /** `compression`: accept a client's permessage-deflate offer, as nats-server does only when told to. */
+  readonly compression: boolean;
 }
 
 /** No `websocket` block: any origin, no credentials from cookies. */
@@ -34,15 +36,14 @@ export const EMPTY_WEBSOCKET: WebSocketConfig = Object.freeze({
   tokenCookie: null,
   usernameCookie: null,
   passwordCookie: null,
+  compression: false,
 });
 
-// `listen`, `host`, `port`, `no_tls` and `compression` are checked and then
-// ignored: Cloudflare provides the listener and its TLS, and the Workers
-// runtime answers a client's permessage-deflate offer itself, whatever
-// `compression` says (invisible to the NATS protocol above it; see
-// docs/benchmarks.md). They are accepted so that the same file can start
-// nats-server for a side-by-side run, which needs a port and, without
-// certificates, no_tls.
+// `listen`, `host`, `port` and `no_tls` are checked and then ignored:
+// Cloudflare provides the listener and its TLS. They are accepted so that the
+// same file can start nats-server for a side-by-side run, which needs a port
+// and, without certificates, no_tls. `compression` is kept: the Shard answers
+// a client's permessage-deflate offer by it (src/durable/shard.ts).
 const WEBSOCKET = spelling({
   same_origin: [],
   allowed_origins: ["allowed_origin", "allow_origins", "allow_origin", "origins", "origin"],
@@ -81,7 +82,6 @@ export function websocket(f: Field | undefined, operatorMode: boolean): WebSocke
   const noTls = m.get("no_tls");
   if (noTls) boolean(noTls);
   const compression = m.get("compression");
-  if (compression) boolean(compression);
 
   const jwtCookie = cookie("jwt_cookie");
   // websocket.go validateWebsocketOptions: a JWT from a cookie needs trusted operators.
@@ -96,6 +96,7 @@ export function websocket(f: Field | undefined, operatorMode: boolean): WebSocke
     tokenCookie: cookie("token_cookie"),
     usernameCookie: cookie("user_cookie"),
     passwordCookie: cookie("pass_cookie"),
+    compression: compression ? boolean(compression) : false,
   };
 }
 

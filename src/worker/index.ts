@@ -1,7 +1,11 @@
 // The Worker: a Hono app that sends each WebSocket to the Shard object that hosts
 // it, answers plain HTTP (the bridge, monitoring, health) and serves the static
 // pages. Upgrades pass through untouched: middleware that
-// rewrites headers breaks a 101 response (honojs/hono#1572).
+// rewrites headers breaks a 101 response (honojs/hono#1572). Nor does the
+// Worker drop the client's Sec-WebSocket-Extensions to refuse compression: the
+// runtime answers the offer from the 101's own header, and where that is absent
+// it takes the offer of the request each Worker received, not the one forwarded.
+// The Shard's 101 names what websocket.compression allows (src/durable/shard.ts).
 
 import { Hono } from "hono";
 import type { Settings } from "../durable/settings.js";

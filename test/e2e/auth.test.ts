@@ -131,6 +131,8 @@ describe("token", () => {
     await raw.waitClosing(5_000);
     expect(raw.afterInfo()).toBe("-ERR 'Authentication Timeout'\r\n");
     expect(Date.now() - t0).toBeGreaterThan(700);
+    // The close completes: the TCP connection ends, not only the WebSocket handshake.
+    expect(await raw.closedAfterLastFrame()).toBeLessThan(1000);
   });
 
   it("the token can come from the cookie the websocket block names", async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Clients, listen, MAX_PAYLOAD, uniq } from "./util";
+import { WebSocket as WsClient } from "ws";
+import { brokerUrl, Clients, listen, MAX_PAYLOAD, uniq } from "./util";
 
 const clients = new Clients();
 afterEach(() => clients.closeAll());
@@ -116,5 +117,25 @@ describe("connect: closing", () => {
     }
     expect(last).toBeInstanceOf(Error);
     expect((last as Error).name).toBe("RequestError");
+  });
+});
+
+describe("connect: WebSocket extensions", () => {
+  it("a permessage-deflate offer is declined, as nats-server declines it without websocket { compression: true }", async () => {
+    const ws = new WsClient(brokerUrl(), { perMessageDeflate: true });
+    try {
+      const upgrade = new Promise<string | undefined>((resolve, reject) => {
+        ws.once("upgrade", (res) => resolve(res.headers["sec-websocket-extensions"]));
+        ws.once("error", reject);
+      });
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("error", reject);
+      });
+      expect(await upgrade).toBeUndefined();
+      expect(ws.extensions).toBe("");
+    } finally {
+      ws.terminate();
+    }
   });
 });

@@ -108,6 +108,7 @@ describe("operator mode", () => {
     await raw.waitClosing(10_000);
     expect(raw.afterInfo()).toBe("PONG\r\n-ERR 'User Authentication Expired'\r\n");
     expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp - 0.5);
+    expect(await raw.closedAfterLastFrame()).toBeLessThan(1000);
   });
 
   it("the HTTP bridge takes a bearer JWT in Authorization and keeps its account", async () => {

@@ -296,14 +296,19 @@ export class RawSocket {
   readonly closed: Promise<CloseInfo>;
   private readonly decoder = new TextDecoder();
 
+  private lastFrameAt = 0;
+  private closedAt = 0;
+
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise<CloseInfo>((resolve) => {
       ws.addEventListener("close", (ev: CloseEvent) => {
+        this.closedAt = performance.now();
         this.closeInfo = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean };
         resolve(this.closeInfo);
       });
     });
     ws.addEventListener("message", (ev: MessageEvent) => {
+      this.lastFrameAt = performance.now();
       const d = ev.data as unknown;
       let t: string;
       if (typeof d === "string") {
@@ -400,6 +405,16 @@ export class RawSocket {
       timeoutMs,
       () => `the server to close the socket; received: ${JSON.stringify(this.text)}`,
     );
+  }
+
+  /**
+   * Waits until the server has closed the connection, and returns how long after the last
+   * frame it sent (its -ERR and close frame go out together) the connection ended: Node's
+   * WebSocket reports the close only once the TCP connection is gone.
+   */
+  async closedAfterLastFrame(timeoutMs = 5_000): Promise<number> {
+    await within(this.closed, timeoutMs, `the connection to end; received: ${JSON.stringify(this.text)}`);
+    return this.closedAt - this.lastFrameAt;
   }
 
   /** The INFO object (waits for the first line). */

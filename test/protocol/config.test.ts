@@ -48,6 +48,7 @@ describe("the document", () => {
         tokenCookie: null,
         usernameCookie: null,
         passwordCookie: null,
+        compression: false,
       },
     });
     expect(Object.isFrozen(EMPTY_CONFIG)).toBe(true);
@@ -696,6 +697,7 @@ describe("websocket", () => {
       tokenCookie: "tok",
       usernameCookie: "usr",
       passwordCookie: "pwd",
+      compression: false,
     });
     expect(parse({ ws: { origins: "http://[::1]:80" } }).websocket.allowedOrigins).toEqual(["http://[::1]"]);
   });
@@ -718,8 +720,10 @@ describe("websocket", () => {
 
   it("accepts and checks the listener settings that a nats-server run of the same file needs", () => {
     const ws = parse({ websocket: { listen: "127.0.0.1:9222", host: "0.0.0.0", port: 9222, no_tls: true, compression: true } }).websocket;
-    expect(ws).toEqual(EMPTY_CONFIG.websocket);
+    expect(ws).toEqual({ ...EMPTY_CONFIG.websocket, compression: true });
+    expect(EMPTY_CONFIG.websocket.compression).toBe(false);
     expect(parse({ websocket: { listen: 9222, compress: false, net: "::" } }).websocket).toEqual(EMPTY_CONFIG.websocket);
+    expect(refused({ websocket: { compression: "yes" } })).toBe("websocket.compression: must be true or false");
     expect(refused({ websocket: { port: "9222" } })).toBe("websocket.port: must be a whole number from -1 to 65535");
     expect(refused({ websocket: { listen: "localhost" } })).toBe('websocket.listen: must be a port or "host:port"');
     expect(refused({ websocket: { listen: "localhost:99999" } })).toBe('websocket.listen: must be a port or "host:port"');

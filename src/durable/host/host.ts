@@ -189,6 +189,11 @@ export class Host implements ClientHost {
     return client;
   }
 
+  /** Would one more connection exceed this shard's share of max_connections? */
+  isFull(): boolean {
+    return this.clients.size >= this.maxConnections;
+  }
+
   authenticated(client: Client): void {
     const expires = client.identity?.expiresAt;
     if (expires != null) this.alarm.wakeBy(expires);
