@@ -92,6 +92,7 @@ export default defineConfig({
             "test/e2e/monitoring-guard.test.ts",
             "test/e2e/service.test.ts",
             "test/e2e/bridge-auth.test.ts",
+            "test/e2e/logs.test.ts",
           ],
           environment: "node",
           globalSetup: ["test/e2e/global-setup-sharded.ts"],

@@ -46,6 +46,18 @@ async function workerOptions(configPath, bundle, vars, { pages }) {
 }
 
 /**
+ * What the Workers print on the console. The broker's log lines (JSON, src/durable/log.ts) go
+ * to stdout as they are, warnings and errors too, so that `npm start | grep '^{' | jq` sees
+ * them all, uncoloured; anything else is printed as Miniflare prints it (warnings and
+ * errors, such as workerd's uncaught exceptions, to stderr).
+ */
+function printLog({ level, message }) {
+  if (message.startsWith('{"time":')) process.stdout.write(`${message}\n`);
+  else if (level === "error" || level === "warn") console.error(message);
+  else console.log(message);
+}
+
+/**
  * Starts workerd with the Worker of `config` (and, before it, the Workers of `front`, which may
  * bind to it as a service; the first one listens). Returns { url, port, dispose }.
  * @param {object} o
@@ -77,6 +89,7 @@ export async function serve({ config, front = [], host = "127.0.0.1", port, vars
         // Offline: request.cf gets Miniflare's placeholder instead of a download.
         cf: false,
         log: new Log(LogLevel.WARN),
+        handleStructuredLogs: printLog,
         workers,
       }),
     );

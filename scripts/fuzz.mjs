@@ -55,13 +55,19 @@ if (!(seconds > 0) || !(connections >= 1) || !(shards >= 1) || !(Number(values.w
 
 /**
  * Lines of wrangler's output that speak of a failure in the Worker: uncaught exceptions, stack
- * frames, workerd's own errors. Request lines ("GET / 101 Switching Protocols") are not.
+ * frames, workerd's own errors, the broker's own log lines at error or warn (its info lines
+ * report what clients did wrong, which is the fuzz's to do). Request lines ("GET / 101
+ * Switching Protocols") are not.
  */
 function suspicious(text) {
   return text
     .replace(/\u001b\[[0-9;]*m/g, "")
     .split("\n")
-    .filter((l) => /uncaught|exception|\berror\b|fatal|panic|segmentation|aborted|internal error|✘|^\s+at\s/i.test(l))
+    .filter((l) =>
+      l.startsWith('{"time":')
+        ? /^\{"time":"[^"]*","level":"(error|warn)"/.test(l)
+        : /uncaught|exception|\berror\b|fatal|panic|segmentation|aborted|internal error|✘|^\s+at\s/i.test(l),
+    )
     .filter((l) => !/^\[wrangler:info\] [A-Z]+ \S+ \d{3} /.test(l));
 }
 

@@ -4,6 +4,7 @@
 // never replaced by a default in silence.
 
 import { ConfigError, EMPTY_CONFIG, parseConfig, type BrokerConfig } from "../protocol/config.js";
+import { LOG_LEVELS, type LogLevel } from "../protocol/log.js";
 
 export interface Settings {
   /** Largest message a client may publish (headers + payload), as nats-server's max_payload. */
@@ -32,6 +33,8 @@ export interface Settings {
   readonly config: BrokerConfig;
   /** The bearer token the monitoring endpoints (/varz, /connz, …) require; null when unset. */
   readonly monitorToken: string | null;
+  /** How much is logged: info, debug (nats-server's -D) or trace (-V). */
+  readonly logLevel: LogLevel;
 }
 
 export interface SettingsEnv {
@@ -45,6 +48,7 @@ export interface SettingsEnv {
   ALLOW_ANONYMOUS?: string;
   NATS_CONFIG?: string;
   MONITOR_TOKEN?: string;
+  LOG_LEVEL?: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -63,6 +67,7 @@ export const DEFAULT_SETTINGS: Settings = {
   allowAnonymous: false,
   config: EMPTY_CONFIG,
   monitorToken: null,
+  logLevel: "info",
 };
 
 export class SettingsError extends Error {}
@@ -85,6 +90,15 @@ function flag(env: SettingsEnv, name: keyof SettingsEnv): boolean {
   if (text === "true" || text === "1") return true;
   if (text === "false" || text === "0") return false;
   throw new SettingsError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function choice<T extends string>(env: SettingsEnv, name: keyof SettingsEnv, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const text = String(raw).trim().toLowerCase();
+  const found = choices.find((c) => c === text);
+  if (found === undefined) throw new SettingsError(`${name} must be one of ${choices.join(", ")}, got ${JSON.stringify(raw)}`);
+  return found;
 }
 
 /** A secret is taken as given (no trimming: spaces may be part of it); empty means unset. */
@@ -144,5 +158,6 @@ export function readSettings(env: SettingsEnv): Settings {
     allowAnonymous: flag(env, "ALLOW_ANONYMOUS"),
     config,
     monitorToken: secret(env, "MONITOR_TOKEN"),
+    logLevel: choice(env, "LOG_LEVEL", LOG_LEVELS, DEFAULT_SETTINGS.logLevel),
   };
 }

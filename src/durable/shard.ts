@@ -4,9 +4,16 @@
 // of shards and owner of part of the subject space (cluster/), home of the
 // connections that have no socket (bridge/), and its part of monitoring
 // (monitor/). The roles know nothing of one another beyond what is wired here.
+//
+// Every handler workerd calls is guarded: an exception is logged with what it was
+// serving, and goes no further than that. A connection whose message could not be
+// handled is closed (Host.receive); an RPC method rethrows, because its caller's
+// retry (or error answer) depends on seeing the failure; workerd retries a failed
+// alarm. One failure never takes the object's other connections with it.
 
 import { DurableObject } from "cloudflare:workers";
 import type { WebSocketConfig } from "../protocol/config-websocket.js";
+import { CLOSE } from "../protocol/errors.js";
 import { Bridge, statusOf, type BridgeResult, type PublishCall, type Reply, type RequestCall, type SubscribeCall } from "./bridge/bridge.js";
 import { WebhookStore } from "./bridge/webhook-store.js";
 import { Webhooks, webhookCid, webhookId, type WebhookCall } from "./bridge/webhooks.js";
@@ -19,6 +26,7 @@ import { InterestPushes } from "./cluster/pushes.js";
 import { clusterSettings } from "./cluster/settings.js";
 import { cookieCredentials } from "./cookies.js";
 import { Host, type Upgrade } from "./host/host.js";
+import { Log } from "./log.js";
 import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
@@ -57,11 +65,13 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   private readonly closed: ClosedConnections;
   /** When the object's alarm is set for (ms since the epoch); 0 when none is. */
   private alarmAt: number;
+  private readonly log: Log;
 
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
     this.settings = readSettings(env);
     this.self = shardIndex(ctx.id.name) ?? 0;
+    this.log = new Log(this.settings.logLevel, { shard: this.self });
     const sql = ctx.storage.sql;
     createSchema(sql);
     const meta = new Meta(sql);
@@ -80,6 +90,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       },
       { wakeBy: (at) => this.wakeBy(at) },
       this.closed,
+      this.log,
     );
     this.bridge = new Bridge(this.host, { host: "", port: 0 });
     this.webhooks = new Webhooks(this.host, new WebhookStore(sql), { host: "", port: 0 });
@@ -88,9 +99,11 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     const hooks = this.webhooks.stored();
     this.host.restore([...ctx.getWebSockets(), ...hooks]);
     this.webhooks.resume();
+    // Also after hibernation: what came back is in the counts.
+    this.log.debug("Shard started", { connections: this.host.connections, webhooks: hooks.length });
     if (this.settings.shards > 1) {
       const cluster = clusterSettings(this.settings, this.self);
-      const peers = new Peers(this.self, this, (shard) => env.SHARD.get(env.SHARD.idFromName(shardName(shard))));
+      const peers = new Peers(this.self, this, (shard) => env.SHARD.get(env.SHARD.idFromName(shardName(shard))), this.log);
       this.directory = new Directory(this.self, cluster.keyDepth, new DirectoryStore(sql), new InterestPushes(peers));
       this.cluster = new Cluster(cluster, peers, this.host, meta);
       this.host.attach(this.cluster);
@@ -104,37 +117,72 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     }
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    // A connection over max_connections lives only until its -ERR is out, and is accepted
-    // without hibernation: workerd does not end the TCP connection of a hibernatable socket
-    // that the server closes before its client sent a frame (docs/protocol.md, "Closes").
-    if (this.host.isFull()) server.accept();
-    else this.ctx.acceptWebSocket(server);
-    this.host.open(server, viaOf(request, this.settings.config.websocket));
-    this.host.flush();
+    try {
+      // A connection over max_connections lives only until its -ERR is out, and is accepted
+      // without hibernation: workerd does not end the TCP connection of a hibernatable socket
+      // that the server closes before its client sent a frame (docs/protocol.md, "Closes").
+      if (this.host.isFull()) server.accept();
+      else this.ctx.acceptWebSocket(server);
+      this.host.open(server, viaOf(request, this.settings.config.websocket));
+      this.host.flush();
+    } catch (e) {
+      this.log.exception("unexpected exception in fetch", e);
+      this.abandon(server);
+      return new Response("nats-edge: internal error\n", { status: 500 });
+    }
     const extensions = this.settings.config.websocket.compression ? DEFLATE : NO_EXTENSION;
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Extensions": extensions } });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     this.heard.add(ws);
-    // nats-server accepts text and binary frames alike; both carry protocol bytes.
-    const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
-    this.host.receive(ws, bytes);
+    try {
+      // nats-server accepts text and binary frames alike; both carry protocol bytes.
+      const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
+      // A failure inside closes that connection alone (Host.fail); this is the last resort.
+      this.host.receive(ws, bytes);
+    } catch (e) {
+      this.log.exception("unexpected exception in webSocketMessage", e, { cid: this.host.client(ws)?.cid });
+      this.abandon(ws);
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    if (!this.heard.has(ws)) releaseUnheard();
-    this.host.gone(ws);
     try {
-      // Reciprocate the close handshake; 1005/1006 are reserved and may not be sent.
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "");
-    } catch {
-      // Already closed.
+      if (!this.heard.has(ws)) releaseUnheard();
+      this.host.gone(ws);
+    } catch (e) {
+      this.log.exception("unexpected exception in webSocketClose", e);
+    } finally {
+      try {
+        // Reciprocate the close handshake; 1005/1006 are reserved and may not be sent.
+        ws.close(code === 1005 || code === 1006 ? 1000 : code, "");
+      } catch {
+        // Already closed.
+      }
     }
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    this.host.gone(ws);
+    try {
+      this.host.gone(ws);
+    } catch (e) {
+      this.log.exception("unexpected exception in webSocketError", e);
+    }
+  }
+
+  /** Closes a socket that failed in a way the host could not handle, and forgets it. */
+  private abandon(ws: WebSocket): void {
+    try {
+      ws.close(CLOSE.internalError.code, CLOSE.internalError.reason);
+    } catch {
+      // Already closed.
+    }
+    try {
+      this.host.gone(ws);
+    } catch (e) {
+      this.log.exception("unexpected exception forgetting a connection", e);
+    }
   }
 
   /**
@@ -151,85 +199,145 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   }
 
   override async alarm(): Promise<void> {
-    this.alarmAt = 0;
-    this.meta.set("alarm", 0);
-    const next = this.host.tick(Date.now());
-    if (next !== null) this.wakeBy(next);
+    try {
+      this.alarmAt = 0;
+      this.meta.set("alarm", 0);
+      // A connection that fails here is closed alone (Host.tick); what else fails is retried by workerd.
+      const next = this.host.tick(Date.now());
+      if (next !== null) this.wakeBy(next);
+    } catch (e) {
+      this.unexpected("alarm", e);
+    }
+  }
+
+  /** Logs what an RPC method or the alarm threw, and throws it on: the caller acts on the failure. */
+  private unexpected(where: string, e: unknown): never {
+    this.log.exception(`unexpected exception in ${where}`, e);
+    throw e;
+  }
+
+  /** Runs an RPC method's body, logging what it throws (or rejects with) before its caller sees it. */
+  private guarded<T>(where: string, run: () => T): T {
+    try {
+      const r = run();
+      return (r instanceof Promise ? r.catch((e: unknown) => this.unexpected(where, e)) : r) as T;
+    } catch (e) {
+      return this.unexpected(where, e);
+    }
   }
 
   /** For the Worker's /healthz: the object is up and answers. */
   health(): ShardHealth {
-    return {
+    return this.guarded("health", () => ({
       shard: this.self,
       connections: this.host.connections,
       subscriptions: this.host.subscriptions,
       cluster: this.cluster?.stats() ?? null,
       directory: this.directory?.stats() ?? null,
-    };
+    }));
   }
 
   /** For the Worker's monitoring endpoints (/varz, /connz, /subsz, /accountz): this shard's part. */
   monitor(query: MonitorQuery): MonitorReport {
-    return monitor(this.host, this.closed, query);
+    return this.guarded("monitor", () => monitor(this.host, this.closed, query));
   }
 
   // ---- RPC: the HTTP bridge and service bindings ----------------------------------------------
 
   bridgePublish(call: PublishCall): Promise<BridgeResult<null>> {
-    return this.bridge.publish(call);
+    return this.guarded("bridgePublish", () => this.bridge.publish(call));
   }
 
   bridgeRequest(call: RequestCall): Promise<BridgeResult<Reply>> {
-    return this.bridge.request(call);
+    return this.guarded("bridgeRequest", () => this.bridge.request(call));
   }
 
   bridgeSubscribe(call: SubscribeCall): Promise<BridgeResult<ReadableStream<Uint8Array>>> {
-    return this.bridge.subscribe(call);
+    return this.guarded("bridgeSubscribe", () => this.bridge.subscribe(call));
   }
 
-  async webhookSubscribe(call: WebhookCall): Promise<BridgeResult<string>> {
-    const r = await this.webhooks.create(call);
-    return r.ok ? { ok: true, value: webhookId(r.cid) } : { ok: false, status: statusOf(r.error), error: r.error };
+  webhookSubscribe(call: WebhookCall): Promise<BridgeResult<string>> {
+    return this.guarded("webhookSubscribe", async (): Promise<BridgeResult<string>> => {
+      const r = await this.webhooks.create(call);
+      return r.ok ? { ok: true, value: webhookId(r.cid) } : { ok: false, status: statusOf(r.error), error: r.error };
+    });
   }
 
   /** False when this shard has no webhook subscription by that id. */
   webhookUnsubscribe(id: string): boolean {
-    const cid = webhookCid(id);
-    return cid !== null && this.webhooks.remove(cid);
+    return this.guarded("webhookUnsubscribe", () => {
+      const cid = webhookCid(id);
+      return cid !== null && this.webhooks.remove(cid);
+    });
   }
 
   // ---- RPC: the owner role (ShardPeer: other shards call these, and this one itself) -----------
 
   watchKey(from: number, key: string): InterestSnapshot {
-    return this.owner().watch(from, key);
+    this.log.debug("Watch", { from, key });
+    return this.guarded("watchKey", () => this.owner().watch(from, key));
   }
 
   unwatchKeys(from: number, keys: string[]): void {
-    this.owner().unwatch(from, keys);
+    this.log.debug("Unwatch", { from, keys: keys.length });
+    this.guarded("unwatchKeys", () => this.owner().unwatch(from, keys));
   }
 
-  async registerInterest(from: number, changes: InterestChange[]): Promise<void> {
-    await this.owner().register(from, changes);
+  registerInterest(from: number, changes: InterestChange[]): Promise<void> {
+    if (this.log.debugging) this.log.debug("Interest registered", { from, changes: changes.length, subjects: summary(changes) });
+    return this.guarded("registerInterest", () => this.owner().register(from, changes));
   }
 
-  async resyncInterest(from: number, entries: InterestChange[]): Promise<void> {
-    await this.owner().resync(from, entries);
+  resyncInterest(from: number, entries: InterestChange[]): Promise<void> {
+    this.log.debug("Interest resynced", { from, entries: entries.length });
+    return this.guarded("resyncInterest", () => this.owner().resync(from, entries));
   }
 
   // ---- RPC: the host role (ShardPeer) ----------------------------------------------------------
 
   interestChanged(pushes: InterestPush[]): void {
-    this.cluster?.interestPushed(pushes);
+    this.guarded("interestChanged", () => this.cluster?.interestPushed(pushes));
   }
 
+  /**
+   * Unlike the other methods, a failure here is not thrown back: the sender would send the
+   * batch again, and what was delivered before the failure would be delivered twice.
+   * NATS core delivers at most once, so the rest of the batch is given up, and logged.
+   */
   deliverBatch(from: number, batch: Uint8Array): number[] {
-    return this.cluster?.received(from, batch) ?? [];
+    try {
+      return this.cluster?.received(from, batch) ?? [];
+    } catch (e) {
+      this.log.exception("unexpected exception in deliverBatch", e, { from });
+      try {
+        this.host.flush();
+      } catch (again) {
+        this.log.exception("unexpected exception in deliverBatch", again, { from });
+      }
+      return [];
+    }
   }
 
   /** Test hook: resets the object as an eviction would (only with TEST_HOOKS=1). */
   testAbort(): void {
     if (this.env.TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
     this.ctx.abort("reset by test");
+  }
+
+  /**
+   * Test hook: the next message connection `cid` sends makes the object throw while
+   * handling it, as a bug would (only with TEST_HOOKS=1). False when no such connection is here.
+   */
+  testBreak(cid: number): boolean {
+    if (this.env.TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    for (const client of this.host.openClients()) {
+      if (client.cid !== cid) continue;
+      client.feed = () => {
+        throw new Error(`connection ${cid} broken by a test`);
+      };
+      return true;
+    }
+    return false;
   }
 
   private owner(): Directory {
@@ -268,6 +376,12 @@ let collecting = false;
 // deflate without context takeover either way. A client that offers nothing gets nothing.
 const DEFLATE = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
 const NO_EXTENSION = "x-nats-edge-no-compression";
+
+/** The first few subjects of a registration, for a debug line. */
+function summary(changes: readonly InterestChange[]): string {
+  const shown = changes.slice(0, 5).map((c) => `${c.subject}${c.queue === "" ? "" : ` ${c.queue}`} (${c.weight})`);
+  return changes.length > 5 ? `${shown.join(", ")}, …` : shown.join(", ");
+}
 
 function viaOf(request: Request, ws: WebSocketConfig): Upgrade {
   const url = new URL(request.url);

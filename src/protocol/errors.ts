@@ -56,6 +56,9 @@ export const CLOSE = {
   // nats-server sends 1006 here, a code RFC 6455 reserves for "no close frame"
   // and which workerd refuses to send; 1001 (going away) is the nearest.
   staleConnection: { code: 1001, reason: "Stale Connection" },
+  // A failure of the server's own while serving the connection (an exception): 1011, the
+  // status nats-server's websocket.go sends for any close reason it has no other for.
+  internalError: { code: 1011, reason: "Internal Error" },
 } as const satisfies Record<string, Closing>;
 
 /** A protocol error: what is sent, and whether and how the connection closes. */

@@ -11,10 +11,11 @@ import { Hono } from "hono";
 import type { Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
 import { authorizationConfigured } from "../protocol/auth.js";
+import { errorFields } from "../protocol/log.js";
 import { httpBridge } from "./http-bridge.js";
 import { monitoring } from "./monitoring.js";
 import { originRefusal } from "./origin.js";
-import { checkedSettings, chosenShard, shard } from "./shards.js";
+import { checkedSettings, chosenShard, shard, workerLog } from "./shards.js";
 
 export { Shard } from "../durable/shard.js";
 export { NatsService } from "./service.js";
@@ -39,9 +40,16 @@ app.get("/", async (c) => {
     const settings = checkedSettings(c.env);
     if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
     const refusal = originRefusal(c.req.raw, settings.config.websocket);
-    if (refusal !== null) return c.text(`${refusal}\n`, 403);
+    if (refusal !== null) {
+      // nats-server's words (websocket.go wsReturnHTTPError).
+      workerLog(c.env).info(`websocket handshake error: ${refusal}`, { ip: clientIp(c.req.raw), origin: c.req.header("Origin") });
+      return c.text(`${refusal}\n`, 403);
+    }
     const index = chosenShard(new URL(c.req.url).searchParams.get("shard"), settings.shards);
-    if (typeof index === "string") return c.text(`${index}\n`, 400);
+    if (typeof index === "string") {
+      workerLog(c.env).info(`websocket handshake error: ${index}`, { ip: clientIp(c.req.raw) });
+      return c.text(`${index}\n`, 400);
+    }
     return shard(c.env, index).fetch(c.req.raw);
   }
   return c.text(
@@ -75,6 +83,7 @@ app.get("/healthz", async (c) => {
     }
     return c.json({ status: "ok", connections, subscriptions, shards });
   } catch (e) {
+    workerLog(c.env).warn("shard unavailable", { route: "/healthz", ...errorFields(e) });
     return c.json({ status: "error", error: `shard unavailable: ${String(e)}` }, 503);
   }
 });
@@ -93,7 +102,25 @@ app.post("/_test/abort/:shard", async (c) => {
   return c.text("reset\n");
 });
 
+// Test hook, only with TEST_HOOKS=1: connection <cid> on a shard makes the object throw on
+// its next message, as a bug would, to show that the object's other connections go on.
+app.post("/_test/break/:shard/:cid", async (c) => {
+  if (c.env.TEST_HOOKS !== "1") return c.notFound();
+  const found = await shard(c.env, Number(c.req.param("shard"))).testBreak(Number(c.req.param("cid")));
+  return found ? c.text("broken\n") : c.notFound();
+});
+
+// What no route expected: logged with its stack, answered 500 without it.
+app.onError((e, c) => {
+  workerLog(c.env).exception(`unexpected exception in ${c.req.method} ${new URL(c.req.url).pathname}`, e);
+  return c.text("nats-edge: internal error\n", 500);
+});
+
 // Whatever no route answered may be a page (/dashboard, /demo) or one of their files.
 app.on(["GET", "HEAD"], "*", async (c) => (c.env.ASSETS === undefined ? c.notFound() : c.env.ASSETS.fetch(c.req.raw)));
+
+function clientIp(request: Request): string | undefined {
+  return request.headers.get("cf-connecting-ip") ?? undefined;
+}
 
 export default app;

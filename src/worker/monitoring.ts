@@ -27,7 +27,7 @@ import { isValidLiteralSubject } from "../protocol/subject.js";
 import type { SublistCounts } from "../protocol/sublist.js";
 import { monitorRefusal } from "./monitor-guard.js";
 import { connInfo, durationNs, rfc3339, subDetail, sublistStats, uptime } from "./monitor-json.js";
-import { checkedSettings, shard } from "./shards.js";
+import { checkedSettings, shard, workerLog } from "./shards.js";
 
 type Env = { Bindings: ShardEnv };
 type Ctx = Context<Env>;
@@ -55,7 +55,10 @@ function endpoint(handler: Handler): (c: Ctx) => Promise<Response> {
       return await handler(c, settings);
     } catch (e) {
       if (e instanceof BadRequest) return c.json({ error: e.message }, 400);
-      if (e instanceof ShardUnavailable) return c.json({ error: e.message }, 503);
+      if (e instanceof ShardUnavailable) {
+        workerLog(c.env).warn("shard unavailable", { route: new URL(c.req.url).pathname, error: e.message });
+        return c.json({ error: e.message }, 503);
+      }
       throw e;
     }
   };

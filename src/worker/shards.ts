@@ -1,7 +1,9 @@
 // Reaching the Shard objects from the Worker: which one, and only with settings
-// that were checked first.
+// that were checked first; and the Worker's log, at the level they set.
 
+import { Log } from "../durable/log.js";
 import { shardName } from "../durable/names.js";
+import { redactSecrets } from "../protocol/log.js";
 import { readSettings, SettingsError, type Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
 
@@ -28,7 +30,8 @@ export function chosenShard(raw: string | number | null, shards: number): number
 /**
  * Settings are checked before any object is woken, so a bad value is reported, not
  * hidden. One request asks several times (origin and CORS, then the route): the
- * answer is kept per environment, which workerd hands every request of an isolate.
+ * answer is kept per environment, which workerd hands every request of an isolate,
+ * and a refusal is logged once per isolate, not once per request.
  */
 export function checkedSettings(env: Env): Settings | string {
   let checked = checkedByEnv.get(env);
@@ -38,6 +41,8 @@ export function checkedSettings(env: Env): Settings | string {
     } catch (e) {
       if (!(e instanceof SettingsError)) throw e;
       checked = e.message;
+      // /healthz shows the same text; redacted all the same, as every line is.
+      new Log("info").error("invalid configuration: every client is refused", { reason: redactSecrets(checked) });
     }
     checkedByEnv.set(env, checked);
   }
@@ -45,3 +50,15 @@ export function checkedSettings(env: Env): Settings | string {
 }
 
 const checkedByEnv = new WeakMap<object, Settings | string>();
+
+/** The Worker's log: at LOG_LEVEL, or at info while the settings are refused. */
+export function workerLog(env: Env): Log {
+  let log = logByEnv.get(env);
+  if (log === undefined) {
+    const settings = checkedSettings(env);
+    logByEnv.set(env, (log = new Log(typeof settings === "string" ? "info" : settings.logLevel)));
+  }
+  return log;
+}
+
+const logByEnv = new WeakMap<object, Log>();

@@ -10,7 +10,9 @@
 // unsubscribed.
 
 import { decodeHeaders } from "../../protocol/headers.js";
+import { clientFields } from "../host/connection-log.js";
 import type { Host, Upgrade } from "../host/host.js";
+import type { Log } from "../log.js";
 import { Session, type Caller, type SessionMessage } from "./session.js";
 import type { StoredWebhook, WebhookStore } from "./webhook-store.js";
 
@@ -88,6 +90,10 @@ export class Webhooks {
     return true;
   }
 
+  get log(): Log {
+    return this.host.log;
+  }
+
   private start(w: Webhook): void {
     this.live.set(w.session.client.cid, w);
     w.listen();
@@ -110,6 +116,8 @@ class Webhook {
   private sending = false;
   private stopped = false;
   private delivered = 0;
+  /** The last POST failed: logged once when that starts, not once per message. */
+  private failing = false;
 
   constructor(
     private readonly owner: Webhooks,
@@ -146,6 +154,7 @@ class Webhook {
       while (this.queue.length > 0 && !this.stopped) {
         const m = this.queue.shift()!;
         const status = await this.post(m);
+        this.report(status);
         this.session.drained();
         this.delivered++;
         // 410 Gone: the receiver says it wants no more, as webhook senders commonly honour.
@@ -154,6 +163,16 @@ class Webhook {
     } finally {
       this.sending = false;
     }
+  }
+
+  private report(status: number): void {
+    const failed = status !== 410 && (status < 200 || status > 299);
+    if (failed === this.failing) return;
+    this.failing = failed;
+    // The URL's host only: its path or query may carry a token.
+    const fields = { ...clientFields(this.session.client), webhook: this.id, host: new URL(this.url).host, status };
+    if (failed) this.owner.log.warn("webhook POST failed; its messages are dropped until one succeeds", fields);
+    else this.owner.log.info("webhook POST succeeded again", fields);
   }
 
   /** POSTs one message, retrying failures a few times; the status of the last try (0: unreachable). */

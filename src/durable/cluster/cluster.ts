@@ -205,7 +205,8 @@ export class Cluster implements ClusterLink {
     this.watchCalls++;
     p = retry(() => this.peers.watch(owner, key), { attempts: WATCH_ATTEMPTS })
       .then((snap) => this.cache.install(key, snap))
-      .catch(() => {
+      .catch((e: unknown) => {
+        this.peers.gaveUp("watchKey", owner, e, "messages waiting for the key go to local queue members only");
         this.cache.abandon(key);
         return undefined;
       })
@@ -357,7 +358,8 @@ export class Cluster implements ClusterLink {
         const undelivered = await this.peers.deliver(host, b.route.take());
         this.settle(b.receipts, new Set(undelivered));
       },
-      dropped: (b) => {
+      dropped: (b, e) => {
+        this.peers.gaveUp("deliverBatch", host, e, `${b.route.count} messages dropped`);
         this.droppedMessages += b.route.count;
         this.settle(b.receipts, new Set(b.receipts));
       },

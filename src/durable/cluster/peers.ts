@@ -6,6 +6,8 @@
 // that shard gets a fresh one. A call to this shard itself is no call at all:
 // it runs on this object at once, as it would if another shard had made it.
 
+import { errorFields } from "../../protocol/log.js";
+import type { Log } from "../log.js";
 import type { InterestChange, InterestPush, InterestSnapshot } from "./interest-messages.js";
 
 /**
@@ -31,7 +33,16 @@ export class Peers {
     private readonly local: ShardPeer,
     /** A new stub for a shard. */
     private readonly connect: (shard: number) => ShardPeer,
+    private readonly log: Log,
   ) {}
+
+  /**
+   * A call to `shard` (null: to every shard) failed for good, after its retries: what was lost is the caller's
+   * to say (`consequence`). A warning, not an error: the cluster goes on without it.
+   */
+  gaveUp(call: string, shard: number | null, e: unknown, consequence: string): void {
+    this.log.warn("cross-shard call failed after retries", { call, to: shard ?? undefined, consequence, ...errorFields(e) });
+  }
 
   watch(owner: number, key: string): Promise<InterestSnapshot> {
     return this.call(owner, (p) => p.watchKey(this.self, key));

@@ -41,7 +41,8 @@ export class InterestPushes implements WatcherLink {
       // A watcher that cannot be reached has most likely lost its cache with its
       // memory; it watches again when it next needs the key. Do not hold the
       // registering host's acknowledgement hostage to it.
-      dropped: (b) => {
+      dropped: (b, e) => {
+        this.peers.gaveUp("interestChanged", host, e, `${b.pushes.length} interest changes not pushed; the host watches again when it next publishes`);
         for (const d of b.done) d();
       },
     });

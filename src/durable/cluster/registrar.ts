@@ -114,7 +114,10 @@ export class Registrar {
       },
       // Given up: the clients must not wait forever. Their interest is restored by the
       // next resync; until then messages from other shards may miss them.
-      dropped: (r) => this.acked(r),
+      dropped: (r, e) => {
+        this.peers.gaveUp("registerInterest", owner, e, `${r.changes.size} interest changes not registered until the next resync`);
+        this.acked(r);
+      },
     });
     this.registrations.set(owner, ch);
     return ch;
@@ -137,7 +140,7 @@ export class Registrar {
         this.registering.value = false;
       })
       // Still unsure: the flag stays, and the next start tries again.
-      .catch(() => undefined);
+      .catch((e: unknown) => this.peers.gaveUp("resyncInterest", null, e, "interest resynced at the next start"));
   }
 
   /** This host's interest as one owner should hold it. */

@@ -12,8 +12,10 @@ import { PendingTracker } from "../../protocol/pending.js";
 import { isValidSubject } from "../../protocol/subject.js";
 import { Permissions, ResponseTracker, type PermissionsConfig } from "../../protocol/permissions.js";
 import type { Subscription } from "../../protocol/sublist.js";
+import type { Log } from "../log.js";
 import { GLOBAL_ACCOUNT, type AccountSpace } from "./account.js";
 import type { Attachment, StoredIdentity } from "./attachment.js";
+import { clientFields, tracedHandler, traceSent } from "./connection-log.js";
 import type { Transport } from "./transport.js";
 
 /** What a client needs from the host it lives on. */
@@ -25,6 +27,7 @@ export interface ClientHost {
   readonly auth: Authenticator;
   /** A `no_auth_user` is configured: clients may act before CONNECT, as that user. */
   readonly noAuthUser: boolean;
+  readonly log: Log;
   /** The part of the host that belongs to an account. */
   space(account: string): AccountSpace<LocalSub>;
   publish(from: Client, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
@@ -107,7 +110,7 @@ export class Client implements ParserHandler {
     this.cookies = restored?.cookies ?? null;
     this.pingsOut = restored?.pings ?? 0;
     this.lastActivity = start;
-    this.parser = new Parser(this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload });
+    this.parser = new Parser(host.log.tracing ? tracedHandler(this, host.log) : this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload });
     // Ask for proof of reading often enough to notice a stuck reader well before the limit.
     this.reads = new PendingTracker(Math.max(16 * 1024, Math.floor(host.maxPending / 8)));
     this.space = host.space(restored?.identity?.account ?? GLOBAL_ACCOUNT);
@@ -232,13 +235,22 @@ export class Client implements ParserHandler {
     const subject = decode(subjectBytes);
     const queue = queueBytes === null ? null : decode(queueBytes);
     // nats-server checks permissions first, and keeps the connection open.
-    if (this.perms !== null && !this.perms.canSubscribe(subject, queue)) return this.errorText(subscribeViolation(subject, queue));
-    if (!isValidSubject(subject)) return this.errorText(ERR.invalidSubject);
     const sid = decode(sidBytes);
+    if (this.perms !== null && !this.perms.canSubscribe(subject, queue)) {
+      this.host.log.info("Subscription Violation", { ...clientFields(this), subject, queue: queue ?? undefined, sid });
+      return this.errorText(subscribeViolation(subject, queue));
+    }
+    if (!isValidSubject(subject)) {
+      this.host.log.info("Invalid Subject", { ...clientFields(this), subject, sid });
+      return this.errorText(ERR.invalidSubject);
+    }
     // A repeated sid is ignored, as nats-server does.
     if (this.subs.has(sid)) return this.ack();
     const max = this.host.maxSubscriptions;
-    if (max > 0 && this.subs.size >= max) return this.errorText(ERR.maxSubscriptions);
+    if (max > 0 && this.subs.size >= max) {
+      this.host.log.info(ERR.maxSubscriptions, { ...clientFields(this), subject, sid });
+      return this.errorText(ERR.maxSubscriptions);
+    }
     const sub: LocalSub = {
       subject,
       queue,
@@ -370,11 +382,12 @@ export class Client implements ParserHandler {
     this.pingDue = false;
     if (ping) this.outbox.ping();
     this.reads.sent(this.outbox.size, ping);
+    const frame = this.outbox.take();
+    if (this.host.log.tracing) traceSent(this.host.log, this, frame);
     try {
-      this.ws.send(this.outbox.take());
+      this.ws.send(frame);
     } catch {
       // The socket went away under us; its close event cleans up.
-      this.outbox.take();
     }
   }
 

@@ -9,11 +9,13 @@ import type { BrokerConfig } from "../../protocol/config.js";
 import { CLOSE, ERR, publishViolation } from "../../protocol/errors.js";
 import { infoJson } from "../../protocol/server-info.js";
 import { isValidLiteralSubject } from "../../protocol/subject.js";
+import type { Log } from "../log.js";
 import type { Meta } from "../meta.js";
 import type { Settings } from "../settings.js";
 import { AccountSpace } from "./account.js";
 import { Attachments } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
+import { clientFields, logClosed } from "./connection-log.js";
 import { ConnectionIds } from "./connection-ids.js";
 import { PartialOps } from "./partial-ops.js";
 import { forgetConnection, rebuildConnections, type ConnectionStorage } from "./restore.js";
@@ -99,6 +101,7 @@ export class Host implements ClientHost {
     private readonly server: ServerIdentity,
     private readonly alarm: Alarm,
     private readonly closedLog: ClosedLog,
+    readonly log: Log,
   ) {
     this.maxSubscriptions = settings.maxSubscriptions;
     this.maxControlLine = settings.maxControlLine;
@@ -172,6 +175,7 @@ export class Host implements ClientHost {
       ),
     );
     this.markDirty(client);
+    this.log.debug("Client connection created", { cid, ip: via.ip || undefined, connections: this.clients.size });
     if (this.clients.size > this.maxConnections) {
       // Closed once the upgrade is answered: a socket closed before its 101 shows the
       // client a failed handshake, not nats-server's -ERR.
@@ -195,6 +199,7 @@ export class Host implements ClientHost {
   }
 
   authenticated(client: Client): void {
+    this.log.debug("Client authenticated", clientFields(client));
     const expires = client.identity?.expiresAt;
     if (expires != null) this.alarm.wakeBy(expires);
   }
@@ -215,20 +220,24 @@ export class Host implements ClientHost {
     const authTimeout = this.settings.config.authTimeoutMs;
     for (const client of [...this.clients.values()]) {
       if (client.isClosed) continue;
-      const id = client.identity;
-      if (id === null) {
-        if (now - client.start >= authTimeout) client.close(CLOSE.authTimeout, ERR.authenticationTimeout);
-        else soon(client.start + authTimeout);
-        continue;
-      }
-      if (id.expiresAt !== null) {
-        if (now >= id.expiresAt) {
-          client.close(CLOSE.authExpired, id.accountExpires ? ERR.accountAuthenticationExpired : ERR.authenticationExpired);
+      try {
+        const id = client.identity;
+        if (id === null) {
+          if (now - client.start >= authTimeout) client.close(CLOSE.authTimeout, ERR.authenticationTimeout);
+          else soon(client.start + authTimeout);
           continue;
         }
-        soon(id.expiresAt);
+        if (id.expiresAt !== null) {
+          if (now >= id.expiresAt) {
+            client.close(CLOSE.authExpired, id.accountExpires ? ERR.accountAuthenticationExpired : ERR.authenticationExpired);
+            continue;
+          }
+          soon(id.expiresAt);
+        }
+        if (round) client.keepAlive(this.settings.pingMax);
+      } catch (e) {
+        this.fail(client, e, "alarm");
       }
-      if (round) client.keepAlive(this.settings.pingMax);
     }
     if (round) this.scheduleKeepalive(this.clients.size > 0 ? now + this.settings.pingIntervalMs : 0);
     if (this.keepaliveAt !== 0) soon(this.keepaliveAt);
@@ -248,15 +257,45 @@ export class Host implements ClientHost {
     return this.clients.get(ws);
   }
 
-  /** Feeds one inbound WebSocket message to its connection, then writes what it caused. */
+  /**
+   * Feeds one inbound WebSocket message to its connection, then writes what it caused.
+   * Should handling it throw, that connection alone is closed (fail).
+   */
   receive(ws: Transport, data: Uint8Array): void {
     const client = this.clients.get(ws);
     if (client === undefined) return;
     client.lastActivity = Date.now();
     try {
       client.feed(data);
+    } catch (e) {
+      this.fail(client, e, "webSocketMessage");
     } finally {
       this.flush();
+    }
+  }
+
+  /**
+   * Something thrown while serving `client`, which the server cannot tell from a bug: it
+   * is logged, and that connection alone is closed (1011, without an -ERR, so its client
+   * reconnects), dropping what it had not been sent, which may end inside an op. So
+   * nats-server drops a client it can no longer serve (a write error, say); the others go on.
+   */
+  fail(client: Client, e: unknown, where: string): void {
+    this.log.exception(`unexpected exception in ${where}`, e, clientFields(client));
+    if (client.isClosed) return;
+    client.outbox.take();
+    try {
+      client.close(CLOSE.internalError, null);
+    } catch (again) {
+      // Not even closing works: forget it all the same, so it cannot fail the others again.
+      this.log.exception("closing after an exception failed", again, clientFields(client));
+      client.isClosed = true;
+      this.closed(client);
+      try {
+        client.ws.close(CLOSE.internalError.code, CLOSE.internalError.reason);
+      } catch {
+        // Already closed.
+      }
     }
   }
 
@@ -279,6 +318,8 @@ export class Host implements ClientHost {
     if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
     // A publish the user may not make is reported and dropped; the connection stays.
     if (from.perms !== null && !from.perms.canPublish(subject) && !(from.responses?.allows(subject, Date.now()) ?? false)) {
+      // Per message, so at debug: nats-server's "Publish Violation - Subject".
+      if (this.log.debugging) this.log.debug("Publish Violation", { ...clientFields(from), subject });
       from.errorText(publishViolation(subject));
       return;
     }
@@ -396,12 +437,14 @@ export class Host implements ClientHost {
   }
 
   subscribe(sub: LocalSub): void {
+    if (this.log.debugging) this.log.debug("Subscription created", { ...clientFields(sub.client), subject: sub.subject, queue: sub.queue ?? undefined, sid: sub.sid });
     sub.client.space.sublist.insert(sub);
     this.storage.subs.add({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
     this.cluster?.subscriptionChanged(sub, 1, sub.client);
   }
 
   unsubscribe(sub: LocalSub): void {
+    if (this.log.debugging) this.log.debug("Subscription removed", { ...clientFields(sub.client), subject: sub.subject, sid: sub.sid, delivered: sub.delivered });
     sub.client.space.sublist.remove(sub);
     this.storage.subs.remove(sub.client.cid, sub.sid);
     this.cluster?.subscriptionChanged(sub, -1, sub.client);
@@ -431,8 +474,10 @@ export class Host implements ClientHost {
 
   /** A connection ended: its subscriptions stop matching at once. */
   closed(client: Client): void {
-    if (this.clients.get(client.ws) !== client) return;
-    this.clients.delete(client.ws);
+    const known = this.clients.get(client.ws) === client;
+    if (known) this.clients.delete(client.ws);
+    logClosed(this.log, client, { connections: this.clients.size, maxPending: this.maxPending });
+    if (!known) return;
     this.closedLog.add(client, Date.now());
     for (const sub of client.subs.values()) {
       client.space.sublist.remove(sub);
@@ -448,8 +493,14 @@ export class Host implements ClientHost {
     if (dirty.length > 0) {
       const now = Date.now();
       for (let i = 0; i < dirty.length; i++) {
-        dirty[i].lastActivity = now;
-        dirty[i].flush();
+        const c = dirty[i];
+        c.lastActivity = now;
+        // One connection whose send throws (a session's reader, say) must not keep the others' frames back.
+        try {
+          c.flush();
+        } catch (e) {
+          this.fail(c, e, "flush");
+        }
       }
       dirty.length = 0;
     }

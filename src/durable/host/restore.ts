@@ -5,6 +5,7 @@
 
 import { encode } from "../../protocol/bytes.js";
 import { CLOSE, ERR } from "../../protocol/errors.js";
+import { clientFields } from "./connection-log.js";
 import type { Attachments } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import type { PartialOps } from "./partial-ops.js";
@@ -28,21 +29,32 @@ export function forgetConnection(storage: ConnectionStorage, cid: number): void 
 /**
  * The connections of an object that workerd hibernated or restarted, rebuilt
  * from each socket's attachment, then the subscriptions and half-received ops
- * stored for them. Those whose stored state is gone are closed, not returned.
+ * stored for them. Those whose stored state is gone are closed, not returned; so is
+ * one whose rebuilding throws (logged), so that it cannot keep the object from starting
+ * and the other connections from being served.
  */
 export function rebuildConnections(host: ClientHost, storage: ConnectionStorage, sockets: Transport[]): Client[] {
   const byCid = new Map<number, Client>();
   for (const ws of sockets) {
-    const kept = storage.attachments.load(ws);
-    if (kept === null) continue;
-    const a = kept.attachment;
-    const client = new Client(host, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
-    // Without its permissions the connection must not go on unrestricted.
-    if (kept.lost) {
-      client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
-      continue;
+    try {
+      const kept = storage.attachments.load(ws);
+      if (kept === null) continue;
+      const a = kept.attachment;
+      const client = new Client(host, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
+      // Without its permissions the connection must not go on unrestricted.
+      if (kept.lost) {
+        client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
+        continue;
+      }
+      byCid.set(a.cid, client);
+    } catch (e) {
+      host.log.exception("unexpected exception restoring a connection", e);
+      try {
+        ws.close(CLOSE.internalError.code, CLOSE.internalError.reason);
+      } catch {
+        // Already closed.
+      }
     }
-    byCid.set(a.cid, client);
   }
   // Connections that closed while the object was away.
   for (const cid of new Set([...storage.subs.cids(), ...storage.partials.cids()])) {
@@ -68,8 +80,18 @@ export function rebuildConnections(host: ClientHost, storage: ConnectionStorage,
   for (const p of storage.partials.all()) {
     const client = byCid.get(p.cid);
     if (client === undefined) continue;
-    client.parser.feed(p.bytes);
-    client.partialSeq = p.seq;
+    try {
+      client.parser.feed(p.bytes);
+      client.partialSeq = p.seq;
+    } catch (e) {
+      host.log.exception("unexpected exception restoring a connection", e, clientFields(client));
+      byCid.delete(p.cid);
+      for (const sub of client.subs.values()) client.space.sublist.remove(sub);
+      client.subs.clear();
+      client.outbox.take();
+      client.close(CLOSE.internalError, null);
+      forgetConnection(storage, p.cid);
+    }
   }
   return [...byCid.values()];
 }
