@@ -74,6 +74,8 @@ export async function serve({ config, front = [], host = "127.0.0.1", port, vars
   Object.assign(process.env, offlineEnv, exposeGc(process.env));
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
   const outdir = mkdtempSync(path.join(tmpdir(), "nats-edge-build-"));
+  // However the process ends (Miniflare's own signal hooks exit it), the bundle goes with it.
+  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
   try {
     const configs = [...front, config].map((c) => path.resolve(c));
     const bundles = await Promise.all(configs.map((c, i) => buildWorker(c, path.join(outdir, String(i)))));

@@ -69,7 +69,8 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(sig, async () => {
     if (stopping) return;
     stopping = true;
-    await server.dispose().catch(() => {});
+    // workerd may already be gone (Ctrl-C reaches the whole process group): don't wait long.
+    await Promise.race([server.dispose().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
     process.exit(0);
   });
 }
