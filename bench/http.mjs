@@ -586,7 +586,7 @@ async function main() {
   const suspicious = broker
     .output()
     .split("\n")
-    .filter((l) => /error|exception|uncaught|crash|fatal/i.test(l))
+    .filter((l) => (l.trim().startsWith("{") ? /"level":"(warn|error)"/.test(l) : /error|exception|uncaught|crash|fatal/i.test(l)))
     .slice(0, 20);
   for (const l of suspicious) allNotes.push(`the broker printed: ${l.trim()}`);
 }

@@ -59,7 +59,7 @@ if (args.help) {
       "  --idle-conns N  idle connections to open in the idle scenario (default 9000; --quick 500)",
       "  --committed   build the brokers from the last commit, not the working tree (which is copied at start)",
       `  --logs FILE   write what the brokers printed (last 256 KiB per instance) to FILE`,
-      "  --compression the client offers permessage-deflate and nats-server enables it: both compress",
+      "  --compression the client offers permessage-deflate, and both servers are configured to accept it",
       "  --var K:V     a variable for every nats-edge started (repeatable), e.g. --var MAX_PENDING:1048576",
       "  --quiet-wait S  before each run, wait up to S seconds (default 20; 0: don't) for the",
       "                machine to be idle (< 20% of a core busy), so other work does not skew runs",
@@ -352,6 +352,12 @@ async function main() {
       return [kv.slice(0, i), kv.slice(i + 1)];
     }),
   );
+  // With --compression both servers must accept the client's offer: nats-edge, like
+  // nats-server, declines it unless its websocket block says compression: true.
+  if (args.compression) {
+    const doc = vars.NATS_CONFIG === undefined ? {} : JSON.parse(vars.NATS_CONFIG);
+    vars.NATS_CONFIG = JSON.stringify({ ...doc, websocket: { ...doc.websocket, compression: true } });
+  }
   let edge = await startBroker({ config, vars, pages: false });
   servers.push(edge);
   log(`  ${edge.url} (process group ${edge.pgid})`);
@@ -496,7 +502,8 @@ async function main() {
     const l = raw.replace(/\u001b\[[0-9;]*m/g, "").trim();
     const section = /^----- (\S+)/.exec(l);
     if (section) from = section[1];
-    else if (/error|exception|uncaught|crash|fatal|disconnected/i.test(l)) seen.set(`${from}: ${l}`, (seen.get(`${from}: ${l}`) ?? 0) + 1);
+    // The broker's own log lines are JSON with a level: only warnings and errors count.
+    else if (l.startsWith("{") ? /"level":"(warn|error)"/.test(l) : /error|exception|uncaught|crash|fatal|disconnected/i.test(l)) seen.set(`${from}: ${l}`, (seen.get(`${from}: ${l}`) ?? 0) + 1);
   }
   const suspicious = [...seen].slice(0, 20).map(([l, n]) => (n > 1 ? `${l} (${n} times)` : l));
 
