@@ -10,12 +10,13 @@
 // are ignored, a client `-ERR` closes the connection.
 
 import { CLOSE, ERR, type Closing, type ProtocolError } from "./errors.js";
+import { Message } from "./message.js";
 
 /** Receives the parsed ops. Views are valid only during the call: copy what you keep. */
 export interface ParserHandler {
   connect(json: Uint8Array): void;
-  /** `headerSize` is -1 for PUB; for HPUB `message` holds the header block then the payload. */
-  pub(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
+  /** A PUB or HPUB: the parser's one Message, filled in anew for each (see message.ts). */
+  pub(msg: Message): void;
   sub(subject: Uint8Array, queue: Uint8Array | null, sid: Uint8Array): void;
   /** `max` is -1 when the UNSUB has no (valid) maximum. */
   unsub(sid: Uint8Array, max: number): void;
@@ -88,6 +89,9 @@ export class Parser {
   private msgBuf: Uint8Array | null = null;
   private msgLen = 0;
   private need = 0;
+
+  /** What each PUB/HPUB is handed on as (nats-server's pubArg). */
+  private readonly pa = new Message();
 
   // Arguments of the pending PUB/HPUB; copied once the message spans feeds.
   private subject: Uint8Array = EMPTY;
@@ -216,7 +220,7 @@ export class Parser {
           this.subject = EMPTY;
           this.reply = null;
           this.state = S.Start;
-          this.handler.pub(subject, reply, this.headerSize, message);
+          this.handler.pub(this.pa.set(subject, reply, this.headerSize, message));
           if (this.dead) return;
           break;
         }

@@ -5,33 +5,51 @@
 // receiver delivers to its own plain subscribers and to one local member of
 // each named group, and never forwards further. Records are length-prefixed
 // binary: nothing to tokenize, and views into the batch need no copying.
+//
+//   record: u32 id · u8 flags · u32 len, account · u32 len, subject · u32 len, reply ·
+//           u32 header size · u32 len, message · u32 count, then per queue: u32 len, name
 
-const EMPTY = new Uint8Array(0);
-const NO_NAMES: readonly string[] = [];
-const encoder = new TextEncoder();
+import { Message } from "./message.js";
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+const decoder = new TextDecoder();
 
 /** Record flags. */
 export const ROUTE_HEADERS = 1; // the message starts with a header block of `headerSize` bytes
 export const ROUTE_RECEIPT = 2; // the sender wants to know whether anyone received it
 
-export interface RoutedMessage {
-  /** The sender's number for this record, echoed in receipts. */
-  readonly id: number;
-  readonly flags: number;
-  /** The account the message was published in; it is delivered only within it. */
-  readonly account: string;
-  readonly subject: Uint8Array;
-  readonly reply: Uint8Array | null;
-  /** -1 when the message has no header block. */
-  readonly headerSize: number;
-  readonly message: Uint8Array;
-  /** Queue groups whose member the receiver must pick. */
-  readonly queues: readonly string[];
+/** The queue groups a record names: the first `count` of `names` (so an array can be reused). */
+export interface QueueNames {
+  readonly names: readonly Uint8Array[];
+  readonly count: number;
 }
 
-/** Builds a batch. Append records, then take() the bytes for one call. */
+export const NO_QUEUE_NAMES: QueueNames = { names: [], count: 0 };
+
+/** A record as the receiving shard reads it: the message, and what the route adds to it. */
+export class RoutedMessage extends Message {
+  /** The sender's number for this record, echoed in receipts. */
+  id = 0;
+  flags = 0;
+  /** The account the message was published in; it is delivered only within it. */
+  account = "";
+  /** Queue groups whose member the receiver must pick: the first `queueCount` (the array is reused). */
+  readonly queues: string[] = [];
+  queueCount = 0;
+
+  /** Whether the record names queue group `name`. */
+  names(name: string): boolean {
+    for (let i = 0; i < this.queueCount; i++) if (this.queues[i] === name) return true;
+    return false;
+  }
+}
+
+/**
+ * Builds a batch: add records, send bytes(), and clear() once the batch is done
+ * with. The buffer is kept from batch to batch, so a busy route allocates nothing.
+ */
 export class RouteBatch {
-  private buf = EMPTY;
+  private buf: Uint8Array = new Uint8Array(4096);
   private len = 0;
   /** Records in the batch. */
   count = 0;
@@ -51,150 +69,167 @@ export class RouteBatch {
   }
 
   private u32(n: number): void {
-    const b = this.buf;
-    const i = this.len;
-    b[i] = n >>> 24;
-    b[i + 1] = (n >>> 16) & 0xff;
-    b[i + 2] = (n >>> 8) & 0xff;
-    b[i + 3] = n & 0xff;
-    this.len = i + 4;
+    putU32(this.buf, this.len, n);
+    this.len += 4;
   }
 
   private chunk(bytes: Uint8Array): void {
-    this.u32(bytes.length);
-    this.buf.set(bytes, this.len);
-    this.len += bytes.length;
+    const n = bytes.length;
+    this.u32(n);
+    const b = this.buf;
+    let i = this.len;
+    // Subjects, replies and names are short: a loop beats set()'s fixed cost for them.
+    if (n <= 32) for (let k = 0; k < n; k++) b[i++] = bytes[k];
+    else {
+      b.set(bytes, i);
+      i += n;
+    }
+    this.len = i;
   }
 
-  add(
-    id: number,
-    account: Uint8Array,
-    subject: Uint8Array,
-    reply: Uint8Array | null,
-    headerSize: number,
-    message: Uint8Array,
-    queues: readonly string[],
-    receipt: boolean,
-  ): void {
-    let n = 4 + 1 + 4 + account.length + 4 + subject.length + 4 + (reply?.length ?? 0) + 4 + 4 + message.length + 4;
-    for (let i = 0; i < queues.length; i++) n += 4 + queueBytes(queues[i]).length;
+  add(id: number, account: Uint8Array, msg: Message, queues: QueueNames, receipt: boolean): void {
+    const reply = msg.reply ?? EMPTY;
+    const names = queues.names;
+    const queueCount = queues.count;
+    let n = 4 + 1 + 4 + account.length + 4 + msg.subject.length + 4 + reply.length + 4 + 4 + msg.data.length + 4;
+    for (let i = 0; i < queueCount; i++) n += 4 + names[i].length;
     this.reserve(n);
     this.u32(id);
-    this.buf[this.len++] = (headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0);
+    this.buf[this.len++] = (msg.headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0);
     this.chunk(account);
-    this.chunk(subject);
-    this.chunk(reply ?? EMPTY);
-    this.u32(headerSize >= 0 ? headerSize : 0);
-    this.chunk(message);
-    this.u32(queues.length);
-    for (let i = 0; i < queues.length; i++) this.chunk(queueBytes(queues[i]));
+    this.chunk(msg.subject);
+    this.chunk(reply);
+    this.u32(msg.headerSize >= 0 ? msg.headerSize : 0);
+    this.chunk(msg.data);
+    this.u32(queueCount);
+    for (let i = 0; i < queueCount; i++) this.chunk(names[i]);
     this.count++;
   }
 
-  /** The batch's bytes, for the transport to keep; the builder starts empty again. */
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.len);
-    this.buf = EMPTY;
+  /** The records added since the last clear(), as a view of the builder's buffer. */
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  /** Starts an empty batch in the same buffer: what bytes() returned must no longer be needed. */
+  clear(): void {
     this.len = 0;
     this.count = 0;
-    return out;
   }
 }
 
-const decoder = new TextDecoder();
-
-// Queue and account names repeat on every record: encode and decode each once.
-const QUEUE_CACHE = 1024;
-const encodedQueues = new Map<string, Uint8Array>();
-const decodedQueues = new Map<string, string>();
-
-function queueBytes(q: string): Uint8Array {
-  let b = encodedQueues.get(q);
-  if (b === undefined) {
-    if (encodedQueues.size >= QUEUE_CACHE) encodedQueues.clear();
-    encodedQueues.set(q, (b = encoder.encode(q)));
-  }
-  return b;
+function putU32(b: Uint8Array, i: number, n: number): void {
+  b[i] = n >>> 24;
+  b[i + 1] = (n >>> 16) & 0xff;
+  b[i + 2] = (n >>> 8) & 0xff;
+  b[i + 3] = n & 0xff;
 }
 
-/** The last name decoded by each caller: a batch repeats the same account, and often the same group. */
-class LastName {
-  private bytes: Uint8Array = EMPTY;
-  private name = "";
-
-  get(bytes: Uint8Array): string {
-    const last = this.bytes;
-    if (bytes.length === last.length) {
-      let i = 0;
-      while (i < last.length && bytes[i] === last[i]) i++;
-      if (i === last.length && last.length > 0) return this.name;
-    }
-    this.name = cachedName(bytes);
-    this.bytes = bytes.slice();
-    return this.name;
-  }
+function getU32(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
 }
 
-const lastAccount = new LastName();
-const lastQueue = new LastName();
-
-function cachedName(bytes: Uint8Array): string {
-  // Keyed by the bytes read as Latin-1 (one char per byte, cheap for short names).
-  let key = "";
-  for (let i = 0; i < bytes.length; i++) key += String.fromCharCode(bytes[i]);
-  let q = decodedQueues.get(key);
-  if (q === undefined) {
-    if (decodedQueues.size >= QUEUE_CACHE) decodedQueues.clear();
-    decodedQueues.set(key, (q = decoder.decode(bytes)));
-  }
-  return q;
-}
+// Account and queue names repeat on every record: each is decoded once.
+const NAME_CACHE = 1024;
+const names = new Map<string, string>();
 
 /**
- * Calls `visit` for each record of a batch. Views point into `batch`. Throws
- * RangeError on a batch that is cut short or malformed.
+ * Reads the records of a batch one after another into one RoutedMessage, whose
+ * views point into the batch. Throws RangeError on a batch cut short or malformed.
  */
-export function readRouteBatch(batch: Uint8Array, visit: (m: RoutedMessage) => void): void {
-  let i = 0;
-  const n = batch.length;
-  const u32 = (): number => {
-    if (i + 4 > n) throw new RangeError("route batch cut short");
-    const v = ((batch[i] << 24) | (batch[i + 1] << 16) | (batch[i + 2] << 8) | batch[i + 3]) >>> 0;
-    i += 4;
-    return v;
-  };
-  const chunk = (): Uint8Array => {
-    const len = u32();
-    if (i + len > n) throw new RangeError("route batch cut short");
-    const v = batch.subarray(i, i + len);
-    i += len;
-    return v;
-  };
-  while (i < n) {
-    const id = u32();
-    if (i >= n) throw new RangeError("route batch cut short");
-    const flags = batch[i++];
-    const account = lastAccount.get(chunk());
-    const subject = chunk();
-    const reply = chunk();
-    const headerSize = u32();
-    const message = chunk();
-    const nq = u32();
-    let queues = NO_NAMES;
-    if (nq > 0) {
-      const names: string[] = [];
-      for (let q = 0; q < nq; q++) names.push(lastQueue.get(chunk()));
-      queues = names;
-    }
-    visit({
-      id,
-      flags,
-      account,
-      subject,
-      reply: reply.length > 0 ? reply : null,
-      headerSize: flags & ROUTE_HEADERS ? headerSize : -1,
-      message,
-      queues,
-    });
+export class RouteReader {
+  readonly record = new RoutedMessage();
+  private batch: Uint8Array = EMPTY;
+  private i = 0;
+  // The last account and queue name read, as bytes and decoded: batches repeat them.
+  private accountBytes = EMPTY;
+  private queueBytes = EMPTY;
+  private queueName = "";
+
+  /** Starts on a new batch. */
+  read(batch: Uint8Array): this {
+    this.batch = batch;
+    this.i = 0;
+    return this;
   }
+
+  /** Reads the next record into `record`; false at the end of the batch. */
+  next(): boolean {
+    const b = this.batch;
+    if (this.i >= b.length) return false;
+    const m = this.record;
+    m.id = this.u32();
+    if (this.i >= b.length) throw new RangeError("route batch cut short");
+    const flags = b[this.i++];
+    m.flags = flags;
+    let n = this.u32();
+    this.need(n);
+    if (!same(b, this.i, n, this.accountBytes)) {
+      this.accountBytes = b.slice(this.i, this.i + n);
+      m.account = nameOf(this.accountBytes);
+    }
+    this.i += n;
+    m.subject = this.chunk();
+    n = this.u32();
+    this.need(n);
+    m.reply = n > 0 ? new Uint8Array(b.buffer, b.byteOffset + this.i, n) : null;
+    this.i += n;
+    const headerSize = this.u32();
+    m.headerSize = flags & ROUTE_HEADERS ? headerSize : -1;
+    m.data = this.chunk();
+    const queues = m.queues;
+    const count = this.u32();
+    m.queueCount = 0;
+    for (let q = 0; q < count; q++) {
+      n = this.u32();
+      this.need(n);
+      if (!same(b, this.i, n, this.queueBytes)) {
+        this.queueBytes = b.slice(this.i, this.i + n);
+        this.queueName = nameOf(this.queueBytes);
+      }
+      queues[m.queueCount++] = this.queueName;
+      this.i += n;
+    }
+    return true;
+  }
+
+  private u32(): number {
+    const i = this.i;
+    if (i + 4 > this.batch.length) throw new RangeError("route batch cut short");
+    this.i = i + 4;
+    return getU32(this.batch, i);
+  }
+
+  private need(n: number): void {
+    if (this.i + n > this.batch.length) throw new RangeError("route batch cut short");
+  }
+
+  private chunk(): Uint8Array {
+    const n = this.u32();
+    this.need(n);
+    // A view made this way costs half of what subarray() does, which looks up a constructor.
+    const b = this.batch;
+    const v = new Uint8Array(b.buffer, b.byteOffset + this.i, n);
+    this.i += n;
+    return v;
+  }
+}
+
+/** Whether `n` bytes of `b` at `at` are `last` (which is never empty when it matters). */
+function same(b: Uint8Array, at: number, n: number, last: Uint8Array): boolean {
+  if (n !== last.length || n === 0) return false;
+  for (let k = 0; k < n; k++) if (b[at + k] !== last[k]) return false;
+  return true;
+}
+
+function nameOf(bytes: Uint8Array): string {
+  // Keyed by the bytes read as Latin-1 (one char per byte, cheap for short names).
+  let key = "";
+  for (let k = 0; k < bytes.length; k++) key += String.fromCharCode(bytes[k]);
+  let name = names.get(key);
+  if (name === undefined) {
+    if (names.size >= NAME_CACHE) names.clear();
+    names.set(key, (name = decoder.decode(bytes)));
+  }
+  return name;
 }

@@ -29,7 +29,7 @@ function recorder(): { handler: ParserHandler; events: Event[] } {
   const events: Event[] = [];
   const handler: ParserHandler = {
     connect: (json) => events.push(["connect", str(json)]),
-    pub: (subject, reply, hdr, msg) => events.push(["pub", str(subject), reply && str(reply), hdr, str(msg)]),
+    pub: (m) => events.push(["pub", str(m.subject), m.reply && str(m.reply), m.headerSize, str(m.data)]),
     sub: (subject, queue, sid) => events.push(["sub", str(subject), queue && str(queue), str(sid)]),
     unsub: (sid, max) => events.push(["unsub", str(sid), max]),
     ping: () => events.push(["ping"]),
@@ -305,7 +305,7 @@ describe("parser: feeding", () => {
     const p = new Parser(
       {
         connect: keep,
-        pub: (s, r, _h, m) => [s, r, m].forEach(keep),
+        pub: (m) => [m.subject, m.reply, m.data].forEach(keep),
         sub: (s, q, id) => [s, q, id].forEach(keep),
         unsub: (id) => keep(id),
         ping: () => {},

@@ -1,30 +1,56 @@
 import { describe, expect, it } from "vitest";
-import { ROUTE_HEADERS, ROUTE_RECEIPT, RouteBatch, readRouteBatch, type RoutedMessage } from "../../src/protocol/route.js";
+import { Message } from "../../src/protocol/message.js";
+import { NO_QUEUE_NAMES, ROUTE_HEADERS, ROUTE_RECEIPT, RouteBatch, RouteReader } from "../../src/protocol/route.js";
 import { clusterSubject, ownerOf, ownerOfSubject, publishKey, subscriptionKey } from "../../src/protocol/shardkey.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
+const msg = (subject: string, reply: string | null, headerSize: number, data: string) =>
+  new Message().set(enc.encode(subject), reply === null ? null : enc.encode(reply), headerSize, enc.encode(data));
+
+/** Every record of a batch, copied out of the reader's one record. */
+function records(bytes: Uint8Array): unknown[][] {
+  const out: unknown[][] = [];
+  const r = new RouteReader().read(bytes);
+  while (r.next()) {
+    const m = r.record;
+    out.push([m.id, m.flags, m.account, dec.decode(m.subject), m.reply && dec.decode(m.reply), m.headerSize, dec.decode(m.data), m.queues.slice(0, m.queueCount)]);
+  }
+  return out;
+}
+
 describe("route batch", () => {
   it("carries account, subject, reply, headers, message and queues through a round trip", () => {
     const b = new RouteBatch();
-    b.add(7, enc.encode("ACCOUNT_A"), enc.encode("orders.new"), enc.encode("_INBOX.x.1"), 12, enc.encode("NATS/1.0\r\n\r\nhello"), ["workers", "audit"], true);
-    b.add(0, enc.encode("$G"), enc.encode("t"), null, -1, new Uint8Array(0), [], false);
-    expect(b.count).toBe(2);
-    const got: RoutedMessage[] = [];
-    readRouteBatch(b.take(), (m) => got.push({ ...m, subject: m.subject.slice(), message: m.message.slice(), reply: m.reply?.slice() ?? null }));
-    expect(b.count).toBe(0);
-    expect(got.map((m) => [m.id, m.flags, m.account, dec.decode(m.subject), m.reply && dec.decode(m.reply), m.headerSize, dec.decode(m.message), m.queues])).toEqual([
+    b.add(7, enc.encode("ACCOUNT_A"), msg("orders.new", "_INBOX.x.1", 12, "NATS/1.0\r\n\r\nhello"), { names: [enc.encode("workers"), enc.encode("audit")], count: 2 }, true);
+    b.add(0, enc.encode("$G"), msg("t", null, -1, ""), NO_QUEUE_NAMES, false);
+    b.add(3, enc.encode("$G"), msg("u.v", null, -1, "x".repeat(100)), { names: [enc.encode("workers"), enc.encode("unsent")], count: 1 }, false);
+    expect(b.count).toBe(3);
+    expect(records(b.bytes())).toEqual([
       [7, ROUTE_HEADERS | ROUTE_RECEIPT, "ACCOUNT_A", "orders.new", "_INBOX.x.1", 12, "NATS/1.0\r\n\r\nhello", ["workers", "audit"]],
       [0, 0, "$G", "t", null, -1, "", []],
+      [3, 0, "$G", "u.v", null, -1, "x".repeat(100), ["workers"]],
     ]);
+  });
+
+  it("starts again in the same buffer after clear(), and the bytes of a batch stay as they were until then", () => {
+    const b = new RouteBatch();
+    b.add(1, enc.encode("$G"), msg("a", null, -1, "one"), NO_QUEUE_NAMES, false);
+    const first = b.bytes();
+    expect(records(first)).toEqual([[1, 0, "$G", "a", null, -1, "one", []]]);
+    expect(records(b.bytes())).toEqual(records(first)); // sent again (a retry): the same records
+    b.clear();
+    expect(b.count).toBe(0);
+    b.add(2, enc.encode("B"), msg("b", "r", -1, "two"), NO_QUEUE_NAMES, false);
+    expect(records(b.bytes())).toEqual([[2, 0, "B", "b", "r", -1, "two", []]]);
   });
 
   it("refuses a batch cut short", () => {
     const b = new RouteBatch();
-    b.add(1, enc.encode("$G"), enc.encode("a.b"), null, -1, enc.encode("xyz"), [], false);
-    const bytes = b.take();
-    expect(() => readRouteBatch(bytes.subarray(0, bytes.length - 2), () => undefined)).toThrow(RangeError);
+    b.add(1, enc.encode("$G"), msg("a.b", null, -1, "xyz"), NO_QUEUE_NAMES, false);
+    const bytes = b.bytes();
+    for (let cut = 1; cut < bytes.length; cut++) expect(() => records(bytes.subarray(0, cut))).toThrow(RangeError);
   });
 });
 

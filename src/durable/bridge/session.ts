@@ -6,6 +6,7 @@
 
 import type { Credentials } from "../../protocol/auth.js";
 import { encode } from "../../protocol/bytes.js";
+import { Message } from "../../protocol/message.js";
 import { readServerOps, type ServerOpHandler } from "../../protocol/server-ops.js";
 import type { Client } from "../host/client.js";
 import type { Transport } from "../host/transport.js";
@@ -180,7 +181,7 @@ export class Session implements Transport, ServerOpHandler {
       message.set(headers);
       message.set(payload, headers.length);
     }
-    this.client.pub(encode(subject), reply === null ? null : encode(reply), headers === null ? -1 : headers.length, message);
+    this.client.pub(new Message().set(encode(subject), reply === null ? null : encode(reply), headers === null ? -1 : headers.length, message));
     this.host.flush();
   }
 

@@ -3,8 +3,11 @@
 // least recently used keys are dropped and unwatched.
 
 import { ownerOf } from "../../protocol/shardkey.js";
-import { SubjectTrie } from "../../protocol/sublist.js";
+import { SubjectTrie, type MatchResult } from "../../protocol/sublist.js";
+import type { RemoteGroup, RemoteInterest } from "../host/delivery.js";
 import type { InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
+
+const encoder = new TextEncoder();
 
 /** An entry of remote interest, as the host's per-key trie holds it. */
 export interface RemoteSub {
@@ -16,6 +19,11 @@ export interface RemoteSub {
 export class KeyInterest {
   readonly trie = new SubjectTrie<RemoteSub>(64);
   private readonly byId = new Map<string, RemoteSub>();
+  /**
+   * Delivery's view of each match result: derived once per result, as the trie
+   * hands out the same result for a subject until its interest changes.
+   */
+  private readonly derived = new WeakMap<MatchResult<RemoteSub>, RemoteInterest>();
 
   constructor(
     readonly owner: number,
@@ -38,6 +46,31 @@ export class KeyInterest {
   get size(): number {
     return this.byId.size;
   }
+
+  /** The interest of hosts other than `self` in a subject (`<account>.<subject>`). */
+  remote(qualified: string, self: number): RemoteInterest {
+    const r = this.trie.match(qualified);
+    let d = this.derived.get(r);
+    if (d === undefined) this.derived.set(r, (d = derive(r, self)));
+    return d;
+  }
+}
+
+function derive(r: MatchResult<RemoteSub>, self: number): RemoteInterest {
+  const hosts: number[] = [];
+  for (const p of r.plain) if (p.entry.host !== self && !hosts.includes(p.entry.host)) hosts.push(p.entry.host);
+  const groups: RemoteGroup[] = [];
+  for (const members of r.groups) {
+    const g = { name: members[0].entry.queue, nameBytes: encoder.encode(members[0].entry.queue), hosts: [] as number[], weights: [] as number[], total: 0 };
+    for (const m of members) {
+      if (m.entry.host === self) continue;
+      g.hosts.push(m.entry.host);
+      g.weights.push(m.entry.weight);
+      g.total += m.entry.weight;
+    }
+    if (g.total > 0) groups.push(g);
+  }
+  return { hosts, groups };
 }
 
 export class InterestCache {

@@ -6,6 +6,7 @@ import type { Authenticator, Credentials, Identity } from "../../protocol/auth.j
 import { decode, LastDecoded } from "../../protocol/bytes.js";
 import { DEFAULT_CONNECT_OPTIONS, parseConnect, withCookies, type ConnectOptions } from "../../protocol/connect.js";
 import { Outbox } from "../../protocol/encoder.js";
+import type { Message } from "../../protocol/message.js";
 import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from "../../protocol/errors.js";
 import { Parser, type ParserHandler } from "../../protocol/parser.js";
 import { PendingTracker } from "../../protocol/pending.js";
@@ -30,7 +31,7 @@ export interface ClientHost {
   readonly log: Log;
   /** The part of the host that belongs to an account. */
   space(account: string): AccountSpace<LocalSub>;
-  publish(from: Client, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void;
+  publish(from: Client, msg: Message): void;
   subscribe(sub: LocalSub): void;
   unsubscribe(sub: LocalSub): void;
   /** The sub's auto-unsubscribe maximum changed (UNSUB <sid> <max>). */
@@ -218,16 +219,17 @@ export class Client implements ParserHandler {
     this.ack();
   }
 
-  pub(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
+  pub(msg: Message): void {
     if (!this.authorized()) return;
-    if (headerSize >= 0 && !this.opts.headers) {
+    if (msg.headerSize >= 0 && !this.opts.headers) {
       // nats-server closes a client that sends HPUB without declaring headers, without a word.
       return this.close(CLOSE.protocolViolation, null, "HPUB without headers support");
     }
     this.inMsgs++;
-    this.inBytes += message.length;
+    this.inBytes += msg.data.length;
     // An empty header block is no header block: nats-server delivers such an HPUB as MSG.
-    this.host.publish(this, subject, reply, headerSize > 0 ? headerSize : -1, message);
+    if (msg.headerSize === 0) msg.headerSize = -1;
+    this.host.publish(this, msg);
   }
 
   sub(subjectBytes: Uint8Array, queueBytes: Uint8Array | null, sidBytes: Uint8Array): void {

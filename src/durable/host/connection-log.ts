@@ -92,10 +92,10 @@ export function tracedHandler(c: Client, log: Log): ParserHandler {
       trace(inOp("CONNECT", json));
       c.connect(json);
     },
-    pub(subject, reply, headerSize, message) {
-      trace(headerSize < 0 ? inOp("PUB", subject, reply, message.length) : inOp("HPUB", subject, reply, headerSize, message.length));
-      trace(payload(message, false));
-      c.pub(subject, reply, headerSize, message);
+    pub(m) {
+      trace(m.headerSize < 0 ? inOp("PUB", m.subject, m.reply, m.data.length) : inOp("HPUB", m.subject, m.reply, m.headerSize, m.data.length));
+      trace(payload(m.data, false));
+      c.pub(m);
     },
     sub(subject, queue, sid) {
       trace(inOp("SUB", subject, queue, sid));

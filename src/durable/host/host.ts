@@ -1,14 +1,14 @@
-// The host role of a shard: the connections routed to this object, their
-// subscriptions in a sublist per account, and the routing of what they publish.
-// Everything a turn of the event loop writes to one connection leaves as one
-// frame when the turn ends (flush).
+// The host role of a shard: the connections routed to this object and their
+// subscriptions in a sublist per account; what they publish goes where
+// delivery.ts sends it. Everything a turn of the event loop writes to one
+// connection leaves as one frame when the turn ends (flush).
 
 import { Authenticator, newNonce, type Credentials } from "../../protocol/auth.js";
-import { decode, LastDecoded } from "../../protocol/bytes.js";
 import type { BrokerConfig } from "../../protocol/config.js";
-import { CLOSE, ERR, publishViolation } from "../../protocol/errors.js";
+import { CLOSE, ERR } from "../../protocol/errors.js";
+import type { Message } from "../../protocol/message.js";
+import type { RoutedMessage } from "../../protocol/route.js";
 import { infoJson } from "../../protocol/server-info.js";
-import { isValidLiteralSubject } from "../../protocol/subject.js";
 import type { Log } from "../log.js";
 import type { Meta } from "../meta.js";
 import type { Settings } from "../settings.js";
@@ -17,13 +17,12 @@ import { Attachments } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import { clientFields, logClosed } from "./connection-log.js";
 import { ConnectionIds } from "./connection-ids.js";
+import { Delivery, type DeliveryHost, type Routes } from "./delivery.js";
 import { PartialOps } from "./partial-ops.js";
 import { forgetConnection, rebuildConnections, type ConnectionStorage } from "./restore.js";
 import { StoredSubs } from "./subscriptions.js";
 import { Totals } from "./totals.js";
 import type { Transport } from "./transport.js";
-
-const NO_GROUPS: ReadonlyMap<string, readonly LocalSub[]> = new Map();
 
 export interface ServerIdentity {
   readonly id: string;
@@ -49,12 +48,10 @@ export interface Alarm {
 
 /**
  * The rest of the cluster, as the host sees it (cluster/cluster.ts), when there
- * is more than one shard: it takes what the host's clients publish beyond their
- * local plain subscribers, and hears of their interest.
+ * is more than one shard: the other hosts' interest and routes to them, for
+ * delivery; and what it must hear of the interest of this host's clients.
  */
-export interface ClusterLink {
-  /** The remote part of a publish, and the choice among queue groups; `delivered` counts the local plain deliveries made. */
-  route(from: Client, subject: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, delivered: number): void;
+export interface ClusterLink extends Routes {
   /** A subscription appeared (+1) or went (-1); `client` waits (its next PONG) until owners know. */
   subscriptionChanged(sub: LocalSub, delta: 1 | -1, client: Client | null): void;
   /** A subscription rebuilt after a restart: owners kept it. */
@@ -71,11 +68,12 @@ export interface ClosedLog {
   add(client: Client, at: number): void;
 }
 
-export class Host implements ClientHost {
+export class Host implements ClientHost, DeliveryHost {
   private readonly clients = new Map<Transport, Client>();
   /** The cluster side, when there is more than one shard. */
   private cluster: ClusterLink | null = null;
-  private readonly routedSubject = new LastDecoded();
+  /** Where what this host's clients publish, and what other shards route here, goes. */
+  private readonly delivery: Delivery;
   private readonly spaces = new Map<string, AccountSpace<LocalSub>>();
   private readonly dirty: Client[] = [];
   readonly maxSubscriptions: number;
@@ -114,6 +112,7 @@ export class Host implements ClientHost {
     this.totals = new Totals(sql, meta);
     this.storage = { attachments: new Attachments(sql), subs: new StoredSubs(sql), partials: new PartialOps(sql) };
     this.cids = new ConnectionIds(meta);
+    this.delivery = new Delivery(this);
   }
 
   private scheduleKeepalive(at: number): void {
@@ -127,9 +126,15 @@ export class Host implements ClientHost {
     return s;
   }
 
+  /** An account's part of this host, if any connection here lives in it. */
+  spaceOf(account: string): AccountSpace<LocalSub> | undefined {
+    return this.spaces.get(account);
+  }
+
   /** Joins the cluster: from now on publishes also go to other shards' subscribers. */
   attach(cluster: ClusterLink): void {
     this.cluster = cluster;
+    this.delivery.routes = cluster;
     for (const client of this.clients.values()) for (const sub of client.subs.values()) cluster.restored(sub);
   }
 
@@ -308,132 +313,18 @@ export class Host implements ClientHost {
     this.flush();
   }
 
-  publish(from: Client, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): void {
-    const totals = this.totals;
-    totals.inMsgs++;
-    totals.inBytes += message.length;
-    const subject = from.pubSubject.decode(subjectBytes);
-    // nats-server reports a wildcard or malformed subject to a pedantic client, then
-    // acknowledges and routes the message all the same (a malformed one matches nothing).
-    if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
-    // A publish the user may not make is reported and dropped; the connection stays.
-    if (from.perms !== null && !from.perms.canPublish(subject) && !(from.responses?.allows(subject, Date.now()) ?? false)) {
-      // Per message, so at debug: nats-server's "Publish Violation - Subject".
-      if (this.log.debugging) this.log.debug("Publish Violation", { ...clientFields(from), subject });
-      from.errorText(publishViolation(subject));
-      return;
-    }
-    from.ack();
-    const result = from.space.sublist.match(subject);
-    const noEcho = !from.opts.echo;
-    let delivered = 0;
-    for (const sub of result.plain) {
-      if (noEcho && sub.client === from) continue;
-      if (this.deliverTo(sub, subjectBytes, reply, headerSize, message)) delivered++;
-    }
-    if (this.cluster !== null) {
-      // Queue choices include members on other shards: the cluster makes them.
-      this.cluster.route(from, subject, subjectBytes, reply, headerSize, message, delivered);
-      return;
-    }
-    for (const group of result.groups) {
-      if (this.deliverToOne(group, from, subjectBytes, reply, headerSize, message)) delivered++;
-    }
-    if (delivered === 0 && reply !== null && reply.length > 0 && from.opts.noResponders) {
-      this.noResponders(from, reply);
-    }
+  publish(from: Client, msg: Message): void {
+    this.delivery.publish(from, msg);
   }
 
-  /**
-   * One member of a queue group takes the message, starting at a random index as
-   * nats-server does and skipping members that cannot take it (the publisher's own
-   * when echo is off, closed connections). False when none could.
-   */
-  deliverToOne(group: readonly LocalSub[], from: Client | null, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
-    const n = group.length;
-    const first = (Math.random() * n) | 0;
-    const noEcho = from !== null && !from.opts.echo;
-    for (let k = 0; k < n; k++) {
-      const sub = group[(first + k) % n];
-      if (noEcho && sub.client === from) continue;
-      if (this.deliverTo(sub, subject, reply, headerSize, message)) return true;
-    }
-    return false;
+  /** A message another shard routed here (see Delivery.deliverRouted); returns the deliveries made. */
+  deliverRouted(m: RoutedMessage): number {
+    return this.delivery.deliverRouted(m);
   }
 
-  localGroups(space: AccountSpace<LocalSub>, subject: string, from: Client | null): ReadonlyMap<string, readonly LocalSub[]> {
-    const matched = space.sublist.match(subject).groups;
-    if (matched.length === 0) return NO_GROUPS;
-    const groups = new Map<string, LocalSub[]>();
-    const noEcho = from !== null && !from.opts.echo;
-    for (const group of matched) {
-      const able = group.filter((sub) => !sub.client.isClosed && !(noEcho && sub.client === from));
-      if (able.length > 0) groups.set(group[0].queue!, able);
-    }
-    return groups;
-  }
-
-  deliverRouted(account: string, subjectBytes: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array, queues: readonly string[]): number {
-    const space = this.spaces.get(account);
-    if (space === undefined) return 0;
-    const result = space.sublist.match(this.routedSubject.decode(subjectBytes));
-    let delivered = 0;
-    for (const sub of result.plain) if (this.deliverTo(sub, subjectBytes, reply, headerSize, message)) delivered++;
-    if (queues.length > 0) {
-      for (const group of result.groups) {
-        if (!queues.includes(group[0].queue!)) continue;
-        if (this.deliverToOne(group, null, subjectBytes, reply, headerSize, message)) delivered++;
-      }
-    }
-    return delivered;
-  }
-
-  /** Writes one message to a subscriber; false when its connection could not take it. */
-  private deliverTo(sub: LocalSub, subject: Uint8Array, reply: Uint8Array | null, headerSize: number, message: Uint8Array): boolean {
-    const c = sub.client;
-    if (c.isClosed) return false;
-    // A wildcard subscription may cover subjects its user is denied (nats-server's deny filter).
-    if (c.perms !== null && c.perms.hasDeliveryFilter && !c.perms.canDeliver(decode(subject))) return false;
-    if (c.responses !== null && reply !== null && reply.length > 0) c.responses.received(decode(reply), Date.now());
-    if (headerSize >= 0 && !c.opts.headers) {
-      // A subscriber that did not declare headers gets the payload alone, as nats-server does.
-      c.outbox.msg(subject, sub.sidBytes, reply, -1, message.subarray(headerSize));
-    } else {
-      c.outbox.msg(subject, sub.sidBytes, reply, headerSize, message);
-    }
-    this.markDirty(c);
-    const totals = this.totals;
-    totals.outMsgs++;
-    totals.outBytes += message.length;
-    c.outMsgs++;
-    c.outBytes += message.length;
-    // Counted for every subscription, as nats-server does, so a later UNSUB <sid> <max>
-    // knows what was already delivered; stored only while a maximum is set.
-    sub.delivered++;
-    if (sub.max > 0) {
-      if (sub.delivered >= sub.max) c.dropSub(sub);
-      else this.storage.subs.update(c.cid, sub.sid, sub.max, sub.delivered);
-    }
-    if (c.pending() > this.maxPending) {
-      // nats-server drops a slow consumer without an -ERR (server/client.go): the
-      // others are not held back by it, and what it had pending is lost.
-      totals.slowConsumers++;
-      c.outbox.take();
-      c.close(CLOSE.slowConsumer, null);
-    }
-    return true;
-  }
-
-  /** Tells a requester that nothing received its request, on its own matching subscription. */
-  noResponders(from: Client, reply: Uint8Array): void {
-    const replySubject = decode(reply);
-    const result = from.space.sublist.match(replySubject);
-    for (const sub of result.plain) {
-      if (sub.client !== from) continue;
-      from.outbox.noResponders(reply, sub.sidBytes);
-      this.markDirty(from);
-      return;
-    }
+  /** Another shard answered for records that asked for a receipt (see Delivery.answered). */
+  answered(ids: readonly number[], undelivered: readonly number[]): void {
+    this.delivery.answered(ids, undelivered);
   }
 
   subscribe(sub: LocalSub): void {

@@ -1,0 +1,403 @@
+// Where a message goes: the one place that matches a published subject, writes it
+// to the plain subscribers, chooses one member of each queue group and decides
+// whether the publisher is owed a no-responders status, as nats-server's
+// processMsgResults does in one loop.
+//
+// Remote interest (cluster/) enters as more of the same: hosts with plain
+// interest, and queue groups whose members on other hosts weigh in the choice
+// with their counts, as nats-server's route subscriptions do in its sublist. A
+// single shard is the case of no remote interest. What is chosen for another host
+// leaves as one record for it, naming the groups it must pick a member of.
+//
+// A message whose subject's remote interest is not known yet waits, with the
+// publisher's later messages behind it, so what one client publishes leaves in
+// order; its local plain subscribers have it at once, and its queue choice
+// keeps the local members of the moment it was published.
+
+import { decode, LastDecoded } from "../../protocol/bytes.js";
+import { CLOSE, ERR, publishViolation } from "../../protocol/errors.js";
+import type { Message } from "../../protocol/message.js";
+import type { QueueNames, RoutedMessage } from "../../protocol/route.js";
+import { isValidLiteralSubject } from "../../protocol/subject.js";
+import type { Log } from "../log.js";
+import type { AccountSpace } from "./account.js";
+import type { Client, LocalSub } from "./client.js";
+import { clientFields } from "./connection-log.js";
+import type { Totals } from "./totals.js";
+
+/** Remote interest in one subject: what the other hosts want of a message published to it. */
+export interface RemoteInterest {
+  /** Hosts with plain subscribers, each once. */
+  readonly hosts: readonly number[];
+  /** Queue groups with members on other hosts. */
+  readonly groups: readonly RemoteGroup[];
+}
+
+export interface RemoteGroup {
+  readonly name: string;
+  /** The name as route records carry it. */
+  readonly nameBytes: Uint8Array;
+  /** The hosts with members, and how many each has (nats-server's queue weight). */
+  readonly hosts: readonly number[];
+  readonly weights: readonly number[];
+  /** The sum of the weights. */
+  readonly total: number;
+}
+
+/** Nobody elsewhere: the only interest a single shard has. Never changed (not frozen: it keeps the shape of the others). */
+export const NO_REMOTE: RemoteInterest = { hosts: [], groups: [] };
+
+/**
+ * The other hosts, as delivery sees them (cluster/cluster.ts): the interest they
+ * have registered, and a way to hand them records.
+ */
+export interface Routes {
+  /**
+   * Remote interest in `subject` of `space`: at once when it is known, else a
+   * promise (the owner of its key is being asked), resolving to undefined when
+   * the owner could not be reached.
+   */
+  interest(space: AccountSpace<LocalSub>, subject: string): RemoteInterest | Promise<RemoteInterest | undefined>;
+  /** The host a request for this reply subject came from, if it came from another; -1 else. */
+  requester(space: AccountSpace<LocalSub>, subject: string): number;
+  /** One record for `host`, naming the groups it must pick a member of. */
+  route(host: number, space: AccountSpace<LocalSub>, msg: Message, queues: QueueNames, receipt: number): void;
+  /** A message went only to local subscribers: the owner of its key could not be reached. */
+  dropped(): void;
+}
+
+/** What delivery needs of the host it serves. */
+export interface DeliveryHost {
+  readonly totals: Totals;
+  readonly log: Log;
+  readonly maxPending: number;
+  markDirty(client: Client): void;
+  /** A subscription with a maximum took a message: its count is stored. */
+  limitSub(sub: LocalSub): void;
+  /** An account's part of this host, if any connection here lives in it. */
+  spaceOf(account: string): AccountSpace<LocalSub> | undefined;
+  /** Writes what a turn produced. */
+  flush(): void;
+}
+
+type Groups = readonly (readonly LocalSub[])[];
+
+/** A destination of the message being delivered, and the queue groups assigned to it. */
+interface Destination extends QueueNames {
+  host: number;
+  readonly names: Uint8Array[];
+  count: number;
+}
+
+/** A message waiting for its subject's remote interest. */
+interface Waiting {
+  readonly msg: Message;
+  readonly subject: string;
+  /** The local queue groups when it was published (a snapshot: match results are never changed). */
+  readonly groups: Groups;
+  /** Local deliveries made at once. */
+  readonly delivered: number;
+}
+
+/** A request sent to other hosts and to no one here: its requester waits for their answers. */
+interface Receipt {
+  readonly client: Client;
+  readonly reply: Uint8Array;
+  /** Hosts that have not answered. */
+  outstanding: number;
+  delivered: boolean;
+}
+
+export class Delivery {
+  /** Set when the host joins a cluster of more than one shard. */
+  routes: Routes | null = null;
+  private readonly waiting = new Map<Client, Waiting[]>();
+  private readonly receipts = new Map<number, Receipt>();
+  private nextReceipt = 1;
+  private readonly routedSubject = new LastDecoded();
+  // The destinations of the message being delivered, each with the groups assigned
+  // to it: reused from message to message, so a message allocates nothing.
+  private readonly dest: Destination[] = [];
+  private ndest = 0;
+
+  constructor(private readonly host: DeliveryHost) {}
+
+  /** A connection of this host published `msg` (a view, valid during the call). */
+  publish(from: Client, msg: Message): void {
+    const totals = this.host.totals;
+    totals.inMsgs++;
+    totals.inBytes += msg.data.length;
+    const subject = from.pubSubject.decode(msg.subject);
+    // nats-server reports a wildcard or malformed subject to a pedantic client, then
+    // acknowledges and routes the message all the same (a malformed one matches nothing).
+    if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
+    // A publish the user may not make is reported and dropped; the connection stays.
+    if (from.perms !== null && !from.perms.canPublish(subject) && !(from.responses?.allows(subject, Date.now()) ?? false)) {
+      // Per message, so at debug: nats-server's "Publish Violation - Subject".
+      const log = this.host.log;
+      if (log.debugging) log.debug("Publish Violation", { ...clientFields(from), subject });
+      from.errorText(publishViolation(subject));
+      return;
+    }
+    from.ack();
+    const local = from.space.sublist.match(subject);
+    const delivered = this.plain(local.plain, from, msg);
+    const routes = this.routes;
+    if (routes === null) {
+      this.choose(from, from.space, msg, subject, local.groups, NO_REMOTE, delivered, null);
+      return;
+    }
+    const queued = this.waiting.size > 0 ? this.waiting.get(from) : undefined;
+    if (queued === undefined) {
+      const remote = routes.interest(from.space, subject);
+      if (!(remote instanceof Promise)) {
+        this.choose(from, from.space, msg, subject, local.groups, remote, delivered, null);
+        return;
+      }
+    }
+    // Wait behind the watch of its key (or behind this connection's earlier waiting
+    // messages). The connection's PONGs wait too: a PING sent after a PUB is answered
+    // after the PUB was routed, as a nats-server does.
+    const w: Waiting = { msg: msg.copy(), subject, groups: local.groups, delivered };
+    from.awaitAck();
+    if (queued !== undefined) {
+      queued.push(w);
+      return;
+    }
+    this.waiting.set(from, [w]);
+    void this.drain(from, routes);
+  }
+
+  /** Routes a connection's waiting messages in order, as their subjects' interest becomes known. */
+  private async drain(from: Client, routes: Routes): Promise<void> {
+    const queue = this.waiting.get(from)!;
+    while (queue.length > 0) {
+      const w = queue[0];
+      const known = routes.interest(from.space, w.subject);
+      let remote = known instanceof Promise ? await known : known;
+      queue.shift();
+      if (remote === undefined) {
+        // The owner could not be reached: only local members can take it.
+        routes.dropped();
+        remote = NO_REMOTE;
+      }
+      this.choose(from, from.space, w.msg, w.subject, w.groups, remote, w.delivered, null);
+      from.ackArrived();
+    }
+    this.waiting.delete(from);
+    this.host.flush();
+  }
+
+  /**
+   * A message another host routed here: its account's plain subscribers, and one
+   * member of each group named. Returns the deliveries made.
+   */
+  deliverRouted(m: RoutedMessage): number {
+    const space = this.host.spaceOf(m.account);
+    if (space === undefined) return 0;
+    const subject = this.routedSubject.decode(m.subject);
+    const local = space.sublist.match(subject);
+    const delivered = this.plain(local.plain, null, m);
+    if (m.queueCount === 0) return delivered;
+    return this.choose(null, space, m, subject, local.groups, NO_REMOTE, delivered, m);
+  }
+
+  /** Writes `msg` to each plain subscriber but the publisher's own when it asked for no echo. */
+  private plain(subs: readonly LocalSub[], from: Client | null, msg: Message): number {
+    const noEcho = from !== null && !from.opts.echo;
+    let delivered = 0;
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i];
+      if (noEcho && sub.client === from) continue;
+      if (this.deliverTo(sub, msg)) delivered++;
+    }
+    return delivered;
+  }
+
+  /**
+   * The rest of a message's way, after its local plain subscribers: one member of
+   * each queue group, local or on another host, chosen at random weighted by
+   * members; the records for other hosts (plain interest, groups assigned); and
+   * the publisher's no-responders status when nothing anywhere takes it.
+   * `only`: a routed message, whose named groups alone are chosen for (null: all).
+   * Returns the local deliveries, `delivered` included.
+   */
+  private choose(
+    from: Client | null,
+    space: AccountSpace<LocalSub>,
+    msg: Message,
+    subject: string,
+    groups: Groups,
+    remote: RemoteInterest,
+    delivered: number,
+    only: RoutedMessage | null,
+  ): number {
+    this.ndest = 0;
+    for (let i = 0; i < remote.hosts.length; i++) this.destination(remote.hosts[i]);
+    for (let i = 0; i < groups.length; i++) {
+      const members = groups[i];
+      const name = members[0].queue!;
+      if (only !== null && !only.names(name)) continue;
+      const elsewhere = remote.groups.length > 0 ? groupNamed(remote.groups, name) : undefined;
+      delivered += this.pick(from, members, elsewhere, msg);
+    }
+    for (let i = 0; i < remote.groups.length; i++) {
+      const g = remote.groups[i];
+      if (!hasGroup(groups, g.name)) this.assign(g, Math.random() * g.total);
+    }
+    if (from !== null && this.routes !== null) {
+      // A reply goes to the host its request came from too (see Cluster.requester).
+      const back = this.routes.requester(space, subject);
+      if (back >= 0) this.destination(back);
+    }
+    const wantsStatus = from !== null && msg.hasReply && from.opts.noResponders;
+    const n = this.ndest;
+    if (n === 0) {
+      if (wantsStatus && delivered === 0) this.noResponders(from!, msg.reply!);
+      return delivered;
+    }
+    let receipt = 0;
+    if (wantsStatus && delivered === 0) {
+      receipt = this.nextReceipt++;
+      this.receipts.set(receipt, { client: from!, reply: msg.reply!.slice(), outstanding: n, delivered: false });
+    }
+    for (let i = 0; i < n; i++) this.routes!.route(this.dest[i].host, space, msg, this.dest[i], receipt);
+    return delivered;
+  }
+
+  /**
+   * One member of a group: a local one (starting at a random one, skipping those
+   * that cannot take it, as nats-server does) or, with the weight of their
+   * members, one on another host. Returns 1 when a local member took it.
+   */
+  private pick(from: Client | null, members: readonly LocalSub[], elsewhere: RemoteGroup | undefined, msg: Message): number {
+    const noEcho = from !== null && !from.opts.echo;
+    let able = 0;
+    for (let i = 0; i < members.length; i++) {
+      const c = members[i].client;
+      if (!c.isClosed && !(noEcho && c === from)) able++;
+    }
+    const remote = elsewhere === undefined ? 0 : elsewhere.total;
+    if (able + remote === 0) return 0;
+    const r = Math.random() * (able + remote);
+    if (r >= able) {
+      this.assign(elsewhere!, r - able);
+      return 0;
+    }
+    // The k-th able member first, then the ones after it.
+    let k = r | 0;
+    let start = 0;
+    for (; start < members.length; start++) {
+      const c = members[start].client;
+      if (c.isClosed || (noEcho && c === from)) continue;
+      if (k-- === 0) break;
+    }
+    const n = members.length;
+    for (let j = 0; j < n; j++) {
+      const sub = members[(start + j) % n];
+      if (noEcho && sub.client === from) continue;
+      if (this.deliverTo(sub, msg)) return 1;
+    }
+    // No local member could take it (its permissions, a slow consumer): another host's may.
+    if (remote > 0) this.assign(elsewhere!, Math.random() * remote);
+    return 0;
+  }
+
+  /** The host of `g` that `r` (in [0, total)) falls on takes the message for the group. */
+  private assign(g: RemoteGroup, r: number): void {
+    let h = 0;
+    while (h < g.hosts.length - 1 && r >= g.weights[h]) r -= g.weights[h++];
+    const d = this.destination(g.hosts[h]);
+    d.names[d.count++] = g.nameBytes;
+  }
+
+  /** `host` among this message's destinations, added if new. */
+  private destination(host: number): Destination {
+    const dest = this.dest;
+    for (let i = 0; i < this.ndest; i++) if (dest[i].host === host) return dest[i];
+    if (this.ndest === dest.length) dest.push({ host, names: [], count: 0 });
+    const d = dest[this.ndest++];
+    d.host = host;
+    d.count = 0;
+    return d;
+  }
+
+  /** Writes one message to a subscriber; false when its connection could not take it. */
+  private deliverTo(sub: LocalSub, msg: Message): boolean {
+    const c = sub.client;
+    if (c.isClosed) return false;
+    // A wildcard subscription may cover subjects its user is denied (nats-server's deny filter).
+    if (c.perms !== null && c.perms.hasDeliveryFilter && !c.perms.canDeliver(decode(msg.subject))) return false;
+    const reply = msg.reply;
+    if (c.responses !== null && reply !== null && reply.length > 0) c.responses.received(decode(reply), Date.now());
+    const data = msg.data;
+    if (msg.headerSize >= 0 && !c.opts.headers) {
+      // A subscriber that did not declare headers gets the payload alone, as nats-server does.
+      c.outbox.msg(msg.subject, sub.sidBytes, reply, -1, data.subarray(msg.headerSize));
+    } else {
+      c.outbox.msg(msg.subject, sub.sidBytes, reply, msg.headerSize, data);
+    }
+    const host = this.host;
+    host.markDirty(c);
+    const totals = host.totals;
+    totals.outMsgs++;
+    totals.outBytes += data.length;
+    c.outMsgs++;
+    c.outBytes += data.length;
+    // Counted for every subscription, as nats-server does, so a later UNSUB <sid> <max>
+    // knows what was already delivered; stored only while a maximum is set.
+    sub.delivered++;
+    if (sub.max > 0) {
+      if (sub.delivered >= sub.max) c.dropSub(sub);
+      else host.limitSub(sub);
+    }
+    if (c.pending() > host.maxPending) {
+      // nats-server drops a slow consumer without an -ERR (server/client.go): the
+      // others are not held back by it, and what it had pending is lost.
+      totals.slowConsumers++;
+      c.outbox.take();
+      c.close(CLOSE.slowConsumer, null);
+    }
+    return true;
+  }
+
+  /** Tells a requester that nothing received its request, on its own matching subscription. */
+  private noResponders(from: Client, reply: Uint8Array): void {
+    if (from.isClosed) return;
+    const result = from.space.sublist.match(decode(reply));
+    for (const sub of result.plain) {
+      if (sub.client !== from) continue;
+      from.outbox.noResponders(reply, sub.sidBytes);
+      this.host.markDirty(from);
+      return;
+    }
+  }
+
+  /**
+   * A host answered for the records of receipts `ids` it was sent: `undelivered`
+   * are those nobody there took. A requester hears no-responders once every host
+   * said so.
+   */
+  answered(ids: readonly number[], undelivered: readonly number[]): void {
+    if (ids.length === 0) return;
+    for (let i = 0; i < ids.length; i++) {
+      const r = this.receipts.get(ids[i]);
+      if (r === undefined) continue;
+      if (!undelivered.includes(ids[i])) r.delivered = true;
+      if (--r.outstanding > 0) continue;
+      this.receipts.delete(ids[i]);
+      if (!r.delivered) this.noResponders(r.client, r.reply);
+    }
+    this.host.flush();
+  }
+}
+
+function groupNamed(groups: readonly RemoteGroup[], name: string): RemoteGroup | undefined {
+  for (let i = 0; i < groups.length; i++) if (groups[i].name === name) return groups[i];
+  return undefined;
+}
+
+function hasGroup(groups: Groups, name: string): boolean {
+  for (let i = 0; i < groups.length; i++) if (groups[i][0].queue === name) return true;
+  return false;
+}

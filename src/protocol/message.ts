@@ -1,0 +1,37 @@
+// A message on its way through the broker, as nats-server's pubArg: filled in once
+// where it is parsed (a client's PUB or HPUB, a record of a routed batch) and handed
+// on whole, instead of as a handful of positional arguments.
+//
+// One object serves every message its parser reads: the byte fields are views into
+// the input and hold only until the next message is parsed. What keeps a message for
+// later (a message waiting for its subject's interest) keeps a copy().
+
+const EMPTY = new Uint8Array(0);
+
+export class Message {
+  subject: Uint8Array = EMPTY;
+  /** null when the message has no reply subject. */
+  reply: Uint8Array | null = null;
+  /** The length of the header block that starts `data`; -1 when there is none (PUB). */
+  headerSize = -1;
+  /** The header block, if any, then the payload. */
+  data: Uint8Array = EMPTY;
+
+  set(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, data: Uint8Array): this {
+    this.subject = subject;
+    this.reply = reply;
+    this.headerSize = headerSize;
+    this.data = data;
+    return this;
+  }
+
+  /** A reply subject that is not empty: one a responder could answer on. */
+  get hasReply(): boolean {
+    return this.reply !== null && this.reply.length > 0;
+  }
+
+  /** A message of its own, no longer a view into anything. */
+  copy(): Message {
+    return new Message().set(this.subject.slice(), this.reply === null ? null : this.reply.slice(), this.headerSize, this.data.slice());
+  }
+}
