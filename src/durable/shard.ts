@@ -21,6 +21,7 @@ import { Cluster } from "./cluster/cluster.js";
 import { Directory } from "./cluster/directory.js";
 import { DirectoryStore } from "./cluster/directory-store.js";
 import type { InterestChange, InterestPush, InterestSnapshot } from "./cluster/interest-messages.js";
+import { LINK_PATH, LINK_TAG } from "./cluster/link.js";
 import { Peers, type ShardPeer } from "./cluster/peers.js";
 import { InterestPushes } from "./cluster/pushes.js";
 import { clusterSettings } from "./cluster/settings.js";
@@ -66,6 +67,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   /** When the object's alarm is set for (ms since the epoch); 0 when none is. */
   private alarmAt: number;
   private readonly log: Log;
+  /** Sockets other shards opened to exchange messages with this one (cluster/link.ts); all others are clients. */
+  private readonly links: WeakSet<WebSocket>;
 
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
@@ -97,7 +100,9 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     // The constructor runs again after hibernation: sockets outlived the old instance,
     // and webhook subscriptions are rebuilt the same way.
     const hooks = this.webhooks.stored();
-    this.host.restore([...ctx.getWebSockets(), ...hooks]);
+    const links = ctx.getWebSockets(LINK_TAG);
+    this.links = new WeakSet(links);
+    this.host.restore([...ctx.getWebSockets().filter((ws) => !this.links.has(ws)), ...hooks]);
     this.webhooks.resume();
     // Also after hibernation: what came back is in the counts.
     this.log.debug("Shard started", { connections: this.host.connections, webhooks: hooks.length });
@@ -107,6 +112,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.directory = new Directory(this.self, cluster.keyDepth, new DirectoryStore(sql), new InterestPushes(peers));
       this.cluster = new Cluster(cluster, peers, this.host, meta);
       this.host.attach(this.cluster);
+      for (const ws of links) this.cluster.linkAccepted(ws, (ws.deserializeAttachment() as LinkAttachment).from);
       this.cluster.recover();
     }
   }
@@ -115,6 +121,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
+    const url = new URL(request.url);
+    if (url.pathname === LINK_PATH) return this.acceptLink(Number(url.searchParams.get("from")));
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     try {
@@ -134,7 +142,35 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Extensions": extensions } });
   }
 
+  /** Another shard opens a link, on which messages go both ways (cluster/link.ts). */
+  private acceptLink(from: number): Response {
+    if (this.cluster === null) return new Response("not a cluster", { status: 404 });
+    if (!Number.isInteger(from) || from < 0 || from >= this.settings.shards || from === this.self) {
+      return new Response("bad link", { status: 400 });
+    }
+    const pair = new WebSocketPair();
+    const ws = pair[1];
+    this.ctx.acceptWebSocket(ws, [LINK_TAG]);
+    const attachment: LinkAttachment = { from };
+    ws.serializeAttachment(attachment);
+    this.links.add(ws);
+    this.cluster.linkAccepted(ws, from);
+    // Not compressed: its frames are mostly payloads that the clients' own connections decide on.
+    return new Response(null, { status: 101, webSocket: pair[0], headers: { "Sec-WebSocket-Extensions": NO_EXTENSION } });
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.links.has(ws)) {
+      try {
+        if (typeof message !== "string") this.cluster?.linkFrame(ws, new Uint8Array(message));
+      } catch (e) {
+        // The frame was acknowledged all the same (Links.frame): sent again, what was
+        // delivered before the failure would be delivered twice.
+        this.log.exception("unexpected exception in a link frame", e);
+        this.flushAfterFailure();
+      }
+      return;
+    }
     this.heard.add(ws);
     try {
       // nats-server accepts text and binary frames alike; both carry protocol bytes.
@@ -149,8 +185,11 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     try {
-      if (!this.heard.has(ws)) releaseUnheard();
-      this.host.gone(ws);
+      if (this.links.delete(ws)) this.cluster?.linkClosed(ws);
+      else {
+        if (!this.heard.has(ws)) releaseUnheard();
+        this.host.gone(ws);
+      }
     } catch (e) {
       this.log.exception("unexpected exception in webSocketClose", e);
     } finally {
@@ -165,7 +204,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     try {
-      this.host.gone(ws);
+      if (this.links.delete(ws)) this.cluster?.linkClosed(ws);
+      else this.host.gone(ws);
     } catch (e) {
       this.log.exception("unexpected exception in webSocketError", e);
     }
@@ -299,23 +339,22 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     this.guarded("interestChanged", () => this.cluster?.interestPushed(pushes));
   }
 
-  /**
-   * Unlike the other methods, a failure here is not thrown back: the sender would send the
-   * batch again, and what was delivered before the failure would be delivered twice.
-   * NATS core delivers at most once, so the rest of the batch is given up, and logged.
-   */
-  deliverBatch(from: number, batch: Uint8Array): number[] {
+  /** After a failure in a link frame: what the records delivered before it wrote goes out. */
+  private flushAfterFailure(): void {
     try {
-      return this.cluster?.received(from, batch) ?? [];
-    } catch (e) {
-      this.log.exception("unexpected exception in deliverBatch", e, { from });
-      try {
-        this.host.flush();
-      } catch (again) {
-        this.log.exception("unexpected exception in deliverBatch", again, { from });
-      }
-      return [];
+      this.host.flush();
+    } catch (again) {
+      this.log.exception("unexpected exception in a link frame", again);
     }
+  }
+
+  /**
+   * Test hook: closes the links this shard opened to others, as they close when idle,
+   * so the object may hibernate (an open outgoing socket pins it). Only with TEST_HOOKS=1.
+   */
+  testIdle(): void {
+    if (this.env.TEST_HOOKS !== "1") throw new Error("test hooks are disabled");
+    this.cluster?.closeLinks();
   }
 
   /** Test hook: resets the object as an eviction would (only with TEST_HOOKS=1). */
@@ -376,6 +415,11 @@ let collecting = false;
 // deflate without context takeover either way. A client that offers nothing gets nothing.
 const DEFLATE = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
 const NO_EXTENSION = "x-nats-edge-no-compression";
+
+/** What a link socket keeps through hibernation: the shard at its other end. */
+interface LinkAttachment {
+  readonly from: number;
+}
 
 /** The first few subjects of a registration, for a debug line. */
 function summary(changes: readonly InterestChange[]): string {

@@ -1,4 +1,5 @@
-// The messages one shard forwards to another, as one byte batch per call.
+// The messages one shard forwards to another, as one frame per batch on the link
+// between them (durable/cluster/link.ts), and the frames that acknowledge them.
 //
 // Like nats-server's RMSG, each record carries the account, the subject, the
 // reply, the message, and the queue groups the sender assigned to the receiver; the
@@ -6,13 +7,41 @@
 // each named group, and never forwards further. Records are length-prefixed
 // binary: nothing to tokenize, and views into the batch need no copying.
 //
-//   record: u32 id · u8 flags · u32 len, account · u32 len, subject · u32 len, reply ·
-//           u32 header size · u32 len, message · u32 count, then per queue: u32 len, name
+//   data frame: u8 1 · u32 from · u32 instance · u32 seq · ack · records
+//   ack frame:  u8 2 · u32 from · ack · u32 count · count × u32 id (receipts nobody took)
+//   ack:        u32 instance · u32 seq: the receiver's data frames up to seq, from
+//               that instance of it, arrived (seq 0: none acknowledged)
+//   record:     u32 id · u8 flags · u32 len, account · u32 len, subject · u32 len, reply ·
+//               u32 header size · u32 len, message · u32 count, then per queue: u32 len, name
+//
+// `from` is the sending shard's number and `instance` a number its object drew
+// when it started: a receiver tells by them a frame sent again from a new one.
 
 import { Message } from "./message.js";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 const decoder = new TextDecoder();
+
+/** Frame kinds. */
+export const FRAME_DATA = 1;
+export const FRAME_ACK = 2;
+/** Bytes before the records of a data frame. */
+export const DATA_HEADER = 21;
+
+/** An acknowledgement: data frames up to `seq` sent by instance `instance` arrived. */
+export interface Ack {
+  instance: number;
+  seq: number;
+}
+
+/** What a data frame says before its records. */
+export interface DataHeader {
+  from: number;
+  instance: number;
+  seq: number;
+  /** Acknowledges what the receiver of this frame sent its sender; seq 0 when nothing. */
+  readonly ack: Ack;
+}
 
 /** Record flags. */
 export const ROUTE_HEADERS = 1; // the message starts with a header block of `headerSize` bytes
@@ -45,17 +74,18 @@ export class RoutedMessage extends Message {
 }
 
 /**
- * Builds a batch: add records, send bytes(), and clear() once the batch is done
- * with. The buffer is kept from batch to batch, so a busy route allocates nothing.
+ * Builds a data frame: add records, send frame(), and clear() once the frame is
+ * done with. The buffer is kept from batch to batch, so a busy link allocates nothing.
  */
 export class RouteBatch {
   private buf: Uint8Array = new Uint8Array(4096);
-  private len = 0;
+  private len = DATA_HEADER;
   /** Records in the batch. */
   count = 0;
 
+  /** Bytes of the records. */
   get size(): number {
-    return this.len;
+    return this.len - DATA_HEADER;
   }
 
   private reserve(n: number): void {
@@ -106,16 +136,61 @@ export class RouteBatch {
     this.count++;
   }
 
-  /** The records added since the last clear(), as a view of the builder's buffer. */
-  bytes(): Uint8Array {
-    return this.buf.subarray(0, this.len);
+  /** The data frame of the records added since the last clear(), a view of the builder's buffer. */
+  frame(from: number, instance: number, seq: number, ack: Ack): Uint8Array {
+    const b = this.buf;
+    b[0] = FRAME_DATA;
+    putU32(b, 1, from);
+    putU32(b, 5, instance);
+    putU32(b, 9, seq);
+    putU32(b, 13, ack.instance);
+    putU32(b, 17, ack.seq);
+    return b.subarray(0, this.len);
   }
 
-  /** Starts an empty batch in the same buffer: what bytes() returned must no longer be needed. */
+  /** The records alone. */
+  records(): Uint8Array {
+    return this.buf.subarray(DATA_HEADER, this.len);
+  }
+
+  /** Starts an empty batch in the same buffer: what frame() returned must no longer be needed. */
   clear(): void {
-    this.len = 0;
+    this.len = DATA_HEADER;
     this.count = 0;
   }
+}
+
+/** Reads a data frame's header into `into`; false when `frame` is not a whole one. */
+export function readDataHeader(frame: Uint8Array, into: DataHeader): boolean {
+  if (frame.length < DATA_HEADER || frame[0] !== FRAME_DATA) return false;
+  into.from = getU32(frame, 1);
+  into.instance = getU32(frame, 5);
+  into.seq = getU32(frame, 9);
+  into.ack.instance = getU32(frame, 13);
+  into.ack.seq = getU32(frame, 17);
+  return true;
+}
+
+/** An ack frame from shard `from`: `undelivered` are the receipts of the frames acknowledged that nobody took. */
+export function ackFrame(from: number, ack: Ack, undelivered: readonly number[]): Uint8Array {
+  const b = new Uint8Array(17 + 4 * undelivered.length);
+  b[0] = FRAME_ACK;
+  putU32(b, 1, from);
+  putU32(b, 5, ack.instance);
+  putU32(b, 9, ack.seq);
+  putU32(b, 13, undelivered.length);
+  for (let i = 0; i < undelivered.length; i++) putU32(b, 17 + 4 * i, undelivered[i]);
+  return b;
+}
+
+/** An ack frame read back; null when `frame` is not a whole one. */
+export function readAck(frame: Uint8Array): { from: number; ack: Ack; undelivered: number[] } | null {
+  if (frame.length < 17 || frame[0] !== FRAME_ACK) return null;
+  const n = getU32(frame, 13);
+  if (frame.length !== 17 + 4 * n) return null;
+  const undelivered: number[] = [];
+  for (let i = 0; i < n; i++) undelivered.push(getU32(frame, 17 + 4 * i));
+  return { from: getU32(frame, 1), ack: { instance: getU32(frame, 5), seq: getU32(frame, 9) }, undelivered };
 }
 
 function putU32(b: Uint8Array, i: number, n: number): void {
@@ -146,7 +221,7 @@ export class RouteReader {
   private queueBytes = EMPTY;
   private queueName = "";
 
-  /** Starts on a new batch. */
+  /** Starts on the records of a new batch (a data frame's, after its header). */
   read(batch: Uint8Array): this {
     this.batch = batch;
     this.i = 0;

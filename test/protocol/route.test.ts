@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Message } from "../../src/protocol/message.js";
-import { NO_QUEUE_NAMES, ROUTE_HEADERS, ROUTE_RECEIPT, RouteBatch, RouteReader } from "../../src/protocol/route.js";
+import { ackFrame, DATA_HEADER, NO_QUEUE_NAMES, readAck, readDataHeader, type DataHeader, ROUTE_HEADERS, ROUTE_RECEIPT, RouteBatch, RouteReader } from "../../src/protocol/route.js";
 import { clusterSubject, ownerOf, ownerOfSubject, publishKey, subscriptionKey } from "../../src/protocol/shardkey.js";
 
 const enc = new TextEncoder();
@@ -27,7 +27,7 @@ describe("route batch", () => {
     b.add(0, enc.encode("$G"), msg("t", null, -1, ""), NO_QUEUE_NAMES, false);
     b.add(3, enc.encode("$G"), msg("u.v", null, -1, "x".repeat(100)), { names: [enc.encode("workers"), enc.encode("unsent")], count: 1 }, false);
     expect(b.count).toBe(3);
-    expect(records(b.bytes())).toEqual([
+    expect(records(b.records())).toEqual([
       [7, ROUTE_HEADERS | ROUTE_RECEIPT, "ACCOUNT_A", "orders.new", "_INBOX.x.1", 12, "NATS/1.0\r\n\r\nhello", ["workers", "audit"]],
       [0, 0, "$G", "t", null, -1, "", []],
       [3, 0, "$G", "u.v", null, -1, "x".repeat(100), ["workers"]],
@@ -37,19 +37,34 @@ describe("route batch", () => {
   it("starts again in the same buffer after clear(), and the bytes of a batch stay as they were until then", () => {
     const b = new RouteBatch();
     b.add(1, enc.encode("$G"), msg("a", null, -1, "one"), NO_QUEUE_NAMES, false);
-    const first = b.bytes();
+    const first = b.records();
     expect(records(first)).toEqual([[1, 0, "$G", "a", null, -1, "one", []]]);
-    expect(records(b.bytes())).toEqual(records(first)); // sent again (a retry): the same records
+    expect(records(b.records())).toEqual(records(first)); // sent again (a retry): the same records
     b.clear();
     expect(b.count).toBe(0);
     b.add(2, enc.encode("B"), msg("b", "r", -1, "two"), NO_QUEUE_NAMES, false);
-    expect(records(b.bytes())).toEqual([[2, 0, "B", "b", "r", -1, "two", []]]);
+    expect(records(b.records())).toEqual([[2, 0, "B", "b", "r", -1, "two", []]]);
+  });
+
+  it("frames the records for a link: sender, its instance, the sequence number and an ack first", () => {
+    const b = new RouteBatch();
+    b.add(1, enc.encode("$G"), msg("a", null, -1, "one"), NO_QUEUE_NAMES, false);
+    const frame = b.frame(3, 0xdeadbeef, 42, { instance: 7, seq: 9 });
+    const h: DataHeader = { from: 0, instance: 0, seq: 0, ack: { instance: 0, seq: 0 } };
+    expect(readDataHeader(frame, h)).toBe(true);
+    expect(h).toEqual({ from: 3, instance: 0xdeadbeef, seq: 42, ack: { instance: 7, seq: 9 } });
+    expect(records(frame.subarray(DATA_HEADER))).toEqual([[1, 0, "$G", "a", null, -1, "one", []]]);
+    expect(readDataHeader(frame.subarray(0, DATA_HEADER - 1), h)).toBe(false);
+    expect(readAck(ackFrame(2, { instance: 5, seq: 42 }, [7, 9]))).toEqual({ from: 2, ack: { instance: 5, seq: 42 }, undelivered: [7, 9] });
+    expect(readAck(ackFrame(0, { instance: 1, seq: 1 }, []))).toEqual({ from: 0, ack: { instance: 1, seq: 1 }, undelivered: [] });
+    expect(readAck(frame)).toBeNull();
+    expect(readDataHeader(ackFrame(1, { instance: 1, seq: 1 }, []), h)).toBe(false);
   });
 
   it("refuses a batch cut short", () => {
     const b = new RouteBatch();
     b.add(1, enc.encode("$G"), msg("a.b", null, -1, "xyz"), NO_QUEUE_NAMES, false);
-    const bytes = b.bytes();
+    const bytes = b.records();
     for (let cut = 1; cut < bytes.length; cut++) expect(() => records(bytes.subarray(0, cut))).toThrow(RangeError);
   });
 });

@@ -16,8 +16,6 @@ export interface ChannelOptions<B> {
   readonly send: (batch: B) => Promise<void>;
   /** After the last failed attempt: the batch is given up (what that means is the caller's). */
   readonly dropped: (batch: B, error: unknown) => void;
-  /** Empties a batch that was sent or given up, to be the next one (instead of empty()). */
-  readonly reuse?: (batch: B) => void;
 }
 
 /** Calls made for one batch before it is given up. */
@@ -26,8 +24,6 @@ const ATTEMPTS = 6;
 export class Channel<B> {
   private batch: B;
   private busy = false;
-  /** A finished batch, emptied for reuse. */
-  private spare: B | null = null;
 
   constructor(private readonly o: ChannelOptions<B>) {
     this.batch = o.empty();
@@ -53,8 +49,7 @@ export class Channel<B> {
   kick(): void {
     if (this.busy || this.o.isEmpty(this.batch)) return;
     const batch = this.batch;
-    this.batch = this.spare ?? this.o.empty();
-    this.spare = null;
+    this.batch = this.o.empty();
     this.busy = true;
     this.inflight = batch;
     void this.run(batch);
@@ -65,10 +60,6 @@ export class Channel<B> {
       await retry(() => this.o.send(batch), { attempts: ATTEMPTS, retryable: retryableCall });
     } catch (e) {
       this.o.dropped(batch, e);
-    }
-    if (this.o.reuse !== undefined) {
-      this.o.reuse(batch);
-      this.spare = batch;
     }
     this.busy = false;
     this.inflight = null;

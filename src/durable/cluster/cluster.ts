@@ -6,21 +6,22 @@
 // for the remote interest in a subject, which is known at once when its key is
 // cached and otherwise after one watch of the key's owner, and hands back one
 // record per destination host, carrying the queue groups that host must pick a
-// member of. Everything for one host in one turn is one call.
+// member of. Everything for one host in one turn is one frame on the link to it
+// (link.ts).
 
 import { decode } from "../../protocol/bytes.js";
 import type { Message } from "../../protocol/message.js";
-import { ROUTE_RECEIPT, RouteBatch, RouteReader, type QueueNames, type RoutedMessage } from "../../protocol/route.js";
+import { ROUTE_RECEIPT, RouteReader, type QueueNames, type RoutedMessage } from "../../protocol/route.js";
 import { clusterSubject, ownerOf, publishKey } from "../../protocol/shardkey.js";
 import type { AccountSpace } from "../host/account.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { RemoteInterest } from "../host/delivery.js";
 import type { ClusterLink } from "../host/host.js";
 import type { Meta } from "../meta.js";
-import { Channel } from "./channel.js";
 import type { InterestPush } from "./interest-messages.js";
 import { InterestCache, type KeyInterest } from "./interest.js";
 import { LastSubject } from "./last-subject.js";
+import { Links } from "./link.js";
 import type { Peers } from "./peers.js";
 import { Registrar } from "./registrar.js";
 import { retry } from "./retry.js";
@@ -44,17 +45,11 @@ export interface LocalDelivery {
   flush(): void;
 }
 
-/** What goes to one host in one call: the records, and the receipts they ask for. */
-interface RouteOut {
-  readonly route: RouteBatch;
-  readonly receipts: number[];
-}
-
 export class Cluster implements ClusterLink {
   private readonly cache: InterestCache;
   private readonly last: LastSubject;
   private readonly watches = new Map<string, Promise<KeyInterest | undefined>>();
-  private readonly routes = new Map<number, Channel<RouteOut>>();
+  private readonly links: Links;
   private readonly registrar: Registrar;
   private readonly reader = new RouteReader();
   /**
@@ -71,7 +66,6 @@ export class Cluster implements ClusterLink {
 
   // Figures for monitoring and the benchmark's cost report.
   routedMessages = 0;
-  routeCalls = 0;
   watchCalls = 0;
   droppedMessages = 0;
 
@@ -82,6 +76,17 @@ export class Cluster implements ClusterLink {
     meta: Meta,
   ) {
     this.registrar = new Registrar(s, peers, meta, () => local.flush());
+    this.links = new Links({
+      self: s.self,
+      open: (peer) => peers.link(peer),
+      received: (peer, records) => this.received(peer, records),
+      answered: (receipts, undelivered) => local.answered(receipts, undelivered),
+      dropped: (peer, records, receipts, e) => {
+        peers.gaveUp("link", peer, e, `${records} messages dropped`);
+        this.droppedMessages += records;
+        local.answered(receipts, receipts);
+      },
+    });
     this.last = new LastSubject(s.keyDepth);
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
       // Unwatching only saves the owner's pushes: if it fails, they keep coming and are ignored.
@@ -147,7 +152,7 @@ export class Cluster implements ClusterLink {
   // ---- messages to other hosts ------------------------------------------------------------------
 
   route(host: number, space: AccountSpace<LocalSub>, msg: Message, queues: QueueNames, receipt: number): void {
-    const out = this.routeChannel(host).next;
+    const out = this.links.batch(host);
     out.route.add(receipt, space.nameBytes, msg, queues, receipt !== 0);
     if (receipt !== 0) out.receipts.push(receipt);
     this.routedMessages++;
@@ -157,36 +162,31 @@ export class Cluster implements ClusterLink {
     this.droppedMessages++;
   }
 
-  private routeChannel(host: number): Channel<RouteOut> {
-    let ch = this.routes.get(host);
-    if (ch !== undefined) return ch;
-    ch = new Channel<RouteOut>({
-      empty: () => ({ route: new RouteBatch(), receipts: [] }),
-      isEmpty: (b) => b.route.count === 0,
-      send: async (b) => {
-        this.routeCalls++;
-        const undelivered = await this.peers.deliver(host, b.route.bytes().slice());
-        this.local.answered(b.receipts, undelivered);
-      },
-      dropped: (b, e) => {
-        this.peers.gaveUp("deliverBatch", host, e, `${b.route.count} messages dropped`);
-        this.droppedMessages += b.route.count;
-        this.local.answered(b.receipts, b.receipts);
-      },
-      // A batch that is done with lends its buffer to the next.
-      reuse: (b) => {
-        b.route.clear();
-        b.receipts.length = 0;
-      },
-    });
-    this.routes.set(host, ch);
-    return ch;
+  /** Sends what this turn routed and registered: one frame per destination host. */
+  flushRoutes(): void {
+    this.links.flush();
+    this.registrar.flush();
   }
 
-  /** Sends what this turn routed: one call per destination host. */
-  flushRoutes(): void {
-    for (const ch of this.routes.values()) ch.kick();
-    this.registrar.flush();
+  // ---- links from other shards (shard.ts hands them over) ------------------------------------------
+
+  /** A link socket another shard opened to this one; also each one kept through hibernation. */
+  linkAccepted(ws: WebSocket, from: number): void {
+    this.links.accepted(ws, from);
+  }
+
+  /** A frame arrived on a link socket this shard accepted. */
+  linkFrame(ws: WebSocket, frame: Uint8Array): void {
+    this.links.frame(ws, frame);
+  }
+
+  linkClosed(ws: WebSocket): void {
+    this.links.closed(ws);
+  }
+
+  /** Closes the links this shard opened, as when they are idle (they open again when needed). */
+  closeLinks(): void {
+    this.links.closeOpened();
   }
 
   // ---- messages from other hosts ----------------------------------------------------------------
@@ -221,7 +221,8 @@ export class Cluster implements ClusterLink {
     return {
       cachedKeys: this.cache.size,
       routedMessages: this.routedMessages,
-      routeCalls: this.routeCalls,
+      // Frames on links: each was a call before links.
+      routeCalls: this.links.frames,
       watchCalls: this.watchCalls,
       registerCalls: this.registrar.registerCalls,
       droppedMessages: this.droppedMessages,

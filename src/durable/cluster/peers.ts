@@ -9,6 +9,7 @@
 import { errorFields } from "../../protocol/log.js";
 import type { Log } from "../log.js";
 import type { InterestChange, InterestPush, InterestSnapshot } from "./interest-messages.js";
+import { LINK_PATH } from "./link.js";
 
 /**
  * What one shard answers the others: the Shard object's RPC methods for the
@@ -20,7 +21,8 @@ export interface ShardPeer {
   registerInterest(from: number, changes: InterestChange[]): Promise<void>;
   resyncInterest(from: number, entries: InterestChange[]): Promise<void>;
   interestChanged(pushes: InterestPush[]): void | Promise<void>;
-  deliverBatch(from: number, batch: Uint8Array): number[] | Promise<number[]>;
+  /** Accepts a link (an upgrade on LINK_PATH), on which messages go both ways (link.ts). */
+  fetch(request: Request): Promise<Response>;
 }
 
 export class Peers {
@@ -60,8 +62,16 @@ export class Peers {
     return this.call(owner, (p) => p.resyncInterest(this.self, entries));
   }
 
-  deliver(host: number, batch: Uint8Array): Promise<number[]> {
-    return this.call(host, (p) => p.deliverBatch(this.self, batch));
+  /** Opens a link to `host`, on which messages go both ways (link.ts). */
+  async link(host: number): Promise<WebSocket> {
+    const upgrade = new Request(`https://shard${LINK_PATH}?from=${this.self}`, { headers: { Upgrade: "websocket" } });
+    const r = await this.call(host, (p) => p.fetch(upgrade));
+    const ws = r.webSocket;
+    if (ws === null) throw new Error(`shard ${host} answered a link with HTTP ${r.status}`);
+    // Acks are read at once, as bytes (the web's default would hand out Blobs).
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+    return ws;
   }
 
   push(host: number, pushes: InterestPush[]): Promise<void> {

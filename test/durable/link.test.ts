@@ -1,0 +1,209 @@
+// The links between shards (src/durable/cluster/link.ts) over sockets the test
+// controls: what one shard sends another arrives in order and once, also when a
+// socket is lost mid-stream; a busy link gathers records into few frames; a
+// request and its reply acknowledge each other; a link that cannot be opened
+// gives its records up.
+import { describe, expect, it } from "vitest";
+import { Links } from "../../src/durable/cluster/link.js";
+import { Message } from "../../src/protocol/message.js";
+import { FRAME_ACK, FRAME_DATA, NO_QUEUE_NAMES, RouteReader } from "../../src/protocol/route.js";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const ACCOUNT = enc.encode("$G");
+
+type Listener = (ev: { data: unknown }) => void;
+
+/** One end of an in-memory socket pair; what one end sends the other gets in a later task. */
+class End {
+  other!: End;
+  closed = false;
+  /** Drops what is sent while set (as a socket that dies with frames in flight). */
+  blackhole = false;
+  readonly sent: Uint8Array[] = [];
+  private readonly listeners: Record<string, Listener[]> = {};
+  /** For the accepting end: where its frames go (shard.ts hands them to Links.frame). */
+  onFrame: ((bytes: Uint8Array) => void) | null = null;
+  onClose: (() => void) | null = null;
+  binaryType = "arraybuffer";
+
+  addEventListener(type: string, f: Listener): void {
+    (this.listeners[type] ??= []).push(f);
+  }
+
+  accept(): void {}
+
+  send(bytes: Uint8Array): void {
+    if (this.closed) throw new Error("closed");
+    const copy = bytes.slice();
+    this.sent.push(copy);
+    if (this.blackhole) return;
+    setTimeout(() => this.other.receive(copy), 0);
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.onFrame !== null) this.onFrame(bytes);
+    else for (const f of this.listeners.message ?? []) f({ data: bytes.buffer });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.other.closed = true;
+    setTimeout(() => {
+      for (const end of [this, this.other]) {
+        end.onClose?.();
+        for (const f of end.listeners.close ?? []) f({ data: null });
+      }
+    }, 0);
+  }
+}
+
+interface Shard {
+  readonly links: Links;
+  /** Records delivered, as "from:subject". */
+  readonly got: string[];
+  answered: { receipts: number[]; undelivered: number[] }[];
+  dropped: number;
+}
+
+/**
+ * Two shards whose links open in-memory socket pairs. `refuse` makes opening fail;
+ * `nobody` lists subjects no one takes (their receipts come back undelivered).
+ */
+function cluster(o: { refuse?: () => boolean; nobody?: string[] } = {}) {
+  const shards: Shard[] = [];
+  const sockets: End[] = [];
+  for (const self of [0, 1]) {
+    const s: Shard = {
+      got: [],
+      answered: [],
+      dropped: 0,
+      links: new Links({
+        self,
+        open: async (peer) => {
+          if (o.refuse?.()) throw new Error("refused");
+          const mine = new End();
+          const theirs = new End();
+          mine.other = theirs;
+          theirs.other = mine;
+          const target = shards[peer].links;
+          theirs.onFrame = (bytes) => target.frame(theirs as unknown as WebSocket, bytes);
+          theirs.onClose = () => target.closed(theirs as unknown as WebSocket);
+          target.accepted(theirs as unknown as WebSocket, self);
+          sockets.push(mine);
+          return mine as unknown as WebSocket;
+        },
+        received: (peer, records) => {
+          const r = new RouteReader().read(records);
+          const undelivered: number[] = [];
+          while (r.next()) {
+            const subject = dec.decode(r.record.subject);
+            s.got.push(`${peer}:${subject}`);
+            if (o.nobody?.includes(subject) && r.record.id !== 0) undelivered.push(r.record.id);
+          }
+          return undelivered;
+        },
+        answered: (receipts, undelivered) => s.answered.push({ receipts: [...receipts], undelivered: [...undelivered] }),
+        dropped: (_peer, records, receipts) => {
+          s.dropped += records;
+          s.answered.push({ receipts: [...receipts], undelivered: [...receipts] });
+        },
+      }),
+    };
+    shards.push(s);
+  }
+  /** Routes one record from `from` to the other shard. */
+  const route = (from: number, subject: string, receipt = 0, size = 10) => {
+    const out = shards[from].links.batch(1 - from);
+    out.route.add(receipt, ACCOUNT, new Message().set(enc.encode(subject), null, -1, new Uint8Array(size)), NO_QUEUE_NAMES, receipt !== 0);
+    if (receipt !== 0) out.receipts.push(receipt);
+  };
+  return { shards, sockets, route };
+}
+
+const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+const kinds = (frames: Uint8Array[]) => frames.map((f) => (f[0] === FRAME_DATA ? "data" : f[0] === FRAME_ACK ? "ack" : "?"));
+
+describe("links between shards", () => {
+  it("deliver in order and once, and a request and its reply acknowledge each other", async () => {
+    const { shards, sockets, route } = cluster();
+    for (let i = 0; i < 5; i++) {
+      route(0, `req.${i}`, i + 1);
+      shards[0].links.flush();
+      await settle(0);
+      route(1, `rep.${i}`);
+      shards[1].links.flush();
+      await settle(0);
+    }
+    await settle();
+    expect(shards[1].got).toEqual([0, 1, 2, 3, 4].map((i) => `0:req.${i}`));
+    expect(shards[0].got).toEqual([0, 1, 2, 3, 4].map((i) => `1:rep.${i}`));
+    // One socket, used both ways; every receipt answered as taken.
+    expect(sockets).toHaveLength(1);
+    expect(shards[0].answered.flatMap((a) => a.receipts)).toEqual([1, 2, 3, 4, 5]);
+    expect(shards[0].answered.flatMap((a) => a.undelivered)).toEqual([]);
+    // Acks rode on the data frames going back: at most the last exchange needed an ack frame.
+    const acks = [...kinds(sockets[0].sent), ...kinds(sockets[0].other.sent)].filter((k) => k === "ack");
+    expect(acks.length).toBeLessThanOrEqual(2);
+  });
+
+  it("gather what follows a full window into one frame until an ack comes", async () => {
+    const { shards, sockets, route } = cluster();
+    route(0, "open");
+    shards[0].links.flush();
+    await settle();
+    // 2,000 records of 1 KB, each flushed on its own (a host publishing as fast as it can).
+    for (let i = 0; i < 2000; i++) {
+      route(0, `s.${i}`, 0, 1000);
+      shards[0].links.flush();
+    }
+    for (let t = 0; t < 100 && shards[1].got.length < 2001; t++) await settle(20);
+    expect(shards[1].got).toEqual(["0:open", ...Array.from({ length: 2000 }, (_, i) => `0:s.${i}`)]);
+    // The first frames fill the window (16 KiB); what follows waits, and goes as one frame.
+    const frames = kinds(sockets[0].sent).filter((k) => k === "data").length;
+    expect(frames).toBeLessThan(40);
+  });
+
+  it("send again what a lost socket did not get acknowledged, and deliver it once", async () => {
+    const { shards, sockets, route } = cluster();
+    route(0, "a");
+    shards[0].links.flush();
+    await settle();
+    // The next frame reaches the receiver, but the socket dies before anything comes back.
+    sockets[0].other.blackhole = true;
+    route(0, "b");
+    route(0, "c");
+    shards[0].links.flush();
+    await settle(0);
+    sockets[0].close();
+    await settle(50);
+    route(0, "d");
+    shards[0].links.flush();
+    await settle(50);
+    expect(shards[1].got).toEqual(["0:a", "0:b", "0:c", "0:d"]);
+    expect(sockets.length).toBe(2);
+  });
+
+  it("tell the requester at once when nobody took a request", async () => {
+    const { shards, route } = cluster({ nobody: ["lonely"] });
+    route(0, "lonely", 7);
+    route(0, "taken", 8);
+    shards[0].links.flush();
+    await settle(5);
+    expect(shards[0].answered).toEqual([{ receipts: [7, 8], undelivered: [7] }]);
+  });
+
+  it("give up what waits for a link that cannot be opened", async () => {
+    const { shards, route } = cluster({ refuse: () => true });
+    route(0, "x", 3);
+    route(0, "y");
+    shards[0].links.flush();
+    // Six tries, 25 ms doubling (jittered): about a second and a half.
+    await settle(2500);
+    expect(shards[0].dropped).toBe(2);
+    expect(shards[0].answered).toEqual([{ receipts: [3], undelivered: [3] }]);
+    expect(shards[1].got).toEqual([]);
+  });
+});
