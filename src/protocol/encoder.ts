@@ -13,6 +13,8 @@ const NO_RESPONDERS = enc.encode(" 16 16\r\nNATS/1.0 503\r\n\r\n\r\n");
 
 /** Buffers up to this size are reused between frames; larger ones are dropped once sent. */
 const KEEP = 64 * 1024;
+/** Room left over the last frame's size when a frame of large messages is allocated at once. */
+const SLACK = 1024;
 const EMPTY = new Uint8Array(0);
 
 export class Outbox {
@@ -47,13 +49,24 @@ export class Outbox {
     return out;
   }
 
+  /** Room for `n` more bytes. Kept this small so that it inlines into every write. */
   private reserve(n: number): void {
-    const need = this.len + n;
-    if (need <= this.buf.length) return;
-    let cap = Math.max(this.buf.length * 2, Math.min(this.lastFrame * 2, KEEP), 256);
-    while (cap < need) cap *= 2;
+    if (this.len + n > this.buf.length) this.grow(this.len + n);
+  }
+
+  private grow(need: number): void {
+    let cap: number;
+    if (this.len === 0 && need > KEEP) {
+      // Large messages: a frame like the last one (and a PING) in one allocation. Doubling
+      // from KEEP would allocate and zero 128 then 256 KiB, and copy, for a frame of two
+      // 64 KiB messages; fresh buffers that large cost more than copying the messages.
+      cap = Math.max(need, this.lastFrame + SLACK);
+    } else {
+      cap = Math.max(this.buf.length * 2, Math.min(this.lastFrame * 2, KEEP), 256);
+      while (cap < need) cap *= 2;
+    }
     const grown = new Uint8Array(cap);
-    grown.set(this.buf.subarray(0, this.len));
+    if (this.len > 0) grown.set(this.buf.subarray(0, this.len));
     this.buf = grown;
   }
 

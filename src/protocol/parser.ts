@@ -155,6 +155,17 @@ export class Parser {
         case S.Start:
           this.opStart = i;
           if (this.connectFirst && (b | 0x20) !== 0x63 /* c */) return this.notConnected(buf, i);
+          // `PUB ` whole in this feed, as nearly every op of a publishing client is: four
+          // bytes at once, to the state the byte-by-byte path reaches after them.
+          if ((b | 0x20) === 0x70 /* p */ && i + 3 < n && (buf[i + 1] | 0x20) === 0x75 /* u */ && (buf[i + 2] | 0x20) === 0x62 /* b */) {
+            const sp = buf[i + 3];
+            if (sp === SP || sp === TAB) {
+              this.op = Op.Pub;
+              this.state = S.ArgSpace;
+              i += 4;
+              break;
+            }
+          }
           if (!this.start(b)) return this.unknownOp(buf, i);
           i++;
           break;
@@ -204,32 +215,37 @@ export class Parser {
           break;
         case S.Payload:
           i = this.payload(buf, i);
+          if (this.dead) return;
           break;
         case S.PayloadCR:
           if (b !== CR) return this.unknownOp(buf, i);
           this.state = S.PayloadLF;
           i++;
           break;
-        case S.PayloadLF: {
+        case S.PayloadLF:
           if (b !== LF) return this.unknownOp(buf, i);
           i++;
-          const message = this.msgView ?? this.msgBuf!;
-          const subject = this.subject;
-          const reply = this.reply;
-          this.msgView = this.msgBuf = null;
-          this.subject = EMPTY;
-          this.reply = null;
-          this.state = S.Start;
-          this.handler.pub(this.pa.set(subject, reply, this.headerSize, message));
+          this.emit();
           if (this.dead) return;
           break;
-        }
         case S.Dead:
           return;
       }
     }
     // A view into this feed must never outlive it: copy what waits for the next one.
     if (this.state === S.Payload || this.state === S.PayloadCR || this.state === S.PayloadLF) this.detach();
+  }
+
+  /** A PUB/HPUB is complete: hands it to the handler. */
+  private emit(): void {
+    const message = this.msgView ?? this.msgBuf!;
+    const subject = this.subject;
+    const reply = this.reply;
+    this.msgView = this.msgBuf = null;
+    this.subject = EMPTY;
+    this.reply = null;
+    this.state = S.Start;
+    this.handler.pub(this.pa.set(subject, reply, this.headerSize, message));
   }
 
   /** Dispatches the first byte of an op; false when no op starts with it. */
@@ -338,15 +354,22 @@ export class Parser {
   private payload(buf: Uint8Array, i: number): number {
     const take = Math.min(this.need - this.msgLen, buf.length - i);
     if (this.msgLen === 0 && take === this.need) {
-      this.msgView = buf.subarray(i, i + take); // all in this feed: no copy
+      this.msgView = viewOf(buf, i, i + take); // all in this feed: no copy
     } else {
       // Allocated only now, after the size passed the max_payload check.
       if (this.msgBuf === null) this.msgBuf = new Uint8Array(this.need);
       this.msgBuf.set(buf.subarray(i, i + take), this.msgLen);
     }
     this.msgLen += take;
-    if (this.msgLen === this.need) this.state = S.PayloadCR;
-    return i + take;
+    i += take;
+    if (this.msgLen < this.need) return i;
+    // The CRLF after the message, when it is here, ends the op in the same step.
+    if (i + 1 < buf.length && buf[i] === CR && buf[i + 1] === LF) {
+      this.emit();
+      return i + 2;
+    }
+    this.state = S.PayloadCR;
+    return i;
   }
 
   /** The message waits for the next feed: nothing it holds may alias this one. */
@@ -378,7 +401,7 @@ export class Parser {
   }
 
   private view(line: Uint8Array, k: number): Uint8Array {
-    return line.subarray(this.argStart[k], this.argEnd[k]);
+    return viewOf(line, this.argStart[k], this.argEnd[k]);
   }
 
   private size(line: Uint8Array, k: number): number {
@@ -472,7 +495,15 @@ export class Parser {
   }
 }
 
-/** Parses a non-negative decimal size; -1 when it is not one (or is unreasonably long). */
+/**
+ * buf[start, end) as a view, as `subarray` makes it. Constructing the view on the
+ * buffer directly skips subarray's species lookup, which costs V8 more than the view
+ * itself; the parser makes one or two of them per message.
+ */
+function viewOf(buf: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, end - start);
+}
+
 /** A size as nats-server reads one: 1 to 9 decimal digits (parser.go parseSize); -1 otherwise. */
 export function parseSize(buf: Uint8Array, start: number, end: number): number {
   if (end <= start || end - start > 9) return -1;

@@ -149,6 +149,26 @@ describe("Outbox: buffering", () => {
     expect(drain(o)).toBe(`+OK\r\nMSG big 1 100000\r\n${"z".repeat(100_000)}\r\n`);
   });
 
+  it("frames of large messages, smaller and larger than the one before, come out whole and unshared", () => {
+    const o = new Outbox();
+    const msg = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    const frames: Array<[Uint8Array, string]> = [];
+    // Two 64 KiB messages a frame (sized like the last frame), then one, then three (larger than
+    // predicted), then a small frame, each taken before the next is written.
+    for (const sizes of [[65536, 65536], [65536, 65536], [65536], [65536, 65536, 65536], [16], [65536, 65536]]) {
+      let text = "";
+      sizes.forEach((n, k) => {
+        const c = 0x61 + ((frames.length + k) % 26);
+        o.msg(b("big"), b("1"), null, -1, msg(n, c));
+        text += `MSG big 1 ${n}\r\n${String.fromCharCode(c).repeat(n)}\r\n`;
+      });
+      o.ping();
+      text += "PING\r\n";
+      frames.push([o.take(), text]);
+    }
+    for (const [out, text] of frames) expect(td.decode(out)).toBe(text);
+  });
+
   it("what take() returned is not aliased by later writes", () => {
     const o = new Outbox();
     o.msg(b("foo"), b("1"), null, -1, b("first"));

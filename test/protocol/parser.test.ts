@@ -177,6 +177,24 @@ describe("parser: single ops", () => {
     expect(parse("-ERR 'oops'\r\nPING\r\n")).toEqual([["error", null, CLOSE.parseError]]);
   });
 
+  it("whole feeds take shortcuts (PUB verb, payload and CRLF at once); they end where byte by byte ends", () => {
+    const cases = [
+      "PUB foo 1\r\nx\r\nPING\r\n",
+      "pUb\tfoo 1\r\nx\r\n",
+      "PUBX foo 1\r\nx\r\n",
+      "PUB",
+      "PUB foo 1\r\nx",
+      "PUB foo 1\r\nx\r",
+      "PUB foo 1\r\nxy\r\n",
+      "PUB foo 1\r\nx\n",
+      "PUB foo 1\r\nx\rX",
+      "PUBLISH foo 1\r\nx\r\n",
+    ];
+    for (const c of cases) expect(run([bytes(c)]), c).toEqual(run(byteByByte(bytes(c))));
+    expect(parse("PUBX foo 1\r\nx\r\n")).toEqual([["error", ERR.unknownOp, CLOSE.protocolViolation]]);
+    expect(parse("PUB foo 1\r\nxy\r\n")).toEqual([["error", ERR.unknownOp, CLOSE.protocolViolation]]);
+  });
+
   it("reports when it is dead", () => {
     const p = new Parser(recorder().handler);
     p.feed(bytes("PUB foo 5\r\nhel"));
