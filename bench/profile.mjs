@@ -1,4 +1,4 @@
-// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub] [--count N]`:
+// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub] [--count N] [--size B]`:
 // a CPU profile of the Worker's isolate while raw WebSocket clients drive it, taken through
 // workerd's inspector (the Chrome DevTools protocol on the --inspector-port the harness gives
 // workerd, served as `npm start` serves it; `node
@@ -6,7 +6,9 @@
 // function, and writes the whole profile (open it in Chrome DevTools' Performance panel).
 //
 //   reqrep: a requester and a responder, one request in flight (the request/reply path);
-//   pubsub: one publisher sending frames of 200 128-byte PUBs, one subscriber (the fan-in path).
+//   pubsub: one publisher sending frames of `--size`-byte PUBs (default 128), as many per frame
+//           as nats-core puts in one (it flushes its buffer once it holds 32 KiB, so at least two
+//           records when one is larger than that), one subscriber (the fan-in path).
 // With --target ceiling the same raw frames go through the forwarding object of bench/ceiling,
 // whose profile shows what the runtime itself costs per frame.
 
@@ -14,18 +16,23 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { startBroker, startCeiling } from "../harness/broker.mjs";
+import { recordsPerFrame } from "./scenarios.mjs";
 
 const { values: args } = parseArgs({
   options: {
     target: { type: "string", default: "nats-edge" },
     scenario: { type: "string", default: "reqrep" },
     count: { type: "string", default: "8000" },
+    size: { type: "string", default: "128" },
     out: { type: "string", default: "bench/results/profile.cpuprofile" },
   },
 });
 const ceiling = args.target === "ceiling";
 const count = Number(args.count);
+const size = Number(args.size);
 const enc = new TextEncoder();
+/** Set once the profile is taken: sockets closing after that are the end, not a failure. */
+let finished = false;
 
 const server = ceiling ? await startCeiling() : await startBroker({ pages: false });
 try {
@@ -55,6 +62,7 @@ try {
   const { profile } = await call("Profiler.stop");
   writeFileSync(args.out, JSON.stringify(profile));
   report(profile, elapsed);
+  finished = true;
   cdp.close();
 } finally {
   await server.stop();
@@ -121,18 +129,40 @@ async function reqrep() {
 async function pubsub() {
   const sub = await connected(ceiling ? `${server.url}/?role=sub&room=profile` : server.url, "bench.p");
   const pub = await connected(ceiling ? `${server.url}/?role=pub&room=profile` : server.url, "unused");
-  const one = `PUB bench.p 128\r\n${"x".repeat(128)}\r\n`;
-  const frame = enc.encode(one.repeat(200));
+  const one = `PUB bench.p ${size}\r\n${"x".repeat(size)}\r\n`;
+  const perFrame = recordsPerFrame(one.length);
+  const frame = enc.encode(one.repeat(perFrame));
+  const delivered = ceiling ? one.length : `MSG bench.p 1 ${size}\r\n`.length + size + 2;
   let bytes = 0;
-  sub.on("message", (d) => (bytes += d.byteLength));
-  return async (messages) => {
-    const frames = Math.ceil(messages / 200);
-    const target = bytes + frames * 200 * (ceiling ? one.length : "MSG bench.p 1 128\r\n".length + 130);
-    for (let i = 0; i < frames; i++) {
-      pub.send(frame);
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 1));
+  sub.on("close", (code, reason) => finished || console.error(`the subscriber was closed: ${code} ${reason}`));
+  sub.on("message", (d) => {
+    bytes += d.byteLength;
+    // nats-edge ends a frame with a PING now and then to see that the reader keeps up; without
+    // its PONG the subscriber would be cut off as a slow consumer.
+    if (!ceiling && d.byteLength >= 6 && d.subarray(d.byteLength - 6).toString() === "PING\r\n") {
+      bytes -= 6;
+      sub.send(enc.encode("PONG\r\n"));
     }
-    while (bytes < target) await new Promise((r) => setTimeout(r, 5));
+  });
+  // As the benchmark's publisher: a PING every 1 MiB, at most two unanswered (the object's
+  // queue of publisher frames stays short, so the subscriber's PONGs are read in time), and
+  // at most 8 MiB ahead of the subscriber. The forwarding object answers no PING.
+  const framePing = enc.encode(one.repeat(perFrame) + "PING\r\n");
+  const every = Math.max(1, Math.round((1 << 20) / frame.length));
+  let pongs = 0;
+  pub.on("message", (d) => (pongs += String(d).split("PONG").length - 1));
+  return async (messages) => {
+    const frames = Math.ceil(messages / perFrame);
+    let expected = bytes;
+    let pings = pongs;
+    for (let i = 0; i < frames; i++) {
+      const ping = !ceiling && i % every === every - 1;
+      pub.send(ping ? framePing : frame);
+      if (ping) pings++;
+      expected += perFrame * delivered;
+      while (expected - bytes > 8 * 1024 * 1024 || pings - pongs > 2) await new Promise((r) => setTimeout(r, 1));
+    }
+    while (bytes < expected) await new Promise((r) => setTimeout(r, 5));
   };
 }
 
@@ -147,7 +177,8 @@ function report(profile, elapsed) {
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
   });
-  console.log(`${args.target}, ${args.scenario}, ${count} ${args.scenario === "pubsub" ? "messages" : "round trips"} in ${elapsed.toFixed(0)} ms; ${(total / 1000).toFixed(0)} ms sampled`);
+  const what = args.scenario === "pubsub" ? `messages of ${size} B` : "round trips";
+  console.log(`${args.target}, ${args.scenario}, ${count} ${what} in ${elapsed.toFixed(0)} ms; ${(total / 1000).toFixed(0)} ms sampled`);
   console.log("self time by function (the line is in the bundle wrangler built):");
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
     console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)} %  ${key}`);

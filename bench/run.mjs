@@ -8,7 +8,8 @@
 //
 // NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep, cluster
 // (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters), churn,
-// idle, ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, reqrep-raw, ceiling-idle). The cluster scenarios run on nats-edge and on a
+// idle, ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,
+// ceiling-idle). The cluster scenarios run on nats-edge and on a
 // second nats-edge with SHARDS=4, connections pinned to shards. The ceiling scenarios (a Durable
 // Object that only forwards raw frames, bench/ceiling/) run only when named in --only or with
 // --ceiling.
@@ -50,7 +51,8 @@ if (args.help) {
       "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,",
       "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters:",
       `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
-      "        ceiling (ceiling-pubsub, ceiling-churn, ceiling-reqrep, reqrep-raw, ceiling-idle; not run unless named or --ceiling)",
+      "        ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,",
+      "        ceiling-idle; not run unless named or --ceiling)",
       "  --runs N      repetitions per target (default 3), targets alternate",
       "  --quick       about a tenth of the counts, for smoke tests",
       "  --json FILE   one JSON line per figure and target",
@@ -324,7 +326,7 @@ async function runOnce(scenario, target, params, results, rep) {
       // either way of serving, `worker` is the same process doing the same work.
       const perMsg = (p) => ((p / 100) * wall * 1e6) / outcome.messages;
       const us = perMsg((pct.worker ?? 0) + (pct["nats-server"] ?? 0));
-      const fig = `${scenario.targets === "ceiling" ? "pub→sub 128 B " : ""}server CPU per msg`;
+      const fig = `${scenario.prefix ?? ""}server CPU per msg`;
       results.add(label, fig, "µs", target.name, us, "lower");
       const beside = Object.keys(pct)
         .filter((k) => !["client", "other", "worker", "nats-server"].includes(k))
@@ -454,7 +456,8 @@ async function main() {
       }
       log(`\n== ${s.name} ${JSON.stringify(params)}${s.fresh ? " (fresh servers for every run)" : ""} [${foreignLoad()}]`);
       for (let rep = 1; rep <= runs && !interrupted; rep++) {
-        const order = s.targets === "ceiling" ? [ceiling, edge] : s.targets === "cluster" ? [edge, cluster] : current();
+        const beside = nats && typeof s.run === "object" && s.run[nats.name] ? [nats] : [];
+        const order = s.targets === "ceiling" ? [ceiling, edge, ...beside] : s.targets === "cluster" ? [edge, cluster] : current();
         // Each repetition another target goes first (with two, the order flips).
         const k = (rep - 1) % order.length;
         for (const t0 of [...order.slice(k), ...order.slice(0, k)]) {
@@ -528,7 +531,13 @@ async function main() {
     if (goals.length) console.log(`Targets: ${goals.join("; ")}`);
   }
   const ceil = results.renderCeiling();
-  if (ceil) console.log("\nCeiling: nats-edge against a Durable Object that only forwards raw frames (bench/ceiling), same runtime, same client batching\n" + ceil);
+  if (ceil) {
+    console.log(
+      "\nCeiling: nats-edge against a Durable Object that only forwards raw frames (bench/ceiling), same runtime, same client batching" +
+        " (nats-server beside them in the pub→sub ceilings)\n" +
+        ceil,
+    );
+  }
   const cpu = results.renderCpu([...names, clusterName]);
   if (cpu) {
     console.log(

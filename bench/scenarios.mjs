@@ -241,12 +241,14 @@ async function pubsub(target, ctx, { count, size, layout, unpaced = false }) {
   const subject = layout ? ownedSubject("ps", layout.owner) : uniq("ps");
   const meter = layout ? clusterMeter(target, ctx) : null;
   await meter?.start();
-  const sub = await connect(at(target, layout?.subs[0]), { ctx });
+  const inFrames = { count: 0, bytes: 0 };
+  const sub = await connect(at(target, layout?.subs[0]), { ctx, received: inFrames });
   watch(ctx, sub, "subscriber");
   const c = counter();
   sub.subscribe(subject, { callback: counting(c, () => (ctx.received = c.n)) });
   await sub.flush();
   await meter?.checkPlacement(layout.owner, layout.subs);
+  const inBefore = { ...inFrames };
   const frames = { count: 0, bytes: 0 };
   const pub = await connect(at(target, layout?.pub), { ctx, frames });
   watch(ctx, pub, "publisher");
@@ -267,7 +269,11 @@ async function pubsub(target, ctx, { count, size, layout, unpaced = false }) {
   cpu();
   const secs = (c.last - c.first) / 1000;
   const pubFrames = frames.count - framesBefore.count;
-  const detail = [`publisher sent ${pubFrames} frames, avg ${Math.round((frames.bytes - framesBefore.bytes) / Math.max(1, pubFrames))} B`];
+  const subFrames = inFrames.count - inBefore.count;
+  const detail = [
+    `publisher sent ${pubFrames} frames, avg ${Math.round((frames.bytes - framesBefore.bytes) / Math.max(1, pubFrames))} B; ` +
+      `subscriber received ${subFrames} frames, avg ${Math.round((inFrames.bytes - inBefore.bytes) / Math.max(1, subFrames))} B`,
+  ];
   const notes = c.errors ? [`${c.errors} subscription errors`] : [];
   const figures = [
     { figure: "msgs/s", unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
@@ -721,21 +727,39 @@ async function idle(target, ctx, { count, subsPerConn, concurrency, openBudgetMs
   return { figures, sent: opened, received: deliveries.n, notes, detail: [files.summary] };
 }
 
-// Ceiling: the raw runtime limit for pub→sub 128 B ------------------------------------------------
+// Ceiling: the raw runtime limit for pub→sub of 16 B, 128 B and 64 KiB messages -------------------
+
+/** "16 B", "128 B", "64 KiB": how a message size is named in scenario and figure names. */
+export function sizeLabel(size) {
+  return size >= 1024 && size % 1024 === 0 ? `${size / 1024} KiB` : `${size} B`;
+}
+
+/**
+ * Records per frame as nats-core batches them: it flushes its buffer inline once a publish
+ * leaves it holding 32 KiB or more, but the first publish into an empty buffer only schedules a
+ * flush, so a frame holds at least two records (two 64 KiB messages: ~131 KB frames).
+ */
+export function recordsPerFrame(recordBytes) {
+  return Math.max(2, Math.ceil((32 * 1024) / recordBytes));
+}
 
 /**
  * Drives the raw forwarding Worker (bench/ceiling) the way the NATS client drives the broker:
- * the publisher sends frames of ~32 KiB (nats-core flushes its buffer at 32 KiB) holding
- * pre-built `MSG` records of the size a 128 B pub→sub delivers; the Durable Object forwards each
- * frame as is; the subscriber counts records.
+ * the publisher sends frames batched as nats-core batches them (recordsPerFrame), each holding
+ * pre-built `MSG` records of the size a pub→sub of `size`-byte messages delivers; the Durable
+ * Object forwards each frame as is; the subscriber counts records. It sends `count` records, or
+ * more when they would make less than `minBytes`: the raw pipe forwards small records so fast
+ * that 200,000 of 16 B would be over in tens of milliseconds, too short for the CPU counters'
+ * 10 ms ticks.
  */
-async function ceilingRaw(target, ctx, { count, size }) {
+async function ceilingRaw(target, ctx, { count, size, minBytes = 0 }) {
   const subject = uniq("ps");
   const enc = new TextEncoder();
   const rec = new Uint8Array([...enc.encode(`MSG ${subject} 1 ${size}\r\n`), ...payload(size), 13, 10]);
-  const perFrame = Math.ceil((32 * 1024) / rec.length);
+  const perFrame = recordsPerFrame(rec.length);
   const frame = new Uint8Array(rec.length * perFrame);
   for (let i = 0; i < perFrame; i++) frame.set(rec, i * rec.length);
+  count = Math.max(count, Math.ceil(minBytes / rec.length));
   const sub = await rawSocket(`${target.url}/?role=sub`);
   ctx.sockets.add(sub);
   const pub = await rawSocket(`${target.url}/?role=pub`);
@@ -751,7 +775,7 @@ async function ceilingRaw(target, ctx, { count, size }) {
     ctx.received = c.n;
   });
   await sleep(100); // both sockets accepted by the object before the first frame
-  const maxAhead = Math.floor(MAX_AHEAD_BYTES / rec.length);
+  const maxAhead = Math.max(perFrame, Math.floor(MAX_AHEAD_BYTES / rec.length));
   let sent = 0;
   const cpu = ctx.startCpu();
   while (sent < count && !ctx.aborted) {
@@ -764,10 +788,11 @@ async function ceilingRaw(target, ctx, { count, size }) {
   await waitCount(() => c.n, sent, { abort: () => ctx.aborted, deadline: ctx.deadline });
   cpu();
   const secs = (c.last - c.first) / 1000;
+  const label = `pub→sub ${sizeLabel(size)}`;
   return {
     figures: [
-      { figure: "pub→sub 128 B msgs/s", unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
-      { figure: "pub→sub 128 B MB/s", unit: "MB/s", value: c.n > 1 ? (c.n * size) / MB / secs : NaN },
+      { figure: `${label} msgs/s`, unit: "msg/s", value: c.n > 1 ? c.n / secs : NaN },
+      { figure: `${label} MB/s`, unit: "MB/s", value: c.n > 1 ? (c.n * size) / MB / secs : NaN },
     ],
     sent,
     received: c.n,
@@ -849,10 +874,13 @@ async function ceilingIdleEdge(target, ctx, p) {
   return r;
 }
 
-/** nats-edge's side of the ceiling comparison: the 128 B pub→sub, figures renamed. */
+/**
+ * The brokers' side of a pub→sub ceiling (nats-edge, and nats-server beside it): the pub→sub
+ * scenario of the same size, figures renamed.
+ */
 async function ceilingEdge(target, ctx, p) {
   const r = await pubsub(target, ctx, p);
-  r.figures = r.figures.map((f) => ({ ...f, figure: `pub→sub 128 B ${f.figure}` }));
+  r.figures = r.figures.map((f) => ({ ...f, figure: `pub→sub ${sizeLabel(p.size)} ${f.figure}` }));
   r.notes = [...r.notes, ...r.detail];
   r.detail = [];
   return r;
@@ -1081,10 +1109,30 @@ const ceilingReqrepEdge = (target, ctx, p) => rawReqrep(target, ctx, p, true);
 const K = 1024;
 
 /**
+ * A pub→sub ceiling: the forwarding object against nats-edge's pub→sub of `size`-byte messages,
+ * with nats-server's beside them, so that one run sets all three side by side. `count` messages
+ * (a tenth with --quick); the forwarding object gets at least 64 MiB (8 MiB) of them.
+ */
+function ceilingPubsub(id, size, count) {
+  return {
+    group: "ceiling",
+    id,
+    name: `ceiling pub→sub ${sizeLabel(size)}`,
+    targets: "ceiling",
+    prefix: `pub→sub ${sizeLabel(size)} `,
+    run: { ceiling: ceilingRaw, "nats-edge": ceilingEdge, "nats-server": ceilingEdge },
+    full: { count, size, minBytes: 64 << 20 },
+    quick: { count: count / 10, size, minBytes: 8 << 20 },
+  };
+}
+
+/**
  * Every scenario: --only matches `group`, `id` or `name`; `full`/`quick` are the parameters;
- * `targets: "ceiling"` runs it on the ceiling Worker and nats-edge, `targets: "cluster"` on
- * nats-edge and a second nats-edge with SHARDS=4 (default: nats-edge, nats-server and, unless
- * --no-dev, nats-edge under wrangler dev); `fresh` restarts the servers before every run; `timeoutMs` overrides --timeout.
+ * `targets: "ceiling"` runs it on the ceiling Worker and nats-edge (and on nats-server where `run`
+ * names it), `targets: "cluster"` on nats-edge and a second nats-edge with SHARDS=4 (default:
+ * nats-edge, nats-server and, unless --no-dev, nats-edge under wrangler dev); `fresh` restarts the
+ * servers before every run; `timeoutMs` overrides --timeout; `prefix` starts the name of the
+ * server-CPU-per-message figure, as the scenario's own figures start.
  */
 export const scenarios = [
   { group: "pubsub", id: "pubsub-16", name: "pubsub 16 B", run: pubsub, full: { count: 200_000, size: 16 }, quick: { count: 20_000, size: 16 } },
@@ -1181,15 +1229,9 @@ export const scenarios = [
     full: { count: 9_000, subsPerConn: 5, concurrency: 32, openBudgetMs: 200_000, idleMs: 3_000, publishBatch: 500 },
     quick: { count: 500, subsPerConn: 5, concurrency: 16, openBudgetMs: 30_000, idleMs: 2_000, publishBatch: 100 },
   },
-  {
-    group: "ceiling",
-    id: "ceiling-pubsub",
-    name: "ceiling pub→sub 128 B",
-    targets: "ceiling",
-    run: { ceiling: ceilingRaw, "nats-edge": ceilingEdge },
-    full: { count: 200_000, size: 128 },
-    quick: { count: 20_000, size: 128 },
-  },
+  ceilingPubsub("ceiling-pubsub-16", 16, 200_000),
+  ceilingPubsub("ceiling-pubsub", 128, 200_000),
+  ceilingPubsub("ceiling-pubsub-64k", 64 * K, 1_000),
   {
     group: "ceiling",
     id: "ceiling-churn",

@@ -24,13 +24,19 @@ export function offerCompression(on) {
 /**
  * wsconnect's `wsFactory`: a `ws` socket that offers no extension (unless --compression). Every socket is added to
  * `sockets` (so a timed-out scenario can terminate what is left); with `frames`, the bytes and
- * frames the client sends are counted there.
+ * frames the client sends are counted there, and with `received`, those it receives.
  */
-export function wsFactory(sockets, frames) {
+export function wsFactory(sockets, frames, received) {
   return async (url) => {
     const socket = new WebSocket(url, { perMessageDeflate });
     lastSocket = socket;
     sockets?.add(socket);
+    if (received) {
+      socket.on("message", (data) => {
+        received.count++;
+        received.bytes += data.byteLength ?? data.length ?? 0;
+      });
+    }
     if (frames) {
       const send = socket.send.bind(socket);
       socket.send = (data, ...rest) => {
@@ -45,12 +51,13 @@ export function wsFactory(sockets, frames) {
 
 /**
  * A NATS connection to `url` that never reconnects (a failure must show, not be papered over).
- * `ctx` (a scenario run) tracks the connection and its socket; `frames` counts sent frames.
+ * `ctx` (a scenario run) tracks the connection and its socket; `frames` counts sent frames,
+ * `received` received ones ({count, bytes}).
  */
-export async function connect(url, { ctx, frames, ...opts } = {}) {
+export async function connect(url, { ctx, frames, received, ...opts } = {}) {
   const nc = await wsconnect({
     servers: url,
-    wsFactory: wsFactory(ctx?.sockets, frames),
+    wsFactory: wsFactory(ctx?.sockets, frames, received),
     reconnect: false,
     timeout: 10_000,
     ...opts,

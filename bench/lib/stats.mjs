@@ -139,21 +139,33 @@ export class Results {
     return rows.length ? table(header, rows) : "";
   }
 
-  /** The ceiling table, when that scenario ran. */
+  /**
+   * The ceiling table, when that scenario ran: the forwarding object, nats-edge and its ratio to
+   * it, and, where the scenario ran nats-server too (the pub→sub ceilings), nats-server and
+   * nats-edge's ratio to it.
+   */
   renderCeiling() {
-    const rows = [];
-    for (const f of this.figures.values()) {
-      if (f.scenario !== "ceiling") continue;
+    const figures = [...this.figures.values()].filter((f) => f.scenario === "ceiling");
+    if (figures.length === 0) return "";
+    const nats = "nats-server";
+    const withNats = figures.some((f) => f.runs[nats]?.length);
+    const rows = figures.map((f) => {
       const c = median(f.runs.ceiling ?? []);
       const e = median(f.runs["nats-edge"] ?? []);
-      rows.push([f.figure, f.unit, fmt(c), fmt(e), ratio(e, c)]);
-    }
-    if (rows.length === 0) return "";
-    const lost = ["ceiling", "nats-edge"].map((t) => {
+      const row = [f.figure, f.unit, fmt(c), fmt(e), ratio(e, c)];
+      if (withNats) {
+        const n = median(f.runs[nats] ?? []);
+        row.push(fmt(n), ratio(e, n));
+      }
+      return row;
+    });
+    const header = ["figure", "unit", "raw forward DO", "nats-edge", "nats-edge/raw"];
+    if (withNats) header.push(nats, `nats-edge/${nats}`);
+    const lost = ["ceiling", "nats-edge", nats].map((t) => {
       const c = this.lost.get(`ceiling|${t}`);
       return c ? `${t} lost ${c.lost}/${c.sent}` : "";
     });
-    return `${table(["figure", "unit", "raw forward DO", "nats-edge", "nats-edge/raw"], rows)}\n(${lost.filter(Boolean).join(", ")})`;
+    return `${table(header, rows)}\n(${lost.filter(Boolean).join(", ")})`;
   }
 
   /**
