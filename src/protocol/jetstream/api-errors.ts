@@ -117,6 +117,16 @@ export function consumerMaxRequestBatchExceeded(limit: number): ApiError {
   return e(400, 10125, `consumer max request batch exceeds server limit of ${limit}`);
 }
 
+/** 10135 (2.10); `limit` as nats-server writes it, "128KB". */
+export function consumerMetadataLength(limit: string): ApiError {
+  return e(400, 10135, `consumer metadata exceeds maximum size of ${limit}`);
+}
+
+/** 10153 (2.10); `limit` is the stream's consumer_limits.inactive_threshold as Go writes a duration ("30s"). */
+export function consumerInactiveThresholdExcess(limit: string): ApiError {
+  return e(400, 10153, `consumer inactive threshold exceeds system limit of ${limit}`);
+}
+
 /**
  * Every error by name: the fixed ones (errors.json entries without a
  * placeholder) as constants, so a caller may compare by identity, and the "F"
@@ -161,7 +171,7 @@ export const JSERR = {
   consumerDeliverCycle: e(400, 10081, "consumer deliver subject forms a cycle"),
   consumerMaxPendingAckPolicyRequired: e(400, 10082, "consumer requires ack policy for max ack pending"),
   consumerSmallHeartbeat: e(400, 10083, "consumer idle heartbeat needs to be >= 100ms"),
-  // 2.10 reworded it: "consumer in pull mode requires explicit ack policy on workqueue stream".
+  // 2.11 reworded it: "consumer in pull mode requires explicit ack policy on workqueue stream".
   consumerPullRequiresAck: e(400, 10084, "consumer in pull mode requires ack policy"),
   consumerPullNotDurable: e(400, 10085, "consumer in pull mode requires a durable name"),
   consumerPullWithRateLimit: e(400, 10086, "consumer in pull mode can not have rate limit set"),
@@ -201,6 +211,16 @@ export const JSERR = {
   ),
   consumerCreateDurableAndNameMismatch: e(400, 10132, "Consumer Durable and Name have to be equal if both are provided"),
   replicasCountCannotBeNegative: e(400, 10133, "replicas count cannot be negative"),
+  // 10136 to 10149: nats-server 2.10, for filter_subjects and the create action.
+  consumerDuplicateFilterSubjects: e(400, 10136, "consumer cannot have both FilterSubject and FilterSubjects specified"),
+  consumerMultipleFiltersNotAllowed: e(400, 10137, "consumer with multiple subject filters cannot use subject based API"),
+  consumerOverlappingSubjectFilters: e(400, 10138, "consumer subject filters cannot overlap"),
+  consumerEmptyFilter: e(400, 10139, "consumer filter in FilterSubjects cannot be empty"),
+  consumerAlreadyExists: e(400, 10148, "consumer already exists"),
+  consumerDoesNotExist: e(400, 10149, "consumer does not exist"),
+  // From 2.12: 2.10 takes a negative ack_wait or backoff, which then redelivers at once, always.
+  consumerAckWaitNegative: e(400, 10183, "consumer ack wait needs to be positive"),
+  consumerBackOffNegative: e(400, 10184, "consumer backoff needs to be positive"),
   // Not in 2.9.10, which has only wrongLastSequence(seq). From 2.11, for an
   // expected last sequence that cannot be checked against a settled value (a
   // message to the same subject still in flight, or inside an atomic batch).
@@ -228,6 +248,8 @@ export const JSERR = {
   streamRollupFailed,
   consumerMaxPendingAckExcess,
   consumerMaxRequestBatchExceeded,
+  consumerMetadataLength,
+  consumerInactiveThresholdExcess,
 } as const;
 
 const V1 = "io.nats.jetstream.api.v1.";

@@ -130,6 +130,16 @@ describe("JetStream API error responses", () => {
     });
     expect(streamInvalidConfig("x")).toEqual({ code: 500, err_code: 10052, description: "x" });
     expect(invalidJson("unexpected end")).toEqual({ code: 400, err_code: 10025, description: "invalid JSON: unexpected end" });
+    expect(JSERR.consumerMetadataLength("128KB")).toEqual({
+      code: 400,
+      err_code: 10135,
+      description: "consumer metadata exceeds maximum size of 128KB",
+    });
+    expect(JSERR.consumerInactiveThresholdExcess("1m0s")).toEqual({
+      code: 400,
+      err_code: 10153,
+      description: "consumer inactive threshold exceeds system limit of 1m0s",
+    });
   });
 
   it("offers every error through JSERR, the fixed ones as shared constants", () => {
