@@ -68,6 +68,13 @@ export interface ClosedLog {
   add(client: Client, at: number): void;
 }
 
+/**
+ * An inbound frame at least this large comes from a client streaming messages: what it
+ * caused is written a moment later, with what the next frames cause (flushSoon). Smaller
+ * frames (a request, a reply, a PING) are answered at once.
+ */
+const STREAMING_FRAME = 16 * 1024;
+
 export class Host implements ClientHost, DeliveryHost {
   private readonly clients = new Map<Transport, Client>();
   /** The cluster side, when there is more than one shard. */
@@ -76,6 +83,8 @@ export class Host implements ClientHost, DeliveryHost {
   private readonly delivery: Delivery;
   private readonly spaces = new Map<string, AccountSpace<LocalSub>>();
   private readonly dirty: Client[] = [];
+  /** A flush is scheduled (flushSoon). */
+  private flushPending = false;
   readonly maxSubscriptions: number;
   readonly maxControlLine: number;
   readonly maxPayload: number;
@@ -275,8 +284,25 @@ export class Host implements ClientHost, DeliveryHost {
     } catch (e) {
       this.fail(client, e, "webSocketMessage");
     } finally {
-      this.flush();
+      if (data.length < STREAMING_FRAME) this.flush();
+      else this.flushSoon();
     }
+  }
+
+  /**
+   * Writes what this turn produced once the runtime has had the chance to hand the
+   * object the next frames already waiting: a client streaming large frames fans
+   * out into small ones per subscriber (a queue member gets a quarter of each),
+   * and those coalesce into fewer, larger frames, as nats-server's writer
+   * coalesces what accumulated while it wrote. Any flush before then writes them.
+   */
+  private flushSoon(): void {
+    if (this.flushPending) return;
+    this.flushPending = true;
+    setTimeout(() => {
+      this.flushPending = false;
+      this.flush();
+    }, 0);
   }
 
   /**
