@@ -42,6 +42,38 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS dir_watchers (
     key TEXT NOT NULL, host INTEGER NOT NULL, PRIMARY KEY (key, host)) WITHOUT ROWID`,
   `CREATE TABLE IF NOT EXISTS dir_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`,
+  // JetStream (jetstream/). The streams this shard is home to: configuration, and the
+  // last sequence and time, which outlive the messages when a purge empties the stream
+  // (jetstream/stream-store.ts).
+  `CREATE TABLE IF NOT EXISTS js_streams (
+    id INTEGER PRIMARY KEY, account TEXT NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL,
+    created INTEGER NOT NULL, last_seq INTEGER NOT NULL, last_ts INTEGER NOT NULL, UNIQUE (account, name))`,
+  // Their messages: the header block and payload byte for byte, the time in ms.
+  `CREATE TABLE IF NOT EXISTS js_msgs (
+    stream INTEGER NOT NULL, seq INTEGER NOT NULL, subject TEXT NOT NULL, ts INTEGER NOT NULL,
+    hdr BLOB, data BLOB NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (stream, seq)) WITHOUT ROWID`,
+  `CREATE INDEX IF NOT EXISTS js_msgs_subject ON js_msgs (stream, subject, seq)`,
+  // Nats-Msg-Id values seen within each stream's duplicate window.
+  `CREATE TABLE IF NOT EXISTS js_msg_ids (
+    stream INTEGER NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,
+    PRIMARY KEY (stream, id)) WITHOUT ROWID`,
+  // Each stream's consumers: configuration, and how far each delivered and is acknowledged
+  // (jetstream/consumer-store.ts).
+  `CREATE TABLE IF NOT EXISTS js_consumers (
+    stream INTEGER NOT NULL, name TEXT NOT NULL, config TEXT NOT NULL, created INTEGER NOT NULL,
+    dcseq INTEGER NOT NULL, dsseq INTEGER NOT NULL, acseq INTEGER NOT NULL, asseq INTEGER NOT NULL,
+    PRIMARY KEY (stream, name)) WITHOUT ROWID`,
+  // Their deliveries awaiting an ack: consumer sequence, deliveries so far, when the last went.
+  `CREATE TABLE IF NOT EXISTS js_acks (
+    stream INTEGER NOT NULL, consumer TEXT NOT NULL, sseq INTEGER NOT NULL, cseq INTEGER NOT NULL,
+    deliveries INTEGER NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (stream, consumer, sseq)) WITHOUT ROWID`,
+  // The account's catalog of streams, on the shard that keeps it (jetstream/catalog.ts).
+  `CREATE TABLE IF NOT EXISTS js_catalog (
+    account TEXT NOT NULL, name TEXT NOT NULL, subjects TEXT NOT NULL, created INTEGER NOT NULL,
+    PRIMARY KEY (account, name)) WITHOUT ROWID`,
+  // The connection JetStream keeps in each account on this shard: its attachment
+  // (jetstream/connection.ts); its subscriptions are stored as any connection's.
+  `CREATE TABLE IF NOT EXISTS js_connections (account TEXT PRIMARY KEY, attachment TEXT NOT NULL)`,
 ];
 
 /** Creates the tables an object does not have yet; run when the object starts. */

@@ -27,6 +27,8 @@ import { InterestPushes } from "./cluster/pushes.js";
 import { clusterSettings } from "./cluster/settings.js";
 import { cookieCredentials } from "./cookies.js";
 import { Host, type Upgrade } from "./host/host.js";
+import type { HomeAnswer, HomeCall } from "./jetstream/account-api.js";
+import { JetStream } from "./jetstream/jetstream.js";
 import { Log } from "./log.js";
 import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
@@ -55,6 +57,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   private readonly heard = new WeakSet<WebSocket>();
 
   private readonly host: Host;
+  private readonly jetstream: JetStream;
   private readonly bridge: Bridge;
   private readonly webhooks: Webhooks;
   private readonly self: number;
@@ -102,13 +105,24 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     const hooks = this.webhooks.stored();
     const links = ctx.getWebSockets(LINK_TAG);
     this.links = new WeakSet(links);
-    this.host.restore([...ctx.getWebSockets().filter((ws) => !this.links.has(ws)), ...hooks]);
+    const stub = (shard: number) => env.SHARD.get(env.SHARD.idFromName(shardName(shard)));
+    this.jetstream = new JetStream(
+      this.host,
+      sql,
+      { self: this.self, shards: this.settings.shards, serverName: ctx.id.name ?? ctx.id.toString(), maxPayload: this.settings.maxPayload },
+      (shard, call) => stub(shard).jetstreamHome(call) as Promise<HomeAnswer>,
+      { wakeBy: (at) => this.wakeBy(at) },
+      this.log,
+    );
+    this.host.restore([...ctx.getWebSockets().filter((ws) => !this.links.has(ws)), ...hooks], this.jetstream.stored());
     this.webhooks.resume();
+    this.jetstream.resumed();
+    this.host.serve(this.jetstream);
     // Also after hibernation: what came back is in the counts.
     this.log.debug("Shard started", { connections: this.host.connections, webhooks: hooks.length });
     if (this.settings.shards > 1) {
       const cluster = clusterSettings(this.settings, this.self);
-      const peers = new Peers(this.self, this, (shard) => env.SHARD.get(env.SHARD.idFromName(shardName(shard))), this.log);
+      const peers = new Peers(this.self, this, stub, this.log);
       this.directory = new Directory(this.self, cluster.keyDepth, new DirectoryStore(sql), new InterestPushes(peers));
       this.cluster = new Cluster(cluster, peers, this.host, meta);
       this.host.attach(this.cluster);
@@ -243,7 +257,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.alarmAt = 0;
       this.meta.set("alarm", 0);
       // A connection that fails here is closed alone (Host.tick); what else fails is retried by workerd.
-      const next = this.host.tick(Date.now());
+      const now = Date.now();
+      const next = earliest(this.host.tick(now), this.jetstream.tick(now));
       if (next !== null) this.wakeBy(next);
     } catch (e) {
       this.unexpected("alarm", e);
@@ -309,6 +324,12 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       const cid = webhookCid(id);
       return cid !== null && this.webhooks.remove(cid);
     });
+  }
+
+  // ---- RPC: JetStream (an account's catalog asks the home shard of its streams) ---------------
+
+  jetstreamHome(call: HomeCall): Promise<HomeAnswer> {
+    return this.guarded("jetstreamHome", () => this.jetstream.homeCall(call));
   }
 
   // ---- RPC: the owner role (ShardPeer: other shards call these, and this one itself) -----------
@@ -435,4 +456,11 @@ function viaOf(request: Request, ws: WebSocketConfig): Upgrade {
     port: Number(url.port || (url.protocol === "https:" || url.protocol === "wss:" ? 443 : 80)),
     cookies: cookieCredentials(request.headers.get("Cookie"), ws),
   };
+}
+
+/** The earlier of two times, either of which may be null (none). */
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
 }

@@ -16,12 +16,19 @@ export class Message {
   headerSize = -1;
   /** The header block, if any, then the payload. */
   data: Uint8Array = EMPTY;
+  /**
+   * The subject its subscribers see, when it is not the one it is routed on; null when
+   * it is. A JetStream consumer's message goes to the consumer's inbox (or deliver
+   * subject) and shows the subject it was stored under (nats-server's pa.deliver).
+   */
+  deliver: Uint8Array | null = null;
 
   set(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, data: Uint8Array): this {
     this.subject = subject;
     this.reply = reply;
     this.headerSize = headerSize;
     this.data = data;
+    this.deliver = null;
     return this;
   }
 
@@ -32,6 +39,8 @@ export class Message {
 
   /** A message of its own, no longer a view into anything. */
   copy(): Message {
-    return new Message().set(this.subject.slice(), this.reply === null ? null : this.reply.slice(), this.headerSize, this.data.slice());
+    const m = new Message().set(this.subject.slice(), this.reply === null ? null : this.reply.slice(), this.headerSize, this.data.slice());
+    if (this.deliver !== null) m.deliver = this.deliver.slice();
+    return m;
   }
 }

@@ -11,8 +11,8 @@
 //   ack frame:  u8 2 · u32 from · ack · u32 count · count × u32 id (receipts nobody took)
 //   ack:        u32 instance · u32 seq: the receiver's data frames up to seq, from
 //               that instance of it, arrived (seq 0: none acknowledged)
-//   record:     u32 id · u8 flags · u32 len, account · u32 len, subject · u32 len, reply ·
-//               u32 header size · u32 len, message · u32 count, then per queue: u32 len, name
+//   record:     u32 id · u8 flags · u32 len, account · u32 len, subject · [u32 len, deliver subject] ·
+//               u32 len, reply · u32 header size · u32 len, message · u32 count, then per queue: u32 len, name
 //
 // `from` is the sending shard's number and `instance` a number its object drew
 // when it started: a receiver tells by them a frame sent again from a new one.
@@ -46,6 +46,7 @@ export interface DataHeader {
 /** Record flags. */
 export const ROUTE_HEADERS = 1; // the message starts with a header block of `headerSize` bytes
 export const ROUTE_RECEIPT = 2; // the sender wants to know whether anyone received it
+export const ROUTE_DELIVER = 4; // a deliver subject follows the subject (Message.deliver)
 
 /** The queue groups a record names: the first `count` of `names` (so an array can be reused). */
 export interface QueueNames {
@@ -121,13 +122,16 @@ export class RouteBatch {
     const reply = msg.reply ?? EMPTY;
     const names = queues.names;
     const queueCount = queues.count;
+    const deliver = msg.deliver;
     let n = 4 + 1 + 4 + account.length + 4 + msg.subject.length + 4 + reply.length + 4 + 4 + msg.data.length + 4;
+    if (deliver !== null) n += 4 + deliver.length;
     for (let i = 0; i < queueCount; i++) n += 4 + names[i].length;
     this.reserve(n);
     this.u32(id);
-    this.buf[this.len++] = (msg.headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0);
+    this.buf[this.len++] = (msg.headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0) | (deliver !== null ? ROUTE_DELIVER : 0);
     this.chunk(account);
     this.chunk(msg.subject);
+    if (deliver !== null) this.chunk(deliver);
     this.chunk(reply);
     this.u32(msg.headerSize >= 0 ? msg.headerSize : 0);
     this.chunk(msg.data);
@@ -245,6 +249,7 @@ export class RouteReader {
     }
     this.i += n;
     m.subject = this.chunk();
+    m.deliver = flags & ROUTE_DELIVER ? this.chunk() : null;
     n = this.u32();
     this.need(n);
     m.reply = n > 0 ? new Uint8Array(b.buffer, b.byteOffset + this.i, n) : null;

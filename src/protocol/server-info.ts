@@ -6,11 +6,12 @@
 import { asciiJson } from "./encoder.js";
 
 /**
- * The version reported. Clients gate features on it: 2.2.0 is the first
- * nats-server with headers and no-responders, which we support, and it is below
- * every JetStream feature gate of the official clients (2.6.2 and up), which we do not.
+ * The version reported. Clients gate features on it: from 2.10.0 the official
+ * clients use the JetStream APIs nats-edge answers (consumer create with a name and
+ * filter in the subject, direct gets, several filter subjects, the consumers
+ * framework) and none it does not (batched direct gets and priority groups are 2.11).
  */
-export const SERVER_VERSION = "2.2.0";
+export const SERVER_VERSION = "2.10.0";
 
 /** Which server answers, and the host and port it was reached at. */
 export interface ServerAddress {

@@ -79,7 +79,7 @@ describe("Shard over a raw WebSocket", () => {
     expect(c.info).toMatchObject({ proto: 1, headers: true, max_payload: 1024 * 1024 });
     expect(typeof c.info.client_id).toBe("number");
     expect(typeof c.info.server_id).toBe("string");
-    expect(c.info.version).toBe("2.2.0");
+    expect(c.info.version).toBe("2.10.0");
 
     c.send(`CONNECT {"verbose":false,"pedantic":false,"headers":true}\r\nPING\r\n`);
     const pong = await c.next();

@@ -52,7 +52,7 @@ describe.skipIf(Boolean(process.env.NATS_E2E_URL))("monitoring", () => {
     const after = await ok("/varz");
 
     expect(after.server_id).toMatch(/^NE[0-9A-F]+$/);
-    expect(after).toMatchObject({ version: "2.2.0", proto: 1, go: "workerd", routes: 0, remotes: 0, leafnodes: 0 });
+    expect(after).toMatchObject({ version: "2.10.0", proto: 1, go: "workerd", routes: 0, remotes: 0, leafnodes: 0 });
     expect(after.ping_interval).toBe(2 * 60 * 1e9); // a Go duration: nanoseconds
     expect(after.max_payload).toBe(1024 * 1024);
     expect(after.uptime).toMatch(/^(\d+y)?(\d+d)?(\d+h)?(\d+m)?\d+s$/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Message } from "../../src/protocol/message.js";
-import { ackFrame, DATA_HEADER, NO_QUEUE_NAMES, readAck, readDataHeader, type DataHeader, ROUTE_HEADERS, ROUTE_RECEIPT, RouteBatch, RouteReader } from "../../src/protocol/route.js";
+import { ackFrame, DATA_HEADER, NO_QUEUE_NAMES, readAck, readDataHeader, type DataHeader, ROUTE_DELIVER, ROUTE_HEADERS, ROUTE_RECEIPT, RouteBatch, RouteReader } from "../../src/protocol/route.js";
 import { clusterSubject, ownerOf, ownerOfSubject, publishKey, subscriptionKey } from "../../src/protocol/shardkey.js";
 
 const enc = new TextEncoder();
@@ -32,6 +32,21 @@ describe("route batch", () => {
       [0, 0, "$G", "t", null, -1, "", []],
       [3, 0, "$G", "u.v", null, -1, "x".repeat(100), ["workers"]],
     ]);
+  });
+
+  it("carries a deliver subject when the message shows another subject than it is routed on", () => {
+    const b = new RouteBatch();
+    const m = msg("_INBOX.pull.1", "$JS.ACK.S.C.1.5.5.0.0", -1, "stored");
+    m.deliver = enc.encode("orders.new");
+    b.add(1, enc.encode("$G"), m, NO_QUEUE_NAMES, false);
+    b.add(2, enc.encode("$G"), msg("plain", null, -1, "x"), NO_QUEUE_NAMES, false);
+    const r = new RouteReader().read(b.records());
+    expect(r.next()).toBe(true);
+    expect([r.record.flags, dec.decode(r.record.subject), dec.decode(r.record.deliver!), dec.decode(r.record.data)]).toEqual([
+      ROUTE_DELIVER, "_INBOX.pull.1", "orders.new", "stored",
+    ]);
+    expect(r.next()).toBe(true);
+    expect([dec.decode(r.record.subject), r.record.deliver]).toEqual(["plain", null]);
   });
 
   it("starts again in the same buffer after clear(), and the bytes of a batch stay as they were until then", () => {

@@ -26,6 +26,6 @@ describe("server description", () => {
 
   it("/varz begins with the same fields", () => {
     expect(Object.keys(describeServer(server))).toEqual(["server_id", "server_name", "version", "proto", "go", "host", "port"]);
-    expect(describeServer(server).version).toBe("2.2.0");
+    expect(describeServer(server).version).toBe("2.10.0");
   });
 });

@@ -66,6 +66,20 @@ export interface Routes {
   dropped(): void;
 }
 
+/**
+ * What the server itself serves on subjects of its own (JetStream: `$JS.API.>`,
+ * acks), as nats-server's internal subscriptions: each such subject has one shard
+ * that serves it, which every shard can tell from the subject alone.
+ */
+export interface ServerServices {
+  /** This shard's number. */
+  readonly self: number;
+  /** The shard that serves `subject` of `account`, or -1 when nothing does. Asked only of subjects under `$JS.`. */
+  target(account: string, subject: string): number;
+  /** Serves `msg` (a view, valid during the call) here. */
+  serve(account: string, subject: string, msg: Message): void;
+}
+
 /** What delivery needs of the host it serves. */
 export interface DeliveryHost {
   readonly totals: Totals;
@@ -111,6 +125,8 @@ interface Receipt {
 export class Delivery {
   /** Set when the host joins a cluster of more than one shard. */
   routes: Routes | null = null;
+  /** Set when the server serves subjects of its own (JetStream). */
+  services: ServerServices | null = null;
   private readonly waiting = new Map<Client, Waiting[]>();
   private readonly receipts = new Map<number, Receipt>();
   private nextReceipt = 1;
@@ -193,13 +209,24 @@ export class Delivery {
    * member of each group named. Returns the deliveries made.
    */
   deliverRouted(m: RoutedMessage): number {
+    const served = this.serveRouted(m);
     const space = this.host.spaceOf(m.account);
-    if (space === undefined) return 0;
+    if (space === undefined) return served;
     const subject = this.routedSubject.decode(m.subject);
     const local = space.sublist.match(subject);
-    const delivered = this.plain(local.plain, null, m);
+    const delivered = this.plain(local.plain, null, m) + served;
     if (m.queueCount === 0) return delivered;
     return this.choose(null, space, m, subject, local.groups, NO_REMOTE, delivered, m);
+  }
+
+  /** A routed message to a subject this shard serves (see service()); 1 when served. */
+  private serveRouted(m: RoutedMessage): number {
+    const services = this.services;
+    if (services === null || !isServiceSubject(m.subject)) return 0;
+    const subject = this.routedSubject.decode(m.subject);
+    if (services.target(m.account, subject) !== services.self) return 0;
+    services.serve(m.account, subject, m);
+    return 1;
   }
 
   /** Writes `msg` to each plain subscriber but the publisher's own when it asked for no echo. */
@@ -234,6 +261,7 @@ export class Delivery {
   ): number {
     this.ndest = 0;
     for (let i = 0; i < remote.hosts.length; i++) this.destination(remote.hosts[i]);
+    if (only === null && this.services !== null && isServiceSubject(msg.subject)) delivered += this.service(space, subject, msg);
     for (let i = 0; i < groups.length; i++) {
       const members = groups[i];
       const name = members[0].queue!;
@@ -303,6 +331,20 @@ export class Delivery {
     return 0;
   }
 
+  /**
+   * A message to a subject the server serves: served here, or sent to the shard that
+   * serves it as if that shard had a subscriber (so it travels behind what the same
+   * publisher sent before). Returns 1 when something serves it: it has a responder.
+   */
+  private service(space: AccountSpace<LocalSub>, subject: string, msg: Message): number {
+    const services = this.services!;
+    const t = services.target(space.name, subject);
+    if (t < 0) return 0;
+    if (t === services.self) services.serve(space.name, subject, msg);
+    else this.destination(t);
+    return 1;
+  }
+
   /** The host of `g` that `r` (in [0, total)) falls on takes the message for the group. */
   private assign(g: RemoteGroup, r: number): void {
     let h = 0;
@@ -331,11 +373,12 @@ export class Delivery {
     const reply = msg.reply;
     if (c.responses !== null && reply !== null && reply.length > 0) c.responses.received(decode(reply), Date.now());
     const data = msg.data;
+    const subject = msg.deliver ?? msg.subject;
     if (msg.headerSize >= 0 && !c.opts.headers) {
       // A subscriber that did not declare headers gets the payload alone, as nats-server does.
-      c.outbox.msg(msg.subject, sub.sidBytes, reply, -1, data.subarray(msg.headerSize));
+      c.outbox.msg(subject, sub.sidBytes, reply, -1, data.subarray(msg.headerSize));
     } else {
-      c.outbox.msg(msg.subject, sub.sidBytes, reply, msg.headerSize, data);
+      c.outbox.msg(subject, sub.sidBytes, reply, msg.headerSize, data);
     }
     const host = this.host;
     host.markDirty(c);
@@ -390,6 +433,16 @@ export class Delivery {
     }
     this.host.flush();
   }
+}
+
+const DOLLAR = 0x24;
+const J = 0x4a;
+const S = 0x53;
+const DOT = 0x2e;
+
+/** A subject under `$JS.`, which the server may serve itself. */
+function isServiceSubject(subject: Uint8Array): boolean {
+  return subject.length > 4 && subject[0] === DOLLAR && subject[1] === J && subject[2] === S && subject[3] === DOT;
 }
 
 function groupNamed(groups: readonly RemoteGroup[], name: string): RemoteGroup | undefined {

@@ -5,6 +5,7 @@
 
 import { Authenticator, newNonce, type Credentials } from "../../protocol/auth.js";
 import type { BrokerConfig } from "../../protocol/config.js";
+import { DEFAULT_CONNECT_OPTIONS, type ConnectOptions } from "../../protocol/connect.js";
 import { CLOSE, ERR } from "../../protocol/errors.js";
 import type { Message } from "../../protocol/message.js";
 import type { RoutedMessage } from "../../protocol/route.js";
@@ -17,7 +18,7 @@ import { Attachments } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import { clientFields, logClosed } from "./connection-log.js";
 import { ConnectionIds } from "./connection-ids.js";
-import { Delivery, type DeliveryHost, type Routes } from "./delivery.js";
+import { Delivery, type DeliveryHost, type Routes, type ServerServices } from "./delivery.js";
 import { PartialOps } from "./partial-ops.js";
 import { forgetConnection, rebuildConnections, type ConnectionStorage } from "./restore.js";
 import { StoredSubs } from "./subscriptions.js";
@@ -75,8 +76,13 @@ export interface ClosedLog {
  */
 const STREAMING_FRAME = 16 * 1024;
 
+/** The CONNECT options of the server's own connections (openInternal): headers, and never their own messages back. */
+const INTERNAL_OPTS: ConnectOptions = { ...DEFAULT_CONNECT_OPTIONS, verbose: false, pedantic: false, headers: true, echo: false, noResponders: false };
+
 export class Host implements ClientHost, DeliveryHost {
   private readonly clients = new Map<Transport, Client>();
+  /** The server's own connections (openInternal). */
+  private readonly internals = new Map<Transport, Client>();
   /** The cluster side, when there is more than one shard. */
   private cluster: ClusterLink | null = null;
   /** Where what this host's clients publish, and what other shards route here, goes. */
@@ -144,7 +150,12 @@ export class Host implements ClientHost, DeliveryHost {
   attach(cluster: ClusterLink): void {
     this.cluster = cluster;
     this.delivery.routes = cluster;
-    for (const client of this.clients.values()) for (const sub of client.subs.values()) cluster.restored(sub);
+    for (const client of [...this.clients.values(), ...this.internals.values()]) for (const sub of client.subs.values()) cluster.restored(sub);
+  }
+
+  /** Serves subjects of the server's own from now on (JetStream's API). */
+  serve(services: ServerServices): void {
+    this.delivery.services = services;
   }
 
   get connections(): number {
@@ -170,10 +181,46 @@ export class Host implements ClientHost, DeliveryHost {
     return this.spaces.values();
   }
 
+  /** A connection id no connection of any shard had. */
+  private newCid(): number {
+    // Interleaved over the shards, so client ids are unique across the cluster.
+    return (this.cids.take() - 1) * this.settings.shards + this.server.index + 1;
+  }
+
+  /**
+   * A connection of the server's own in `account` (JetStream's, as nats-server's
+   * internal clients): authenticated as the account itself, without permissions,
+   * and no client, so neither counted, listed, limited nor kept alive. Its transport
+   * keeps its attachment, so that restore() rebuilds it with its subscriptions.
+   */
+  openInternal(t: Transport, account: string): Client {
+    const cid = this.newCid();
+    const start = Date.now();
+    const identity = { account, user: "$JS", permissions: null, expiresAt: null };
+    const client = new Client(this, t, cid, "", start, { cid, opts: { ...INTERNAL_OPTS }, ip: "", start, identity });
+    this.internals.set(t, client);
+    this.saveAttachment(client);
+    return client;
+  }
+
+  /**
+   * Whether anything subscribes to `subject` of `account`, here or on another shard;
+   * a promise while the owner of its key is asked.
+   */
+  interestIn(account: string, subject: string): boolean | Promise<boolean> {
+    const space = this.space(account);
+    const local = space.sublist.match(subject);
+    if (local.plain.length > 0 || local.groups.length > 0) return true;
+    const routes = this.delivery.routes;
+    if (routes === null) return false;
+    const remote = routes.interest(space, subject);
+    if (remote instanceof Promise) return remote.then((r) => r !== undefined && (r.hosts.length > 0 || r.groups.length > 0));
+    return remote.hosts.length > 0 || remote.groups.length > 0;
+  }
+
   /** A new connection: greet it with INFO and remember it. */
   open(ws: Transport, via: Upgrade): Client {
-    // Interleaved over the shards, so client ids are unique across the cluster.
-    const cid = (this.cids.take() - 1) * this.settings.shards + this.server.index + 1;
+    const cid = this.newCid();
     const client = new Client(this, ws, cid, via.ip, Date.now());
     this.clients.set(ws, client);
     this.totals.totalConnections++;
@@ -263,12 +310,15 @@ export class Host implements ClientHost, DeliveryHost {
    * Rebuilds the connections after workerd hibernated or restarted the object
    * (see restore.ts).
    */
-  restore(sockets: Transport[]): void {
-    for (const client of rebuildConnections(this, this.storage, sockets)) this.clients.set(client.ws, client);
+  restore(sockets: Transport[], internal: Transport[] = []): void {
+    const own = new Set(internal);
+    for (const client of rebuildConnections(this, this.storage, [...sockets, ...internal])) {
+      (own.has(client.ws) ? this.internals : this.clients).set(client.ws, client);
+    }
   }
 
   client(ws: Transport): Client | undefined {
-    return this.clients.get(ws);
+    return this.clients.get(ws) ?? this.internals.get(ws);
   }
 
   /**

@@ -1,0 +1,567 @@
+// JetStream on a shard, as a client of the core (nats-server runs it as internal
+// subscriptions; so does this). Every shard plays it:
+//
+// - For subjects under `$JS.` it is a service (host/delivery.ts ServerServices):
+//   the shard a request concerns is a hash of its account and stream (placement.ts),
+//   so delivery sends it there like a message to a subscriber, behind whatever the
+//   same publisher sent before, and it is answered there.
+// - As home to streams, it keeps their messages (stream.ts) and subscribes to their
+//   subjects on a connection of its own in their account (connection.ts), so what
+//   any shard publishes to them arrives in the same batched frames as any delivery.
+// - As keeper of an account's catalog, it answers the account-wide requests
+//   (account-api.ts), asking the streams' homes over RPC (HomeCalls).
+//
+// Replies (PubAcks, API answers) are published on the account's connection here
+// once the event's work is done, so a frame's worth of publishes is stored in one
+// implicit transaction and acknowledged after it is durable.
+
+import { decode } from "../../protocol/bytes.js";
+import { API_TYPES, JSERR, errorResponse } from "../../protocol/jetstream/api-errors.js";
+import { jetStreamStream, parseApiSubject, type ApiRequest } from "../../protocol/jetstream/api-subject.js";
+import { parseAck, parseAckSubject } from "../../protocol/jetstream/ack.js";
+import { pubAck, pubAckError } from "../../protocol/jetstream/pub-ack.js";
+import { checkPullRequest } from "../../protocol/jetstream/pull-request.js";
+import * as status from "../../protocol/jetstream/status.js";
+import type { Message } from "../../protocol/message.js";
+import type { ServerServices } from "../host/delivery.js";
+import type { Host } from "../host/host.js";
+import type { Log } from "../log.js";
+import { AccountApi, type HomeAnswer, type HomeCall, type HomeCalls } from "./account-api.js";
+import { Catalog } from "./catalog.js";
+import { consumerInfo, consumerList, consumerNames, createConsumer } from "./consumer-api.js";
+import { ConsumerStore } from "./consumer-store.js";
+import { Consumer, type Outgoing } from "./consumer.js";
+import { JsConnection } from "./connection.js";
+import { catalogShard, streamHome } from "./placement.js";
+import { directGet, infoResponse, msgDeleteResponse, msgGetResponse, parseBody, purgeResponse, response, streamInfo } from "./stream-api.js";
+import { StreamStore } from "./stream-store.js";
+import { Stream } from "./stream.js";
+
+export interface JetStreamSettings {
+  readonly self: number;
+  readonly shards: number;
+  /** This shard's server name: the stream's "leader" in its info. */
+  readonly serverName: string;
+  readonly maxPayload: number;
+}
+
+/** Asks another shard's JetStream (the Shard's RPC method). */
+export type HomeRpc = (shard: number, call: HomeCall) => Promise<HomeAnswer>;
+
+/** When the shard should wake for JetStream's own work (messages reaching max_age). */
+export interface JetStreamAlarm {
+  wakeBy(at: number): void;
+}
+
+/** Something to publish on an account's connection: an API answer, a PubAck, a consumer's message or status. */
+interface Reply {
+  readonly account: string;
+  readonly subject: string;
+  /** The subject it shows, when not `subject` (Message.deliver). */
+  readonly deliver: string | null;
+  readonly reply: string | null;
+  readonly hdr: Uint8Array | null;
+  readonly data: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+const encoder = new TextEncoder();
+
+export class JetStream implements ServerServices, HomeCalls {
+  readonly self: number;
+  private readonly store: StreamStore;
+  private readonly consumerStore: ConsumerStore;
+  private readonly catalog: Catalog;
+  private readonly api: AccountApi;
+  /** The streams this shard is home to, by account and name, and by id (the sids of their subscriptions). */
+  private readonly streams = new Map<string, Stream>();
+  private readonly byId = new Map<number, Stream>();
+  private readonly connections = new Map<string, JsConnection>();
+  private replies: Reply[] = [];
+  private replying = false;
+  /** Streams whose consumers may have something to send once this event's work is done. */
+  private readonly toPump = new Set<Stream>();
+  /** The timer for the consumers' next deadline while the object is awake, and when it fires. */
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = 0;
+
+  constructor(
+    private readonly host: Host,
+    private readonly sql: SqlStorage,
+    private readonly settings: JetStreamSettings,
+    private readonly rpc: HomeRpc,
+    private readonly alarm: JetStreamAlarm,
+    private readonly log: Log,
+  ) {
+    this.self = settings.self;
+    this.store = new StreamStore(sql);
+    this.consumerStore = new ConsumerStore(sql);
+    this.catalog = new Catalog(sql);
+    this.api = new AccountApi(this.catalog, this, { maxPayload: settings.maxPayload });
+    const now = Date.now();
+    for (const row of this.store.all()) {
+      const s = new Stream(this.store, row);
+      for (const c of this.consumerStore.all(s.id)) s.consumers.set(c.name, new Consumer(s, this.consumerStore, c, now));
+      this.add(s);
+    }
+  }
+
+  /** The connections kept from before, for Host.restore to rebuild with the sockets. */
+  stored(): JsConnection[] {
+    const kept = JsConnection.stored(this.sql, this.received, this.log);
+    for (const c of kept) this.connections.set(c.account, c);
+    return kept;
+  }
+
+  /** After Host.restore: each kept connection is bound to the client the host rebuilt. */
+  resumed(): void {
+    for (const [account, c] of this.connections) {
+      if (!c.restored(this.host)) this.connections.delete(account);
+    }
+    this.scheduleExpiry(Date.now());
+  }
+
+  private add(s: Stream): void {
+    this.streams.set(key(s.account, s.name), s);
+    this.byId.set(s.id, s);
+  }
+
+  private connection(account: string): JsConnection {
+    let c = this.connections.get(account);
+    if (c === undefined) {
+      c = JsConnection.open(this.host, account, this.sql, this.received, this.log);
+      this.connections.set(account, c);
+    }
+    return c;
+  }
+
+  // ---- ServerServices: requests routed here ---------------------------------------------------
+
+  target(account: string, subject: string): number {
+    const shards = this.settings.shards;
+    const req = parseApiSubject(subject);
+    if (req !== null) {
+      // Creating, updating and deleting streams and the account-wide requests go to the
+      // account's catalog; the rest to the stream's home. Like nats-server, which takes
+      // all of $JS.API.>, something takes what nobody answers: the catalog.
+      if (CATALOG_OPS.has(req.op) || !("stream" in req)) return catalogShard(account, shards);
+      return streamHome(account, req.stream, shards);
+    }
+    // Acks and flow control answers: the stream's home.
+    const stream = jetStreamStream(subject);
+    return stream === null || stream === "" ? -1 : streamHome(account, stream, shards);
+  }
+
+  serve(account: string, subject: string, msg: Message): void {
+    const reply = msg.hasReply ? decode(msg.reply!) : null;
+    const body = parseBody(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data);
+    const req = parseApiSubject(subject);
+    if (req === null) return this.serveConsumerReply(account, subject, reply, msg);
+    const answer = (text: string | Promise<string>) => {
+      if (reply === null) return;
+      if (typeof text === "string") this.reply(account, reply, null, encoder.encode(text));
+      else {
+        text.then(
+          (t) => this.reply(account, reply, null, encoder.encode(t)),
+          (e) => {
+            this.log.exception("JetStream request failed", e, { account, subject });
+            this.reply(account, reply, null, encoder.encode(errorResponse(API_TYPES.system, JSERR.clusterNotAvailable)));
+          },
+        );
+      }
+    };
+    switch (req.op) {
+      case "INFO":
+        return answer(this.api.info(account));
+      case "STREAM.CREATE":
+        return answer(this.api.create(account, req.stream, body));
+      case "STREAM.UPDATE":
+        return answer(this.api.update(account, req.stream, body));
+      case "STREAM.DELETE":
+        return answer(this.api.delete(account, req.stream));
+      case "STREAM.NAMES":
+        return answer(this.api.names(account, body));
+      case "STREAM.LIST":
+        return answer(this.api.list(account, body));
+      case "STREAM.INFO":
+      case "STREAM.PURGE":
+      case "STREAM.MSG.GET":
+      case "STREAM.MSG.DELETE": {
+        const s = this.streams.get(key(account, req.stream));
+        if (s === undefined) return answer(errorResponse(notFoundType(req.op), JSERR.streamNotFound));
+        if (req.op === "STREAM.INFO") return answer(infoResponse(s, body, this.settings.serverName));
+        if (req.op === "STREAM.PURGE") return answer(purgeResponse(s, body));
+        if (req.op === "STREAM.MSG.GET") return answer(msgGetResponse(s, body));
+        return answer(msgDeleteResponse(s, body));
+      }
+      case "DIRECT.GET": {
+        const s = this.streams.get(key(account, req.stream));
+        // Without allow_direct nats-server has no direct-get subscription: nobody answers.
+        if (s === undefined || !s.config.allow_direct || reply === null) return;
+        const d = directGet(s, body, req.lastBySubject);
+        return this.reply(account, reply, d.hdr, d.data);
+      }
+      case "CONSUMER.CREATE":
+      case "CONSUMER.DURABLE.CREATE":
+      case "CONSUMER.INFO":
+      case "CONSUMER.DELETE":
+      case "CONSUMER.NAMES":
+      case "CONSUMER.LIST":
+      case "CONSUMER.MSG.NEXT":
+        return this.serveConsumerRequest(account, req, reply, msg, body, answer);
+      default:
+        // nats-server takes all of $JS.API.> and drops what it has no handler for: no answer.
+        return;
+    }
+  }
+
+  /** A request about a stream's consumers, on the stream's home. */
+  private serveConsumerRequest(
+    account: string,
+    req: Extract<ApiRequest, { stream: string }>,
+    reply: string | null,
+    msg: Message,
+    body: ReturnType<typeof parseBody>,
+    answer: (text: string) => void,
+  ): void {
+    const now = Date.now();
+    const s = this.streams.get(key(account, req.stream));
+    const leader = this.settings.serverName;
+    if (req.op === "CONSUMER.MSG.NEXT") {
+      if (reply === null) return;
+      const c = s?.consumers.get(req.consumer);
+      // nats-server has no subscription for a consumer that does not exist: nobody answers.
+      if (c === undefined) return;
+      const pull = checkPullRequest(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data, c.config);
+      if (!pull.ok) return this.send(account, { to: reply, subject: null, reply: null, hdr: pull.status, data: EMPTY });
+      const refused = c.pull(reply, pull.request, now);
+      if (refused !== null) return this.send(account, refused);
+      return this.pump(s!);
+    }
+    const type = consumerResponseType(req.op);
+    if (s === undefined) return answer(errorResponse(type, JSERR.streamNotFound));
+    switch (req.op) {
+      case "CONSUMER.CREATE":
+      case "CONSUMER.DURABLE.CREATE": {
+        const filter = req.op === "CONSUMER.CREATE" ? req.filter : null;
+        const data = msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data;
+        const r = createConsumer(s, this.consumerStore, data, req.op, req.consumer, filter, leader, now);
+        answer(r.text);
+        if (r.consumer !== null) this.pump(s);
+        return;
+      }
+      case "CONSUMER.INFO": {
+        const c = s.consumers.get(req.consumer);
+        return answer(c === undefined ? errorResponse(type, JSERR.consumerNotFound) : response(type, consumerInfo(c, now)));
+      }
+      case "CONSUMER.DELETE": {
+        const c = s.consumers.get(req.consumer);
+        if (c === undefined) return answer(errorResponse(type, JSERR.consumerNotFound));
+        this.deleteConsumer(c);
+        return answer(response(type, { success: true }));
+      }
+      case "CONSUMER.NAMES":
+        return answer(consumerNames(s, body));
+      case "CONSUMER.LIST":
+        return answer(consumerList(s, body, now));
+    }
+  }
+
+  /** `$JS.ACK.…` (an ack) or `$JS.FC.…` (a flow control answer), on the stream's home. */
+  private serveConsumerReply(account: string, subject: string, reply: string | null, msg: Message): void {
+    const now = Date.now();
+    const ack = parseAckSubject(subject);
+    if (ack !== null) {
+      const s = this.streams.get(key(account, ack.stream));
+      const c = s?.consumers.get(ack.consumer);
+      if (c === undefined) return;
+      const kind = parseAck(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data);
+      const confirm = c.ack(kind, ack.streamSeq, ack.consumerSeq, now);
+      if (kind.kind === "next" && reply !== null) {
+        if (kind.request === null) this.send(account, { to: reply, subject: null, reply: null, hdr: status.badRequest(kind.error), data: EMPTY });
+        else {
+          const refused = c.pull(reply, kind.request, now);
+          if (refused !== null) this.send(account, refused);
+        }
+      } else if (confirm && reply !== null) {
+        this.send(account, { to: reply, subject: null, reply: null, hdr: null, data: EMPTY });
+      }
+      return this.pump(s!);
+    }
+    if (subject.startsWith("$JS.FC.")) {
+      for (const s of this.streams.values()) {
+        if (s.account !== account) continue;
+        for (const c of s.consumers.values()) if (c.flowControlAnswered(subject)) return this.pump(s);
+      }
+    }
+  }
+
+  private deleteConsumer(c: Consumer): void {
+    c.drop((o) => this.send(c.stream.account, o));
+    c.stream.consumers.delete(c.name);
+  }
+
+  // ---- the streams' subscriptions --------------------------------------------------------------
+
+  /** A message to one of the streams' subjects, on the account's connection. */
+  private readonly received = (conn: JsConnection, sid: string, subject: string, reply: string | null, hdr: Uint8Array | null, data: Uint8Array) => {
+    const s = this.byId.get(Number.parseInt(sid, 10));
+    if (s === undefined || s.account !== conn.account) return;
+    const now = Date.now();
+    let r: ReturnType<Stream["publish"]>;
+    try {
+      r = s.publish(subject, hdr, data, now);
+    } catch (e) {
+      // The connection serves every stream of the account here: one failed write must not close it.
+      this.log.exception("JetStream failed to store a message", e, { account: s.account, stream: s.name, subject });
+      r = { error: JSERR.streamStoreFailed(e instanceof Error ? e.message : String(e)) };
+    }
+    if (s.config.max_age > 0) this.alarm.wakeBy(now + s.config.max_age / 1_000_000);
+    if (s.consumers.size > 0) this.pump(s);
+    if (reply === null || reply === "" || s.config.no_ack) return;
+    if (r === null) return;
+    const text = "error" in r ? pubAckError(s.name, r.error) : pubAck(s.ackPrefix, r.seq, r.duplicate);
+    this.reply(conn.account, reply, null, encoder.encode(text));
+  };
+
+  /** Subscribes the stream's connection to its subjects (sids `<id>.<n>`) and waits until every shard knows. */
+  private async subscribe(s: Stream): Promise<void> {
+    const c = this.connection(s.account);
+    s.config.subjects.forEach((subject, i) => c.subscribe(subject, `${s.id}.${i}`));
+    this.host.flush();
+    await c.sync(this.host);
+  }
+
+  private unsubscribe(s: Stream): void {
+    const c = this.connections.get(s.account);
+    if (c === undefined) return;
+    for (const sid of [...c.client.subs.keys()]) if (Number.parseInt(sid, 10) === s.id) c.unsubscribe(sid);
+    this.host.flush();
+  }
+
+  // ---- replies ---------------------------------------------------------------------------------
+
+  private reply(account: string, subject: string, hdr: Uint8Array | null, data: Uint8Array): void {
+    this.queue({ account, subject, deliver: null, reply: null, hdr, data });
+  }
+
+  /** What a consumer sends: a message (showing its stored subject) or a status. */
+  private send(account: string, o: Outgoing): void {
+    this.queue({ account, subject: o.to, deliver: o.subject, reply: o.reply, hdr: o.hdr, data: o.data });
+  }
+
+  private queue(r: Reply): void {
+    this.replies.push(r);
+    this.later();
+  }
+
+  /** The stream's consumers are to look for something to send, once this event's work is done. */
+  private pump(s: Stream): void {
+    this.toPump.add(s);
+    this.later();
+  }
+
+  private later(): void {
+    if (this.replying) return;
+    this.replying = true;
+    // After what the event is doing (a frame's publishes, the host's flush): all it caused goes together.
+    queueMicrotask(() => this.sendReplies());
+  }
+
+  private sendReplies(): void {
+    this.replying = false;
+    try {
+      const now = Date.now();
+      for (const s of this.toPump) for (const c of s.consumers.values()) this.pumpConsumer(c, now);
+      this.toPump.clear();
+      const replies = this.replies;
+      this.replies = [];
+      for (const r of replies) this.connection(r.account).publish(r.subject, r.reply, r.hdr, r.data, r.deliver);
+    } catch (e) {
+      this.log.exception("unexpected exception sending JetStream replies", e);
+    } finally {
+      this.host.flush();
+      this.schedule();
+    }
+  }
+
+  private pumpConsumer(c: Consumer, now: number): void {
+    if (!c.isPull) {
+      const interest = this.host.interestIn(c.stream.account, c.config.deliver_subject!);
+      if (interest instanceof Promise) {
+        void interest.then((yes) => {
+          c.interest(yes, Date.now());
+          this.pump(c.stream);
+        });
+        return;
+      }
+      c.interest(interest, now);
+    }
+    c.pump(now, (o) => this.send(c.stream.account, o));
+  }
+
+  // ---- the consumers' timers -------------------------------------------------------------------
+
+  /** Sets the timer for the earliest deadline of any consumer, and the alarm for redeliveries. */
+  private schedule(): void {
+    let at: number | null = null;
+    let redeliver: number | null = null;
+    for (const s of this.streams.values()) {
+      for (const c of s.consumers.values()) {
+        const d = c.nextDeadline();
+        if (d !== null && (at === null || d < at)) at = d;
+        const r = c.nextRedelivery();
+        if (r !== null && (redeliver === null || r < redeliver)) redeliver = r;
+      }
+    }
+    // Redeliveries outlive the object: the alarm wakes it for them.
+    if (redeliver !== null) this.alarm.wakeBy(redeliver);
+    if (at === null) return;
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = 0;
+      this.onTimer();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private onTimer(): void {
+    try {
+      const now = Date.now();
+      for (const s of this.streams.values()) {
+        for (const c of [...s.consumers.values()]) {
+          if (c.isInactive(now)) this.deleteConsumer(c);
+        }
+        if (s.consumers.size > 0) this.pump(s);
+      }
+    } catch (e) {
+      this.log.exception("unexpected exception in a JetStream timer", e);
+    }
+    this.later();
+  }
+
+  // ---- HomeCalls: the catalog asks homes --------------------------------------------------------
+
+  home(account: string, stream: string, call: HomeCall): Promise<HomeAnswer> {
+    const shard = streamHome(account, stream, this.settings.shards);
+    return shard === this.self ? this.homeCall(call) : this.rpc(shard, call);
+  }
+
+  homes(account: string, streams: readonly string[], call: HomeCall): Promise<HomeAnswer[]> {
+    const shards = new Set(streams.map((s) => streamHome(account, s, this.settings.shards)));
+    return Promise.all([...shards].map((shard) => (shard === this.self ? this.homeCall(call) : this.rpc(shard, call))));
+  }
+
+  /** A call from an account's catalog to this shard as the home of its streams. */
+  async homeCall(call: HomeCall): Promise<HomeAnswer> {
+    const now = Date.now();
+    switch (call.op) {
+      case "create": {
+        const existing = this.streams.get(key(call.account, call.config.name));
+        if (existing !== undefined) return this.infoOf(existing);
+        const s = new Stream(this.store, this.store.create(call.account, call.config, now, call.config.first_seq ?? 1));
+        this.add(s);
+        await this.subscribe(s);
+        return this.infoOf(s);
+      }
+      case "update": {
+        const s = this.streams.get(key(call.account, call.config.name));
+        if (s === undefined) return { error: JSERR.streamNotFound };
+        const resubscribe = JSON.stringify(s.config.subjects) !== JSON.stringify(call.config.subjects);
+        if (resubscribe) this.unsubscribe(s);
+        s.updateConfig(call.config, now);
+        if (resubscribe) await this.subscribe(s);
+        this.scheduleExpiry(now);
+        return this.infoOf(s);
+      }
+      case "delete": {
+        const s = this.streams.get(key(call.account, call.name));
+        if (s === undefined) return { error: JSERR.streamNotFound };
+        this.unsubscribe(s);
+        for (const c of [...s.consumers.values()]) this.deleteConsumer(c);
+        this.streams.delete(key(s.account, s.name));
+        this.byId.delete(s.id);
+        s.drop();
+        return { deleted: true };
+      }
+      case "info": {
+        const s = this.streams.get(key(call.account, call.name));
+        return s === undefined ? { error: JSERR.streamNotFound } : this.infoOf(s);
+      }
+      case "usage": {
+        let memory = 0;
+        let storage = 0;
+        let consumers = 0;
+        for (const s of this.streams.values()) {
+          if (s.account !== call.account) continue;
+          consumers += s.consumers.size;
+          if (s.config.storage === "memory") memory += s.storedBytes;
+          else storage += s.storedBytes;
+        }
+        return { usage: { memory, storage, consumers } };
+      }
+    }
+  }
+
+  private infoOf(s: Stream): HomeAnswer {
+    return { info: streamInfo(s, this.settings.serverName), config: s.config };
+  }
+
+  // ---- time ------------------------------------------------------------------------------------
+
+  /** Drops messages past their streams' max_age; returns when next to run, or null. */
+  tick(now: number): number | null {
+    let next: number | null = null;
+    for (const s of this.streams.values()) {
+      const at = s.expire(now);
+      if (at !== null && (next === null || at < next)) next = at;
+      if (s.consumers.size > 0) this.pump(s);
+    }
+    return next;
+  }
+
+  private scheduleExpiry(now: number): void {
+    const next = this.tick(now);
+    if (next !== null) this.alarm.wakeBy(next);
+  }
+}
+
+/** The requests an account's catalog answers. */
+const CATALOG_OPS: ReadonlySet<string> = new Set(["INFO", "STREAM.CREATE", "STREAM.UPDATE", "STREAM.DELETE", "STREAM.NAMES", "STREAM.LIST"]);
+
+/** The response type of a consumer request. */
+function consumerResponseType(op: string): string {
+  switch (op) {
+    case "CONSUMER.INFO":
+      return API_TYPES.consumerInfo;
+    case "CONSUMER.DELETE":
+      return API_TYPES.consumerDelete;
+    case "CONSUMER.NAMES":
+      return API_TYPES.consumerNames;
+    case "CONSUMER.LIST":
+      return API_TYPES.consumerList;
+    default:
+      return API_TYPES.consumerCreate;
+  }
+}
+
+function key(account: string, name: string): string {
+  return `${account}\u0000${name}`;
+}
+
+/** The response type of a stream request, for its stream-not-found error. */
+function notFoundType(op: string): string {
+  switch (op) {
+    case "STREAM.INFO":
+      return API_TYPES.streamInfo;
+    case "STREAM.PURGE":
+      return API_TYPES.streamPurge;
+    case "STREAM.MSG.GET":
+      return API_TYPES.streamMsgGet;
+    default:
+      return API_TYPES.streamMsgDelete;
+  }
+}

@@ -1,0 +1,380 @@
+// One stream on its home shard: what a publish to its subjects does (the checks of
+// nats-server's processJetStreamMsg, in its order), its limits, and what the API
+// reads and removes. Its messages are in SQLite (stream-store.ts); what it counts
+// (messages, bytes, first and last) is kept in memory and counted again when the
+// object starts.
+
+import { JSERR, type ApiError } from "../../protocol/jetstream/api-errors.js";
+import { pubAckPrefix } from "../../protocol/jetstream/pub-ack.js";
+import { readPublishHeaders } from "../../protocol/jetstream/publish-headers.js";
+import type { StreamConfig } from "../../protocol/jetstream/stream-config.js";
+import { NS_PER_MS, rfc3339 } from "../../protocol/jetstream/time.js";
+import { encode } from "../../protocol/bytes.js";
+import { matchesLiteral } from "../../protocol/subject.js";
+import type { Consumer } from "./consumer.js";
+import type { StoredMessage, StoredStream, StreamStore } from "./stream-store.js";
+
+/**
+ * What a publish to the stream came to: stored (or a duplicate of what was), refused,
+ * or dropped without an answer (an invalid Nats-Rollup, as nats-server does).
+ */
+export type StoreResult = { seq: number; duplicate: boolean } | { error: ApiError } | null;
+
+export interface PurgeRequest {
+  readonly filter?: string;
+  readonly seq?: number;
+  readonly keep?: number;
+}
+
+/** Go's zero time, which nats-server reports for the first and last time of an empty stream. */
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+/** nats-server refuses header blocks larger than this (JSStreamHeaderExceedsMaximumErr). */
+const MAX_HEADER = 64 * 1024;
+
+export class Stream {
+  readonly id: number;
+  readonly account: string;
+  readonly name: string;
+  config: StreamConfig;
+  readonly created: number;
+  /** The start of its PubAcks, made once (pub-ack.ts). */
+  readonly ackPrefix: string;
+  private msgs: number;
+  private bytes: number;
+  private firstSeq: number;
+  private lastSeq: number;
+  private lastTs: number;
+  /** The Nats-Msg-Id of the last message stored (Nats-Expected-Last-Msg-Id), in memory as in nats-server. */
+  private lastMsgId = "";
+  /** When message ids older than the duplicate window were last forgotten. */
+  private idsSweptAt = 0;
+  /** Its consumers, by name (consumer.ts). */
+  readonly consumers = new Map<string, Consumer>();
+
+  constructor(
+    private readonly store: StreamStore,
+    row: StoredStream,
+  ) {
+    this.id = row.id;
+    this.account = row.account;
+    this.name = row.name;
+    this.config = row.config;
+    this.created = row.created;
+    this.ackPrefix = pubAckPrefix(row.name);
+    const c = store.counts(row.id);
+    this.msgs = c.msgs;
+    this.bytes = c.bytes;
+    this.lastSeq = Math.max(row.lastSeq, c.maxSeq);
+    this.firstSeq = c.msgs > 0 ? c.firstSeq : this.lastSeq + 1;
+    this.lastTs = row.lastTs;
+    if (c.maxSeq > row.lastSeq) this.lastTs = store.get(row.id, c.maxSeq)?.ts ?? row.lastTs;
+  }
+
+  get messages(): number {
+    return this.msgs;
+  }
+
+  get storedBytes(): number {
+    return this.bytes;
+  }
+
+  get last(): number {
+    return this.lastSeq;
+  }
+
+  /** The first message's sequence, or the next one's when the stream is empty. */
+  get firstSeqOrNext(): number {
+    return this.firstSeq;
+  }
+
+  /** A message published to one of the stream's subjects. */
+  publish(subject: string, hdr: Uint8Array | null, data: Uint8Array, now: number): StoreResult {
+    const cfg = this.config;
+    if (cfg.sealed) return { error: JSERR.streamSealed };
+    let msgId = "";
+    let rollup: "sub" | "all" | null = null;
+    if (hdr !== null) {
+      const h = readPublishHeaders(hdr);
+      if (h.expectedStream !== null && h.expectedStream !== this.name) return { error: JSERR.streamNotMatch };
+      if (h.expectedLastSubjectSeq !== null) {
+        const last = this.store.lastOf(this.id, subject)?.seq ?? 0;
+        if (last !== h.expectedLastSubjectSeq) return { error: JSERR.wrongLastSequence(last) };
+      }
+      if (h.expectedLastSeq !== null && h.expectedLastSeq !== this.lastSeq) return { error: JSERR.wrongLastSequence(this.lastSeq) };
+      if (h.msgId !== null) {
+        msgId = h.msgId;
+        const seq = this.store.seqOfId(this.id, msgId, now - cfg.duplicate_window / NS_PER_MS);
+        if (seq > 0) return { seq, duplicate: true };
+      }
+      if (h.expectedLastMsgId !== null && h.expectedLastMsgId !== this.lastMsgId) return { error: JSERR.wrongLastMsgId(this.lastMsgId) };
+      if (h.rollup !== null || h.rollupInvalid) {
+        if (!cfg.allow_rollup_hdrs) return { error: JSERR.streamRollupFailed("rollup not permitted") };
+        if (h.rollupInvalid) return null;
+        rollup = h.rollup;
+      }
+    }
+    const hlen = hdr === null ? 0 : hdr.length;
+    if (cfg.max_msg_size >= 0 && (hlen > cfg.max_msg_size || data.length > cfg.max_msg_size - hlen)) {
+      return { error: JSERR.messageExceedsMaximum };
+    }
+    if (hlen > MAX_HEADER) return { error: JSERR.headerExceedsMaximum };
+    const size = messageSize(cfg, subject, hlen, data.length);
+    if (cfg.discard === "new") {
+      const refused = this.refusesNew(subject, size);
+      if (refused !== null) return { error: JSERR.streamStoreFailed(refused) };
+    }
+    const seq = this.lastSeq + 1;
+    this.store.append(this.id, seq, subject, now, hdr, data, size);
+    if (this.msgs === 0) this.firstSeq = seq;
+    this.msgs++;
+    this.bytes += size;
+    this.lastSeq = seq;
+    this.lastTs = now;
+    this.lastMsgId = msgId;
+    if (msgId !== "") this.rememberId(msgId, seq, now);
+    for (const c of this.consumers.values()) c.stored(subject);
+    if (rollup === "sub") this.account_(this.store.removeSubjectBelow(this.id, subject, seq));
+    else if (rollup === "all") this.account_(this.store.removeBelow(this.id, seq));
+    this.enforceLimits(subject, now);
+    // Interest retention keeps a message only while a consumer is to read it.
+    if (cfg.retention === "interest" && ![...this.consumers.values()].some((c) => c.matches(subject))) this.deleteMessage(seq);
+    return { seq, duplicate: false };
+  }
+
+  /** Why `discard: new` refuses a message of `size` bytes now, or null when it does not. */
+  private refusesNew(subject: string, size: number): string | null {
+    const cfg = this.config;
+    if (cfg.max_msgs > 0 && this.msgs >= cfg.max_msgs) return "maximum messages exceeded";
+    if (cfg.max_bytes > 0 && this.bytes + size > cfg.max_bytes) return "maximum bytes exceeded";
+    if (cfg.discard_new_per_subject && cfg.max_msgs_per_subject > 0) {
+      if (this.store.subjectCount(this.id, subject).n >= cfg.max_msgs_per_subject) return "maximum messages per subject exceeded";
+    }
+    return null;
+  }
+
+  /** Drops the oldest messages past the stream's limits (discard old). */
+  private enforceLimits(subject: string, now: number): void {
+    const cfg = this.config;
+    if (cfg.max_msgs_per_subject > 0) {
+      const { n } = this.store.subjectCount(this.id, subject);
+      if (n > cfg.max_msgs_per_subject) {
+        const keepFrom = this.nthLastOfSubject(subject, cfg.max_msgs_per_subject);
+        this.account_(this.store.removeSubjectBelow(this.id, subject, keepFrom));
+      }
+    }
+    if (cfg.max_msgs > 0 && this.msgs > cfg.max_msgs) this.account_(this.store.removeBelow(this.id, this.lastSeq - cfg.max_msgs + 1));
+    if (cfg.max_bytes > 0 && this.bytes > cfg.max_bytes) {
+      let over = this.bytes - cfg.max_bytes;
+      let below = this.firstSeq;
+      for (const m of this.store.headers(this.id, this.firstSeq, 1_000_000)) {
+        if (over <= 0) break;
+        over -= m.size;
+        below = m.seq + 1;
+      }
+      this.account_(this.store.removeBelow(this.id, below));
+    }
+    if (cfg.max_age > 0) this.expire(now);
+  }
+
+  /** The sequence of the n-th newest message of `subject`. */
+  private nthLastOfSubject(subject: string, n: number): number {
+    return this.store.nthNewestOf(this.id, subject, n);
+  }
+
+  /** Drops messages older than max_age; returns when the next one expires (ms), or null. */
+  expire(now: number): number | null {
+    const maxAgeMs = this.config.max_age / NS_PER_MS;
+    if (maxAgeMs <= 0 || this.msgs === 0) return null;
+    const oldest = this.store.oldestTs(this.id);
+    if (oldest !== null && oldest <= now - maxAgeMs) this.account_(this.store.removeOlder(this.id, now - maxAgeMs + 1));
+    const next = this.msgs > 0 ? this.store.oldestTs(this.id) : null;
+    return next === null ? null : next + maxAgeMs;
+  }
+
+  private rememberId(msgId: string, seq: number, now: number): void {
+    this.store.rememberId(this.id, msgId, seq, now);
+    const windowMs = this.config.duplicate_window / NS_PER_MS;
+    // Forgetting costs a scan: at most once per tenth of the window.
+    if (now - this.idsSweptAt > windowMs / 10) {
+      this.idsSweptAt = now;
+      this.store.forgetIdsBefore(this.id, now - windowMs);
+    }
+  }
+
+  /** Messages went: the counts follow, and the first sequence moves to the next message left. */
+  private account_(removed: { n: number; bytes: number }): void {
+    if (removed.n === 0) return;
+    for (const c of this.consumers.values()) c.removed();
+    this.msgs -= removed.n;
+    this.bytes -= removed.bytes;
+    this.firstSeq = this.msgs === 0 ? this.lastSeq + 1 : (this.store.next(this.id, this.firstSeq)?.seq ?? this.lastSeq + 1);
+    this.store.saveLast(this.id, this.lastSeq, this.lastTs);
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  get(seq: number): StoredMessage | null {
+    return this.store.get(this.id, seq);
+  }
+
+  /** The last message of `subject` (a literal subject, or a filter with wildcards). */
+  lastBySubject(subject: string): StoredMessage | null {
+    if (!subject.includes("*") && !subject.includes(">")) return this.store.lastOf(this.id, subject);
+    let best: StoredMessage | null = null;
+    for (const s of this.store.subjects(this.id)) {
+      if (!matchesLiteral(s.subject, subject)) continue;
+      const m = this.store.lastOf(this.id, s.subject);
+      if (m !== null && (best === null || m.seq > best.seq)) best = m;
+    }
+    return best;
+  }
+
+  /** The first message at or after `seq` whose subject matches `filter` (any when empty). */
+  nextMatching(seq: number, filter: string): StoredMessage | null {
+    if (filter === "" || filter === ">") return this.store.next(this.id, Math.max(seq, this.firstSeq));
+    if (!filter.includes("*") && !filter.includes(">")) return this.store.nextOf(this.id, filter, seq);
+    for (let from = Math.max(seq, this.firstSeq); from <= this.lastSeq; ) {
+      const batch = this.store.scan(this.id, from, 256);
+      if (batch.length === 0) break;
+      for (const m of batch) if (matchesLiteral(m.subject, filter)) return m;
+      from = batch[batch.length - 1].seq + 1;
+    }
+    return null;
+  }
+
+  /** Messages of `filter` (all when empty) after sequence `seq`. */
+  countAfter(seq: number, filter: string): number {
+    if (filter === "" || filter === ">") return this.store.countAfter(this.id, seq, null);
+    if (!filter.includes("*") && !filter.includes(">")) return this.store.countAfter(this.id, seq, filter);
+    let n = 0;
+    for (const s of this.store.subjectsAfter(this.id, seq)) if (matchesLiteral(s.subject, filter)) n += s.n;
+    return n;
+  }
+
+  /** The first sequence stored at or after `ms`; the next sequence when none is. */
+  seqAtTime(ms: number): number {
+    return this.store.seqAtTime(this.id, ms) ?? this.lastSeq + 1;
+  }
+
+  /** The last sequence of each subject matching any of `filters` (all when none), in order. */
+  lastsPerSubject(filters: readonly string[]): number[] {
+    const seqs: number[] = [];
+    for (const s of this.store.lastPerSubject(this.id)) {
+      if (filters.length === 0 || filters.some((f) => matchesLiteral(s.subject, f))) seqs.push(s.seq);
+    }
+    return seqs.sort((a, b) => a - b);
+  }
+
+  /**
+   * A consumer is done with message `sseq` (acknowledged, or delivered without acks):
+   * a work queue removes it at once, interest retention once every consumer that
+   * wants it is done.
+   */
+  consumerAcked(sseq: number): void {
+    const retention = this.config.retention;
+    if (retention === "workqueue") this.deleteMessage(sseq);
+    else if (retention === "interest" && [...this.consumers.values()].every((c) => c.hasAcked(sseq))) this.deleteMessage(sseq);
+  }
+
+  // ---- removing -----------------------------------------------------------------------------
+
+  /** Removes one message; false when there was none with that sequence. */
+  deleteMessage(seq: number): boolean {
+    const size = this.store.remove(this.id, seq);
+    if (size < 0) return false;
+    this.account_({ n: 1, bytes: size });
+    return true;
+  }
+
+  /** nats-server's purge: all, by subject filter, below a sequence, or keeping the newest `keep`. Returns how many went. */
+  purge(req: PurgeRequest): number {
+    const filter = req.filter ?? "";
+    if (filter === "" || filter === ">") {
+      let below = this.lastSeq + 1;
+      if (req.seq !== undefined && req.seq > 0) below = req.seq;
+      else if (req.keep !== undefined && req.keep > 0) below = this.msgs <= req.keep ? this.firstSeq : this.nthNewest(req.keep);
+      const removed = this.store.removeBelow(this.id, below);
+      this.account_(removed);
+      if (this.msgs === 0 && below > this.lastSeq) this.firstSeq = this.lastSeq + 1;
+      return removed.n;
+    }
+    let n = 0;
+    for (const s of this.store.subjects(this.id)) {
+      if (!matchesLiteral(s.subject, filter)) continue;
+      let below = Number.MAX_SAFE_INTEGER;
+      if (req.seq !== undefined && req.seq > 0) below = req.seq;
+      else if (req.keep !== undefined && req.keep > 0) {
+        if (s.n <= req.keep) continue;
+        below = this.nthLastOfSubject(s.subject, req.keep);
+      }
+      const removed = this.store.removeSubjectBelow(this.id, s.subject, below);
+      this.account_(removed);
+      n += removed.n;
+    }
+    return n;
+  }
+
+  /** The sequence of the n-th newest message. */
+  private nthNewest(n: number): number {
+    return this.store.nthNewest(this.id, n);
+  }
+
+  /** Everything goes: the stream was deleted. */
+  drop(): void {
+    this.store.drop(this.id);
+  }
+
+  updateConfig(config: StreamConfig, now: number): void {
+    this.config = config;
+    this.store.saveConfig(this.id, config);
+    // Tighter limits take effect at once, as in nats-server.
+    if (config.max_msgs > 0 && this.msgs > config.max_msgs) this.account_(this.store.removeBelow(this.id, this.lastSeq - config.max_msgs + 1));
+    if (config.max_msgs_per_subject > 0) {
+      for (const s of this.store.subjects(this.id)) {
+        if (s.n > config.max_msgs_per_subject) {
+          this.account_(this.store.removeSubjectBelow(this.id, s.subject, this.nthLastOfSubject(s.subject, config.max_msgs_per_subject)));
+        }
+      }
+    }
+    this.enforceLimits("", now);
+  }
+
+  // ---- describing ---------------------------------------------------------------------------
+
+  /** nats-server's StreamState; `subjectsFilter`: also the count per subject matching it. */
+  state(subjectsFilter: string | null): Record<string, unknown> {
+    const consumers = this.consumers.size;
+    const first = this.msgs > 0 ? this.store.get(this.id, this.firstSeq) : null;
+    const state: Record<string, unknown> = {
+      messages: this.msgs,
+      bytes: this.bytes,
+      first_seq: this.firstSeq,
+      first_ts: first === null ? ZERO_TIME : rfc3339(first.ts),
+      last_seq: this.lastSeq,
+      last_ts: this.lastTs === 0 ? ZERO_TIME : rfc3339(this.lastTs),
+    };
+    const subjects = this.store.subjects(this.id);
+    if (subjects.length > 0) state.num_subjects = subjects.length;
+    if (subjectsFilter !== null) {
+      const counts: Record<string, number> = {};
+      let any = false;
+      for (const s of subjects) {
+        if (!matchesLiteral(s.subject, subjectsFilter)) continue;
+        counts[s.subject] = s.n;
+        any = true;
+      }
+      if (any) state.subjects = counts;
+    }
+    const deleted = this.msgs > 0 ? this.lastSeq - this.firstSeq + 1 - this.msgs : 0;
+    if (deleted > 0) state.num_deleted = deleted;
+    state.consumer_count = consumers;
+    return state;
+  }
+}
+
+/** A message's size as nats-server counts it against max_bytes: its file or memory store's record. */
+function messageSize(cfg: StreamConfig, subject: string, hlen: number, dlen: number): number {
+  const slen = encode(subject).length;
+  if (cfg.storage === "memory") return slen + hlen + dlen + 16;
+  return hlen === 0 ? 22 + slen + dlen + 8 : 22 + slen + 4 + hlen + dlen + 8;
+}
