@@ -93,6 +93,8 @@ export default defineConfig({
             "test/e2e/service.test.ts",
             "test/e2e/bridge-auth.test.ts",
             "test/e2e/logs.test.ts",
+            "test/e2e/jetstream-durability.test.ts",
+            "test/e2e/jetstream-config.test.ts",
           ],
           environment: "node",
           globalSetup: ["test/e2e/global-setup-sharded.ts"],

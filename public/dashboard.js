@@ -1,4 +1,5 @@
-// The dashboard: polls GET /varz once a second and draws totals, rates and per-shard rows.
+// The dashboard: polls GET /varz once a second and draws totals, rates and per-shard rows;
+// GET /jsz every few seconds for JetStream's streams, consumers and stored bytes.
 // Rates are counter deltas over the server's clock (`now`), so a slow or late poll does not
 // show up as a dip or a spike. Every number is also kept raw in `data-value`.
 
@@ -284,9 +285,27 @@ async function poll() {
   const varz = await res.json();
   showError("");
   render(varz);
+  if (polls++ % JSZ_EVERY === 0) void pollJetStream(headers);
   const at = new Date().toLocaleTimeString();
   status("ok", `updated ${at}`);
   $("#status").dataset.updated = String(Date.now());
+}
+
+/** JetStream's totals: asked less often than /varz, since every shard is asked for its streams. */
+const JSZ_EVERY = 5;
+let polls = 0;
+
+async function pollJetStream(headers) {
+  try {
+    const res = await fetch("/jsz", { headers, cache: "no-store", credentials: "omit" });
+    if (!res.ok) return;
+    const jsz = await res.json();
+    show($('[data-js="streams"]'), jsz.streams, jsz.disabled ? "off" : count(jsz.streams));
+    show($('[data-js="consumers"]'), jsz.consumers, count(jsz.consumers));
+    show($('[data-js="bytes"]'), jsz.bytes, bytes(jsz.bytes));
+  } catch {
+    // The next round tries again; /varz reports what is wrong with the server.
+  }
 }
 
 // A chain of timeouts, not an interval: a slow answer delays the next poll instead of stacking

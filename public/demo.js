@@ -1,10 +1,16 @@
-// A chat room over the broker with the official NATS client (@nats-io/nats-core, bundled by
-// scripts/build-assets.mjs). Messages go to `chat.<room>`; presence is request/reply: every
-// page answers on `chat.<room>.presence` with its name, and "who's here" gathers the answers.
-import { wsconnect } from "/vendor/nats-core.js";
+// A chat room over the broker with the official NATS clients (@nats-io/nats-core and
+// @nats-io/jetstream, bundled by scripts/build-assets.mjs). Messages go to `chat.<room>`;
+// presence is request/reply: every page answers on `chat.<room>.presence` with its name, and
+// "who's here" gathers the answers. A stream keeps each room's last messages, so a page that
+// joins late first shows what was said before it came.
+import { jetstream, jetstreamManager, nuid, wsconnect } from "/vendor/nats-core.js";
 
 // How long "who's here" collects replies: there is no way to know how many pages will answer.
 const PRESENCE_WAIT_MS = 500;
+// The stream that keeps every room's recent messages (not the presence requests: one token more).
+const HISTORY = { name: "CHAT", subjects: ["chat.*"], max_msgs_per_subject: 50, max_age: 24 * 3600 * 1e9 };
+/** Ids of the messages shown, so one that arrives both from the history and live shows once. */
+const shown = new Set();
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -27,10 +33,11 @@ function showError(text) {
   $("#error").hidden = text === "";
 }
 
-function addLine(from, text, system = false) {
+function addLine(from, text, system = false, earlier = false) {
   const list = $("#messages");
   const li = document.createElement("li");
   if (system) li.className = "system";
+  if (earlier) li.classList.add("earlier");
   li.dataset.from = from;
   const who = document.createElement("span");
   who.className = "from";
@@ -45,13 +52,24 @@ function addLine(from, text, system = false) {
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
-/** Messages are JSON `{from, text}` or `{from, joined}`; anything else (e.g. from the nats CLI) is shown raw. */
-function onChat(m) {
+/**
+ * Messages are JSON `{id, from, text}` or `{id, from, joined}`; anything else (e.g. from the nats
+ * CLI) is shown raw. `earlier`: from the room's history, said before this page joined.
+ */
+function onChat(m, earlier = false) {
   let msg;
   try {
     msg = JSON.parse(m.string());
   } catch {
     msg = undefined;
+  }
+  if (msg && typeof msg.id === "string") {
+    if (shown.has(msg.id)) return;
+    shown.add(msg.id);
+  }
+  if (earlier) {
+    if (msg && typeof msg.from === "string" && typeof msg.text === "string") addLine(msg.from, msg.text, false, true);
+    return;
   }
   if (msg && typeof msg.from === "string" && typeof msg.text === "string") {
     addLine(msg.from, msg.text);
@@ -86,6 +104,29 @@ async function refreshPresence() {
   $("#presence").replaceChildren(...items);
 }
 
+/**
+ * Shows the room's last messages, read from the stream with an ordered consumer. Without
+ * JetStream (turned off, or not allowed for this user) the room simply starts empty.
+ */
+async function showHistory(conn) {
+  try {
+    const jsm = await jetstreamManager(conn);
+    try {
+      await jsm.streams.add(HISTORY);
+    } catch {
+      // It exists already (perhaps configured otherwise): read what it has.
+    }
+    const info = await jsm.streams.info(HISTORY.name, { subjects_filter: subject });
+    const stored = info.state.subjects?.[subject] ?? 0;
+    if (stored === 0) return;
+    const consumer = await jetstream(conn).consumers.get(HISTORY.name, { filter_subjects: [subject] });
+    const messages = await consumer.fetch({ max_messages: stored, expires: 2000 });
+    for await (const m of messages) onChat(m, true);
+  } catch {
+    // No history to show.
+  }
+}
+
 async function watchStatus(conn) {
   for await (const s of conn.status()) {
     if (s.type === "disconnect") status("error", "disconnected, retrying…");
@@ -114,7 +155,14 @@ $("#join").addEventListener("submit", async (ev) => {
   }
   me = name;
   subject = `chat.${room}`;
-  nc.subscribe(subject, { callback: (err, m) => (err ? showError(err.message) : onChat(m)) });
+  // Live messages wait while the history is read, so that none falls between the two.
+  const early = [];
+  let live = false;
+  nc.subscribe(subject, { callback: (err, m) => (err ? showError(err.message) : live ? onChat(m) : early.push(m)) });
+  await nc.flush();
+  await showHistory(nc);
+  live = true;
+  for (const m of early) onChat(m);
   nc.subscribe(`${subject}.presence`, { callback: (err, m) => (err ? showError(err.message) : m.respond(me)) });
   void watchStatus(nc);
   nc.closed().then((err) => {
@@ -128,7 +176,7 @@ $("#join").addEventListener("submit", async (ev) => {
   $("#presence-subject").textContent = `${subject}.presence`;
   status("ok", `${me} in ${subject}`);
   // The subscriptions above are sent before this publish, so other pages that refresh on it see us.
-  nc.publish(subject, JSON.stringify({ from: me, joined: true }));
+  nc.publish(subject, JSON.stringify({ id: nuid.next(), from: me, joined: true }));
   await refreshPresence();
   $("#message").focus();
 });
@@ -137,7 +185,7 @@ $("#compose").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const text = $("#message").value.trim();
   if (!nc || text === "") return;
-  nc.publish(subject, JSON.stringify({ from: me, text }));
+  nc.publish(subject, JSON.stringify({ id: nuid.next(), from: me, text }));
   $("#message").value = "";
 });
 

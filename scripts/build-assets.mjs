@@ -1,5 +1,6 @@
-// Bundles the official NATS client for the browser pages in public/: @nats-io/nats-core ships
-// CommonJS only, and the pages load plain ES modules with no CDN. It runs as wrangler's
+// Bundles the official NATS clients for the browser pages in public/ (@nats-io/nats-core, and
+// @nats-io/jetstream for the chat's history): they ship CommonJS only, and the pages load plain
+// ES modules with no CDN. It runs as wrangler's
 // [build] command (wrangler.toml), so `wrangler dev`, `wrangler deploy` and `npm run build`
 // never serve a missing or stale copy. The output is generated, hence git-ignored.
 //
@@ -14,7 +15,10 @@ const out = fileURLToPath(new URL("../public/vendor/nats-core.js", import.meta.u
 const result = await build({
   stdin: {
     // Named re-exports: esbuild cannot see through `export *` of a CommonJS module.
-    contents: `export { wsconnect, nuid } from "@nats-io/nats-core";`,
+    contents: [
+      `export { wsconnect, nuid } from "@nats-io/nats-core";`,
+      `export { jetstream, jetstreamManager } from "@nats-io/jetstream";`,
+    ].join("\n"),
     resolveDir: fileURLToPath(new URL("..", import.meta.url)),
     sourcefile: "nats-core-entry.js",
   },

@@ -29,6 +29,7 @@ import { cookieCredentials } from "./cookies.js";
 import { Host, type Upgrade } from "./host/host.js";
 import type { HomeAnswer, HomeCall } from "./jetstream/account-api.js";
 import { JetStream } from "./jetstream/jetstream.js";
+import type { JetStreamReport } from "./jetstream/report.js";
 import { Log } from "./log.js";
 import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
@@ -109,7 +110,13 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     this.jetstream = new JetStream(
       this.host,
       sql,
-      { self: this.self, shards: this.settings.shards, serverName: ctx.id.name ?? ctx.id.toString(), maxPayload: this.settings.maxPayload },
+      {
+        config: this.settings.config.jetstream,
+        self: this.self,
+        shards: this.settings.shards,
+        serverName: ctx.id.name ?? ctx.id.toString(),
+        maxPayload: this.settings.maxPayload,
+      },
       (shard, call) => stub(shard).jetstreamHome(call) as Promise<HomeAnswer>,
       { wakeBy: (at) => this.wakeBy(at) },
       this.log,
@@ -290,6 +297,11 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       cluster: this.cluster?.stats() ?? null,
       directory: this.directory?.stats() ?? null,
     }));
+  }
+
+  /** For the Worker's /jsz: the streams this shard is home to. */
+  jetstreamReport(): JetStreamReport {
+    return this.guarded("jetstreamReport", () => this.jetstream.report());
   }
 
   /** For the Worker's monitoring endpoints (/varz, /connz, /subsz, /accountz): this shard's part. */

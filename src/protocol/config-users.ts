@@ -3,6 +3,7 @@
 // block (users per account), with the combinations nats-server refuses
 // (opts.go processConfigFileLine, parseAccounts, parseUsers).
 
+import { accountJetStreamOf, type AccountJetStream } from "./config-jetstream.js";
 import { accountNameProblem, GLOBAL_ACCOUNT } from "./account.js";
 import {
   fail,
@@ -57,8 +58,8 @@ const USER = spelling({
   allowed_connection_types: ["connection_types", "clients"],
 });
 
-const ACCOUNT = spelling({ users: [], default_permissions: [] });
-const ACCOUNT_REFUSED = refusals(["nkey", "imports", "exports", "jetstream", "mappings", "maps", "limits"]);
+const ACCOUNT = spelling({ users: [], default_permissions: [], jetstream: [] });
+const ACCOUNT_REFUSED = refusals(["nkey", "imports", "exports", "mappings", "maps", "limits"]);
 
 /** Every login name and nkey seen so far, with where: nats-server refuses a second one. */
 export type Seen = Map<string, string>;
@@ -123,6 +124,8 @@ export function authorization(f: Field, seen: Seen, accountUsersPath: string | n
 export interface Accounts {
   readonly names: string[];
   readonly users: UserConfig[];
+  /** The accounts whose block sets `jetstream`: their limits, or null for disabled. */
+  readonly jetstream: Map<string, AccountJetStream | null>;
   /** The `users` field of the first account that has users, for error messages. */
   readonly firstUsersPath: string | null;
 }
@@ -130,6 +133,7 @@ export interface Accounts {
 export function accounts(f: Field, seen: Seen): Accounts {
   const names: string[] = [];
   const all: UserConfig[] = [];
+  const jetstream = new Map<string, AccountJetStream | null>();
   let firstUsersPath: string | null = null;
   if (Array.isArray(f.value)) {
     // nats-server also takes a plain list of account names, accounts without users.
@@ -139,7 +143,7 @@ export function accounts(f: Field, seen: Seen): Accounts {
       if (names.includes(name)) fail(item.path, `duplicate account ${JSON.stringify(name)}`);
       names.push(name);
     }
-    return { names, users: all, firstUsersPath };
+    return { names, users: all, jetstream, firstUsersPath };
   }
   if (!isObject(f.value)) fail(f.path, "must be an object of accounts (or a list of account names)");
   for (const name of Object.keys(f.value)) {
@@ -151,10 +155,12 @@ export function accounts(f: Field, seen: Seen): Accounts {
     const uf = m.get("users");
     const list = uf ? users(uf, name, defaults, seen) : [];
     if (list.length > 0) firstUsersPath ??= uf!.path;
+    const js = m.get("jetstream");
+    if (js) jetstream.set(name, accountJetStreamOf(js));
     names.push(name);
     all.push(...list);
   }
-  return { names, users: all, firstUsersPath };
+  return { names, users: all, jetstream, firstUsersPath };
 }
 
 function accountName(name: string, path: string): void {

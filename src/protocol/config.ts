@@ -23,7 +23,7 @@
 // This file holds the document's top level; each block has a file of its own
 // with the block's shape and its reader: config-users.ts (authorization,
 // accounts), config-permissions.ts (its shape is permissions.ts', which
-// enforces it), config-operator.ts, config-websocket.ts, all built on
+// enforces it), config-operator.ts, config-websocket.ts, config-jetstream.ts, all built on
 // config-fields.ts. The parts never import this file: it assembles them.
 
 import { GLOBAL_ACCOUNT } from "./account.js";
@@ -42,6 +42,7 @@ import {
   spelling,
   type Field,
 } from "./config-fields.js";
+import { DEFAULT_JETSTREAM, jetstreamConfig, type JetStreamConfig } from "./config-jetstream.js";
 import { operatorConfig, type OperatorConfig } from "./config-operator.js";
 import { accounts, authorization, DEFAULT_AUTH_TIMEOUT_MS, type Seen, type UserConfig } from "./config-users.js";
 import { EMPTY_WEBSOCKET, websocket, type WebSocketConfig } from "./config-websocket.js";
@@ -69,6 +70,8 @@ export interface BrokerConfig {
   readonly pingIntervalMs: number | null;
   readonly pingMax: number | null;
   readonly websocket: WebSocketConfig;
+  /** Whether JetStream runs, its limits, and the accounts' own (config-jetstream.ts). */
+  readonly jetstream: JetStreamConfig;
 }
 
 /** nats-server's MAX_PAYLOAD_SIZE, which max_pending may not be below when max_payload is not set. */
@@ -90,6 +93,7 @@ export const EMPTY_CONFIG: BrokerConfig = Object.freeze({
   pingIntervalMs: null,
   pingMax: null,
   websocket: EMPTY_WEBSOCKET,
+  jetstream: DEFAULT_JETSTREAM,
 });
 
 const TOP = spelling({
@@ -108,6 +112,7 @@ const TOP = spelling({
   ping_interval: [],
   ping_max: [],
   websocket: ["ws"],
+  jetstream: [],
 });
 // nats-server's other top-level settings (opts.go processConfigFileLine),
 // named so that a document written for it gets a precise answer.
@@ -115,7 +120,7 @@ const TOP_REFUSED = refusals(
   [
     "client_advertise", "server_name", "debug", "trace", "trace_verbose", "logtime", "mappings", "maps",
     "disable_sublist_cache", "no_sublist_cache", "http", "https", "http_port", "monitor_port", "https_port",
-    "http_base_path", "cluster", "gateway", "leaf", "leafnodes", "store_dir", "storedir", "jetstream", "logfile",
+    "http_base_path", "cluster", "gateway", "leaf", "leafnodes", "store_dir", "storedir", "logfile",
     "log_file", "logfile_size_limit", "log_size_limit", "syslog", "remote_syslog", "pidfile", "pid_file",
     "ports_file_dir", "prof_port", "max_traced_msg_len", "max_sub_tokens", "max_subscription_tokens", "tls", "ocsp",
     "allow_non_tls", "write_deadline", "lame_duck_duration", "lame_duck_grace_period", "resolver_tls",
@@ -161,7 +166,7 @@ export function parseConfig(text: string): BrokerConfig {
   const accountsField = top.get("accounts");
   if (accountsField && operator)
     fail(accountsField.path, "cannot be combined with operator: accounts come from resolver_preload");
-  const acc = accountsField ? accounts(accountsField, seen) : { names: [], users: [], firstUsersPath: null };
+  const acc = accountsField ? accounts(accountsField, seen) : { names: [], users: [], jetstream: new Map(), firstUsersPath: null };
   const authField = top.get("authorization");
   const auth = authField ? authorization(authField, seen, acc.firstUsersPath) : null;
   if (operator && auth?.anyCredentials) {
@@ -202,6 +207,7 @@ export function parseConfig(text: string): BrokerConfig {
     pingIntervalMs: pingInterval(top.get("ping_interval")),
     pingMax: limitOf(top.get("ping_max"), 1, MAX_INT32),
     websocket: websocket(top.get("websocket"), operator !== null),
+    jetstream: jetstreamConfig(top.get("jetstream"), acc.jetstream),
   };
 }
 

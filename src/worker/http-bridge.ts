@@ -24,13 +24,13 @@ export const httpBridge = new Hono<Env>();
 for (const path of ["/pub/*", "/request/*", "/sub/*"]) httpBridge.use(path, bridgeCors);
 
 /** A JSON error; 401 also says how to authenticate. */
-function error(status: number, text: string): Response {
+export function error(status: number, text: string): Response {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="nats-edge", Basic realm="nats-edge"';
   return new Response(JSON.stringify({ error: text }), { status, headers });
 }
 
-function failure(r: { ok: false; status: number; error: string }): Response {
+export function failure(r: { ok: false; status: number; error: string }): Response {
   return error(r.status, r.error);
 }
 
@@ -38,7 +38,7 @@ function failure(r: { ok: false; status: number; error: string }): Response {
  * Who is calling, where to run, and what the path names; or the response that
  * refuses the call before any object is woken.
  */
-function start(c: Ctx, verb: string): { caller: Caller; target: Target; subject: string } | Response {
+export function start(c: Ctx, verb: string): { caller: Caller; target: Target; subject: string } | Response {
   const settings = checkedSettings(c.env);
   if (typeof settings === "string") return error(503, `nats-edge cannot serve: ${settings}`);
   // Browsers send cookies cross-site: the origin rules that guard the WebSocket guard this too.
@@ -73,7 +73,7 @@ function natsHeaders(headers: Headers): [string, string][] {
   return fields;
 }
 
-async function body(c: Ctx): Promise<Uint8Array> {
+export async function body(c: Ctx): Promise<Uint8Array> {
   return new Uint8Array(await c.req.arrayBuffer());
 }
 

@@ -13,6 +13,7 @@ import type { ShardEnv } from "../durable/shard.js";
 import { authorizationConfigured } from "../protocol/auth.js";
 import { errorFields } from "../protocol/log.js";
 import { httpBridge } from "./http-bridge.js";
+import { kvBridge } from "./kv-bridge.js";
 import { monitoring } from "./monitoring.js";
 import { originRefusal } from "./origin.js";
 import { checkedSettings, chosenShard, shard, workerLog } from "./shards.js";
@@ -89,6 +90,7 @@ app.get("/healthz", async (c) => {
 });
 
 app.route("/", httpBridge);
+app.route("/", kvBridge);
 app.route("/", monitoring);
 
 // Test hook, only with TEST_HOOKS=1: resets a shard object as an eviction would.

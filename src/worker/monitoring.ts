@@ -1,5 +1,5 @@
 // nats-server's HTTP monitoring endpoints (server/monitor.go; docs.nats.io, "Monitoring")
-// for the whole broker: /varz, /connz, /subsz (/subscriptionsz) and /accountz. Every
+// for the whole broker: /varz, /connz, /subsz (/subscriptionsz), /accountz and /jsz. Every
 // shard is asked for its part at once and the answers are merged here, so tools made
 // for nats-server (prometheus-nats-exporter, nats-top) see nats-edge as one server.
 // Query parameters, defaults, sort orders and error texts are nats-server's.
@@ -16,6 +16,7 @@ import {
   type MonitorQuery,
   type MonitorReport,
 } from "../durable/monitor/report.js";
+import type { JetStreamReport } from "../durable/jetstream/report.js";
 import { serverId } from "../durable/names.js";
 import type { Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
@@ -23,6 +24,8 @@ import { GLOBAL_ACCOUNT } from "../protocol/account.js";
 import { authorizationConfigured } from "../protocol/auth.js";
 import { decodeClaims } from "../protocol/jwt-claims.js";
 import { describeServer } from "../protocol/server-info.js";
+import { accountJetStream } from "../protocol/config-jetstream.js";
+import { rfc3339 as rfc3339Nano } from "../protocol/jetstream/time.js";
 import { isValidLiteralSubject } from "../protocol/subject.js";
 import type { SublistCounts } from "../protocol/sublist.js";
 import { monitorRefusal } from "./monitor-guard.js";
@@ -305,7 +308,7 @@ monitoring.get(
     Object.assign(detail, {
       expired: claims !== null && claims.exp > 0 && claims.exp * 1000 <= Date.now(),
       complete: true,
-      jetstream_enabled: false,
+      jetstream_enabled: accountJetStream(settings.config.jetstream, name) !== null,
       leafnode_connections: 0,
       client_connections: sum.connections,
       subscriptions: sum.counts.subscriptions,
@@ -336,3 +339,75 @@ function accountClaims(jwt: string | undefined): { jwt: string; issuer: string; 
     return null;
   }
 }
+
+// ---- /jsz --------------------------------------------------------------------------------------------
+
+/** nats-server's JSInfo: JetStream's totals, and with `accounts`, `streams`, `consumers`, `config` the details. */
+monitoring.get(
+  "/jsz",
+  endpoint(async (c, settings) => {
+    const js = settings.config.jetstream;
+    const accounts = boolParam(c, "accounts");
+    const streams = boolParam(c, "streams");
+    const consumers = boolParam(c, "consumers");
+    const config = boolParam(c, "config");
+    const only = param(c, "acc");
+    const { offset, limit } = page(c);
+    const reports = await Promise.all(
+      Array.from({ length: settings.shards }, async (_, i) => {
+        try {
+          // Plain JSON-shaped data; the RPC types cannot see through its open records.
+          return (await shard(c.env, i).jetstreamReport()) as unknown as JetStreamReport;
+        } catch (e) {
+          throw new ShardUnavailable(`shard ${i} unavailable: ${String(e)}`);
+        }
+      }),
+    );
+    const all = reports.flatMap((r) => r.streams).sort((a, b) => (a.account + a.name < b.account + b.name ? -1 : 1));
+    const byAccount = new Map<string, typeof all>();
+    for (const s of all) {
+      const list = byAccount.get(s.account);
+      if (list === undefined) byAccount.set(s.account, [s]);
+      else list.push(s);
+    }
+    const stats = (list: typeof all) => ({
+      memory: list.reduce((n, s) => n + (s.memory ? s.bytes : 0), 0),
+      storage: list.reduce((n, s) => n + (s.memory ? 0 : s.bytes), 0),
+      reserved_memory: 0,
+      reserved_storage: 0,
+      accounts: new Set(list.map((s) => s.account)).size,
+      ha_assets: 0,
+      api: { total: 0, errors: 0 },
+    });
+    const body: Record<string, unknown> = {
+      ...stats(all),
+      server_id: serverId(c.env.SHARD),
+      now: rfc3339(Date.now()),
+    };
+    if (!js.enabled) body.disabled = true;
+    body.config = { max_memory: js.maxMemory, max_storage: js.maxStorage };
+    body.streams = all.length;
+    body.consumers = all.reduce((n, s) => n + s.consumers.length, 0);
+    body.messages = all.reduce((n, s) => n + s.messages, 0);
+    body.bytes = all.reduce((n, s) => n + s.bytes, 0);
+    if (accounts || only !== "") {
+      const names = [...byAccount.keys()].filter((a) => only === "" || a === only);
+      body.account_details = names.slice(offset, offset + limit).map((name) => {
+        const list = byAccount.get(name)!;
+        const detail: Record<string, unknown> = { name, id: name, ...stats(list) };
+        if (streams || consumers || config) {
+          detail.stream_detail = list.map((s) => {
+            const d: Record<string, unknown> = { name: s.name, created: rfc3339Nano(s.created) };
+            if (config) d.config = s.config;
+            d.state = s.state;
+            if (consumers && s.consumers.length > 0) d.consumer_detail = s.consumers;
+            return d;
+          });
+        }
+        return detail;
+      });
+    }
+    body.total = byAccount.size;
+    return c.json(body);
+  }),
+);

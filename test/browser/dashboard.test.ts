@@ -1,6 +1,8 @@
 // The dashboard in a real browser against the real /varz: its numbers move when messages flow.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { nuid } from "@nats-io/nats-core";
+import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startBroker } from "../e2e/broker";
 import { Clients, delay, listen, uniq } from "../e2e/util";
 import { httpBase, launchChromium, screenshot, watchErrors } from "./chromium";
@@ -97,6 +99,22 @@ describe("dashboard", () => {
     });
     expect(await page.locator("#status").getAttribute("data-state")).toBe("ok");
     await screenshot(page, "dashboard");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows JetStream's streams, consumers and stored bytes", async () => {
+    const nc = await clients.connect();
+    const jsm = await jetstreamManager(nc);
+    const name = `DASH${nuid.next()}`;
+    await jsm.streams.add({ name, subjects: [`${name}.>`] });
+    await jetstream(nc).publish(`${name}.x`, "stored");
+    await jsm.consumers.add(name, { durable_name: "dash", ack_policy: AckPolicy.Explicit });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(`${httpBase()}/dashboard`);
+    await firstReading(page);
+    await waitForAtLeast(page, { '[data-js="streams"]': 1, '[data-js="consumers"]': 1, '[data-js="bytes"]': 1 });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -57,4 +57,24 @@ describe("chat demo", () => {
     await screenshot(bob.page, "demo-bob");
     expect([...alice.errors, ...bob.errors]).toEqual([]);
   });
+
+  it("shows a page that joins late the room's last messages, kept in a stream", async () => {
+    const room = `room${nuid.next()}`;
+    const carol = await join("carol", room);
+    for (const text of ["first", "second", "third"]) {
+      await carol.page.fill("#message", text);
+      await carol.page.press("#message", "Enter");
+      await carol.page.locator('#messages li[data-from="carol"]', { hasText: text }).waitFor({ timeout: 5_000 });
+    }
+    const dave = await join("dave", room);
+    const earlier = dave.page.locator('#messages li.earlier[data-from="carol"]');
+    await earlier.nth(2).waitFor({ timeout: 5_000 });
+    expect(await earlier.allTextContents()).toEqual(["carolfirst", "carolsecond", "carolthird"]);
+    // And live messages go on after the history, each once.
+    await carol.page.fill("#message", "fourth");
+    await carol.page.press("#message", "Enter");
+    await dave.page.locator('#messages li[data-from="carol"]', { hasText: "fourth" }).waitFor({ timeout: 5_000 });
+    expect(await dave.page.locator('#messages li[data-from="carol"]').count()).toBe(4);
+    expect([...carol.errors, ...dave.errors]).toEqual([]);
+  });
 });

@@ -6,8 +6,10 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { headers, nuid, type NatsConnection } from "@nats-io/nats-core";
-import { jetstream, jetstreamManager, DiscardPolicy, JetStreamApiError, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
-import { Clients, delay } from "./util";
+import { AckPolicy, jetstream, jetstreamManager, DiscardPolicy, type JetStreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { httpBase } from "./http";
+import { apiError } from "./jetstream-util.js";
+import { brokerUrl, Clients, delay } from "./util";
 
 const clients = new Clients();
 afterEach(() => clients.closeAll());
@@ -27,20 +29,6 @@ async function newStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> = {})
   const name = cfg.name ?? streamName();
   await jsm.streams.add({ name, subjects: [`${name}.>`], ...cfg });
   return name;
-}
-
-/** What the API refused with: its code, err_code and description. */
-async function apiError(p: Promise<unknown>): Promise<{ code: number; err_code: number; description: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof JetStreamApiError) {
-      const a = e.apiError();
-      return { code: a.code, err_code: a.err_code, description: a.description };
-    }
-    throw e;
-  }
-  throw new Error("expected the API to refuse");
 }
 
 describe("jetstream streams", () => {
@@ -329,5 +317,20 @@ describe("jetstream streams", () => {
     expect(ai.streams).toBeGreaterThanOrEqual(1);
     expect(ai.storage).toBeGreaterThan(0);
     expect(ai.limits.max_streams).toBe(-1);
+  });
+
+  it("shows streams and consumers in /jsz, shaped as nats-server's", async () => {
+    const { nc, jsm } = await manager();
+    const name = await newStream(jsm);
+    await jetstream(nc).publish(`${name}.x`, "x");
+    await jsm.consumers.add(name, { durable_name: "watcher", ack_policy: AckPolicy.Explicit });
+    const totals = await (await fetch(`${httpBase(brokerUrl())}/jsz`)).json();
+    expect(totals).toMatchObject({ config: { max_memory: -1, max_storage: -1 }, reserved_storage: 0, api: { total: 0, errors: 0 } });
+    expect(totals.streams).toBeGreaterThanOrEqual(1);
+    expect(totals.account_details).toBeUndefined();
+    const detail = await (await fetch(`${httpBase(brokerUrl())}/jsz?acc=$G&streams=true&consumers=true&config=true`)).json();
+    const stream = detail.account_details[0].stream_detail.find((s: { name: string }) => s.name === name);
+    expect(stream).toMatchObject({ name, config: { name }, state: { messages: 1, last_seq: 1 } });
+    expect(stream.consumer_detail.map((c: { name: string }) => c.name)).toEqual(["watcher"]);
   });
 });

@@ -192,7 +192,7 @@ describe.skipIf(Boolean(process.env.NATS_E2E_URL))("monitoring", () => {
     expect(list.accounts).toContain("$G");
     expect(list.server_id).toMatch(/^NE/);
     const detail = (await ok("/accountz?acc=$G")).account_detail;
-    expect(detail).toMatchObject({ account_name: "$G", expired: false, complete: true, jetstream_enabled: false });
+    expect(detail).toMatchObject({ account_name: "$G", expired: false, complete: true, jetstream_enabled: true });
     expect(detail.client_connections).toBeGreaterThanOrEqual(1);
     expect(detail.subscriptions).toBeGreaterThanOrEqual(1);
     expect(detail.sublist_stats.num_subscriptions).toBe(detail.subscriptions);

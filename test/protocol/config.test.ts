@@ -50,6 +50,7 @@ describe("the document", () => {
         passwordCookie: null,
         compression: false,
       },
+      jetstream: { enabled: true, maxMemory: -1, maxStorage: -1, accounts: new Map() },
     });
     expect(Object.isFrozen(EMPTY_CONFIG)).toBe(true);
   });
@@ -72,7 +73,7 @@ describe("the document", () => {
   it("refuses unknown fields, and names nats-server's unsupported ones", () => {
     expect(refused({ foo: 1 })).toBe("foo: unknown field");
     expect(refused({ cluster: {} })).toBe("cluster: not supported by nats-edge");
-    expect(refused({ jetstream: true })).toBe("jetstream: not supported by nats-edge");
+    expect(refused({ gateway: {} })).toBe("gateway: not supported by nats-edge");
     expect(refused({ tls: {} })).toBe("tls: not supported by nats-edge");
     expect(refused({ mappings: {} })).toBe("mappings: not supported by nats-edge");
     expect(refused({ port: 4222 })).toBe(
@@ -480,7 +481,7 @@ describe("accounts", () => {
   });
 
   it("refuses what nats-edge does not do", () => {
-    for (const f of ["exports", "imports", "jetstream", "mappings", "limits", "nkey"]) {
+    for (const f of ["exports", "imports", "mappings", "limits", "nkey"]) {
       expect(refused({ accounts: { A: { [f]: [] } } })).toBe(`accounts.A.${f}: not supported by nats-edge`);
     }
     expect(refused({ accounts: { A: { users: [], other: 1 } } })).toBe("accounts.A.other: unknown field");
@@ -738,5 +739,49 @@ describe("websocket", () => {
     expect(refused({ websocket: { password_cookie: "p" } })).toBe('websocket.password_cookie: unknown field (nats-server calls it "pass_cookie")');
     expect(refused({ websocket: { token_cookie: "" } })).toBe("websocket.token_cookie: must not be empty");
     expect(refused({ websocket: true })).toBe("websocket: must be an object");
+  });
+});
+
+describe("jetstream", () => {
+  it("is on unless the document turns it off, in nats-server's words", () => {
+    expect(parse({}).jetstream.enabled).toBe(true);
+    for (const off of [false, "disabled", "disable", "DISABLED", { enabled: false }]) expect(parse({ jetstream: off }).jetstream.enabled).toBe(false);
+    for (const on of [true, "enabled", "enable", {}, { enabled: true }]) expect(parse({ jetstream: on }).jetstream.enabled).toBe(true);
+    expect(refused({ jetstream: "maybe" })).toBe("jetstream: expected 'enabled' or 'disabled' for string value, got 'maybe'");
+    expect(refused({ jetstream: 1 })).toBe("jetstream: must be 'enabled', 'disabled', true, false, or a block of settings");
+  });
+
+  it("takes the server's storage limits, accepts a store directory, and refuses what the platform decides", () => {
+    const js = parse({ jetstream: { max_memory_store: 1024, max_file: 1 << 30, store_dir: "/data/js" } }).jetstream;
+    expect([js.maxMemory, js.maxStorage]).toEqual([1024, 1 << 30]);
+    expect(refused({ jetstream: { domain: "edge" } })).toBe("jetstream.domain: not supported by nats-edge");
+    expect(refused({ jetstream: { cipher: "aes" } })).toBe("jetstream.cipher: not supported by nats-edge");
+    expect(refused({ jetstream: { max_file_store: "1GB" } })).toBe(`jetstream.max_file_store: must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
+  });
+
+  it("takes each account's own setting: off, on, or its limits under nats-server's names", () => {
+    const js = parse({
+      accounts: {
+        A: { jetstream: "disabled" },
+        B: { jetstream: "enabled" },
+        C: { jetstream: { max_mem: 1000, max_file: 2000, max_streams: 3, consumers: 4, max_bytes_required: true, max_ack_pending: 50 } },
+        D: {},
+      },
+    }).jetstream;
+    expect(js.accounts.get("A")).toBeNull();
+    expect(js.accounts.get("B")).toMatchObject({ maxStreams: -1, maxStorage: -1 });
+    expect(js.accounts.get("C")).toEqual({
+      maxMemory: 1000,
+      maxStorage: 2000,
+      maxStreams: 3,
+      maxConsumers: 4,
+      maxAckPending: 50,
+      maxBytesRequired: true,
+      memoryMaxStreamBytes: -1,
+      storageMaxStreamBytes: -1,
+    });
+    expect(js.accounts.has("D")).toBe(false);
+    expect(refused({ accounts: { A: { jetstream: { max_streams: -2 } } } })).toBe("accounts.A.jetstream.max_streams: must be a whole number from 0 to 2147483647");
+    expect(refused({ accounts: { A: { jetstream: { cluster_traffic: "owner" } } } })).toBe("accounts.A.jetstream.cluster_traffic: not supported by nats-edge");
   });
 });

@@ -5,7 +5,8 @@
 // catalog's other streams first, so two streams never share a subject.
 
 import { API_TYPES, JSERR, errorResponse, type ApiError } from "../../protocol/jetstream/api-errors.js";
-import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, subjectsOverlap, type StreamConfig } from "../../protocol/jetstream/stream-config.js";
+import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, subjectsOverlap, type StreamConfig, type StreamLimits } from "../../protocol/jetstream/stream-config.js";
+import type { AccountJetStream } from "../../protocol/config-jetstream.js";
 import { matchesLiteral } from "../../protocol/subject.js";
 import type { Catalog } from "./catalog.js";
 import { isInvalid, response, type Body } from "./stream-api.js";
@@ -53,7 +54,7 @@ export class AccountApi {
     private readonly limits: ApiLimits,
   ) {}
 
-  async info(account: string): Promise<string> {
+  async info(account: string, limits: AccountJetStream): Promise<string> {
     const streams = this.catalog.list(account);
     const usage: Usage = { memory: 0, storage: 0, consumers: 0 };
     if (streams.length > 0) {
@@ -72,24 +73,29 @@ export class AccountApi {
       streams: streams.length,
       consumers: usage.consumers,
       limits: {
-        max_memory: -1,
-        max_storage: -1,
-        max_streams: -1,
-        max_consumers: -1,
-        max_ack_pending: -1,
-        memory_max_stream_bytes: -1,
-        storage_max_stream_bytes: -1,
-        max_bytes_required: false,
+        max_memory: limits.maxMemory,
+        max_storage: limits.maxStorage,
+        max_streams: limits.maxStreams,
+        max_consumers: limits.maxConsumers,
+        max_ack_pending: limits.maxAckPending,
+        memory_max_stream_bytes: limits.memoryMaxStreamBytes,
+        storage_max_stream_bytes: limits.storageMaxStreamBytes,
+        max_bytes_required: limits.maxBytesRequired,
       },
       api: { total: 0, errors: 0 },
     });
   }
 
-  async create(account: string, name: string, body: Body): Promise<string> {
+  async create(account: string, name: string, body: Body, limits: AccountJetStream): Promise<string> {
     const type = API_TYPES.streamCreate;
     if (body === null) return errorResponse(type, JSERR.badRequest);
     if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
-    const checked = checkStreamConfig(body, name, this.limits);
+    // nats-server counts the account's streams before it looks at the configuration.
+    const known = this.catalog.list(account);
+    if (limits.maxStreams >= 0 && known.length >= limits.maxStreams && !known.some((s) => s.name === name)) {
+      return errorResponse(type, JSERR.maximumStreamsLimit);
+    }
+    const checked = checkStreamConfig(body, name, this.streamLimits(body, limits));
     if (!checked.ok) return errorResponse(type, checked.error);
     const config = checked.config;
     const existing = this.catalog.get(account, config.name);
@@ -109,7 +115,7 @@ export class AccountApi {
     return response(type, { ...a.info, did_create: true });
   }
 
-  async update(account: string, name: string, body: Body): Promise<string> {
+  async update(account: string, name: string, body: Body, limits: AccountJetStream): Promise<string> {
     const type = API_TYPES.streamUpdate;
     if (body === null) return errorResponse(type, JSERR.badRequest);
     if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
@@ -117,7 +123,7 @@ export class AccountApi {
     const known = this.catalog.get(account, name) !== null;
     const current = known ? await this.calls.home(account, name, { op: "info", account, name }) : null;
     if (current !== null && "error" in current) return errorResponse(type, current.error);
-    const checked = checkStreamUpdate(current !== null && "config" in current ? current.config : null, body, name, this.limits);
+    const checked = checkStreamUpdate(current !== null && "config" in current ? current.config : null, body, name, this.streamLimits(body, limits));
     if (!checked.ok) return errorResponse(type, checked.error);
     if (!known) return errorResponse(type, JSERR.streamNotFound);
     const config = checked.config;
@@ -162,6 +168,13 @@ export class AccountApi {
     const fields: Record<string, unknown> = { total: filtered.length, offset, limit: LIST_PAGE, streams };
     if (missing.length > 0) fields.missing = missing;
     return response(type, fields);
+  }
+
+  /** What a stream's configuration is held to: the server's max_payload and the account's limits. */
+  private streamLimits(body: Record<string, unknown>, limits: AccountJetStream): StreamLimits {
+    const memory = typeof body.storage === "string" && body.storage.toLowerCase() === "memory";
+    const max = memory ? limits.memoryMaxStreamBytes : limits.storageMaxStreamBytes;
+    return { maxPayload: this.limits.maxPayload, maxBytesRequired: limits.maxBytesRequired, maxStreamBytes: max > 0 ? max : 0 };
   }
 
   /** The account's streams a names or list request asks for (its `subject` filter), and from where. */

@@ -10,6 +10,7 @@ import {
   parseConsumerCreateRequest,
   sameConsumerConfig,
 } from "../../protocol/jetstream/consumer-config.js";
+import type { AccountJetStream } from "../../protocol/config-jetstream.js";
 import { consumerInfoJson } from "../../protocol/jetstream/consumer-info.js";
 import type { ConsumerStore } from "./consumer-store.js";
 import { Consumer } from "./consumer.js";
@@ -36,7 +37,7 @@ export function createConsumer(
   op: "CONSUMER.CREATE" | "CONSUMER.DURABLE.CREATE",
   nameInSubject: string | null,
   filterInSubject: string | null,
-  leader: string,
+  limits: AccountJetStream,
   now: number,
 ): { text: string; consumer: Consumer | null } {
   const type = API_TYPES.consumerCreate;
@@ -48,6 +49,7 @@ export function createConsumer(
     req.config,
     { stream: stream.name, nameInSubject, filterInSubject, action: req.action, op },
     { subjects: stream.config.subjects, retention: stream.config.retention, consumerLimits: stream.config.consumer_limits },
+    limits.maxAckPending > 0 ? { maxAckPending: limits.maxAckPending } : {},
   );
   if (!checked.ok) return fail(checked.error);
   const config = checked.config;

@@ -16,12 +16,14 @@
 // implicit transaction and acknowledged after it is durable.
 
 import { decode } from "../../protocol/bytes.js";
-import { API_TYPES, JSERR, errorResponse } from "../../protocol/jetstream/api-errors.js";
+import { API_TYPES, JSERR, errorResponse, type ApiError } from "../../protocol/jetstream/api-errors.js";
 import { jetStreamStream, parseApiSubject, type ApiRequest } from "../../protocol/jetstream/api-subject.js";
 import { parseAck, parseAckSubject } from "../../protocol/jetstream/ack.js";
 import { pubAck, pubAckError } from "../../protocol/jetstream/pub-ack.js";
 import { checkPullRequest } from "../../protocol/jetstream/pull-request.js";
 import * as status from "../../protocol/jetstream/status.js";
+import { accountJetStream, type AccountJetStream, type JetStreamConfig } from "../../protocol/config-jetstream.js";
+import { streamConfigJson } from "../../protocol/jetstream/stream-config.js";
 import type { Message } from "../../protocol/message.js";
 import type { ServerServices } from "../host/delivery.js";
 import type { Host } from "../host/host.js";
@@ -34,10 +36,13 @@ import { Consumer, type Outgoing } from "./consumer.js";
 import { JsConnection } from "./connection.js";
 import { catalogShard, streamHome } from "./placement.js";
 import { directGet, infoResponse, msgDeleteResponse, msgGetResponse, parseBody, purgeResponse, response, streamInfo } from "./stream-api.js";
+import type { JetStreamReport, StreamReport } from "./report.js";
 import { StreamStore } from "./stream-store.js";
 import { Stream } from "./stream.js";
 
 export interface JetStreamSettings {
+  /** Whether JetStream runs, and the accounts' limits (NATS_CONFIG's jetstream). */
+  readonly config: JetStreamConfig;
   readonly self: number;
   readonly shards: number;
   /** This shard's server name: the stream's "leader" in its info. */
@@ -139,6 +144,8 @@ export class JetStream implements ServerServices, HomeCalls {
   // ---- ServerServices: requests routed here ---------------------------------------------------
 
   target(account: string, subject: string): number {
+    // Without JetStream nothing takes $JS.API.>: a request hears that nobody responds.
+    if (!this.settings.config.enabled) return -1;
     const shards = this.settings.shards;
     const req = parseApiSubject(subject);
     if (req !== null) {
@@ -171,13 +178,18 @@ export class JetStream implements ServerServices, HomeCalls {
         );
       }
     };
+    const limits = accountJetStream(this.settings.config, account);
+    if (limits === null) {
+      if (req.op === "DIRECT.GET" || req.op === "CONSUMER.MSG.NEXT" || req.op === "UNKNOWN") return;
+      return answer(errorResponse(responseType(req.op), JSERR.notEnabledForAccount));
+    }
     switch (req.op) {
       case "INFO":
-        return answer(this.api.info(account));
+        return answer(this.api.info(account, limits));
       case "STREAM.CREATE":
-        return answer(this.api.create(account, req.stream, body));
+        return answer(this.api.create(account, req.stream, body, limits));
       case "STREAM.UPDATE":
-        return answer(this.api.update(account, req.stream, body));
+        return answer(this.api.update(account, req.stream, body, limits));
       case "STREAM.DELETE":
         return answer(this.api.delete(account, req.stream));
       case "STREAM.NAMES":
@@ -189,7 +201,7 @@ export class JetStream implements ServerServices, HomeCalls {
       case "STREAM.MSG.GET":
       case "STREAM.MSG.DELETE": {
         const s = this.streams.get(key(account, req.stream));
-        if (s === undefined) return answer(errorResponse(notFoundType(req.op), JSERR.streamNotFound));
+        if (s === undefined) return answer(errorResponse(responseType(req.op), JSERR.streamNotFound));
         if (req.op === "STREAM.INFO") return answer(infoResponse(s, body, this.settings.serverName));
         if (req.op === "STREAM.PURGE") return answer(purgeResponse(s, body));
         if (req.op === "STREAM.MSG.GET") return answer(msgGetResponse(s, body));
@@ -209,7 +221,7 @@ export class JetStream implements ServerServices, HomeCalls {
       case "CONSUMER.NAMES":
       case "CONSUMER.LIST":
       case "CONSUMER.MSG.NEXT":
-        return this.serveConsumerRequest(account, req, reply, msg, body, answer);
+        return this.serveConsumerRequest(account, req, reply, msg, body, limits, answer);
       default:
         // nats-server takes all of $JS.API.> and drops what it has no handler for: no answer.
         return;
@@ -223,11 +235,11 @@ export class JetStream implements ServerServices, HomeCalls {
     reply: string | null,
     msg: Message,
     body: ReturnType<typeof parseBody>,
+    limits: AccountJetStream,
     answer: (text: string) => void,
   ): void {
     const now = Date.now();
     const s = this.streams.get(key(account, req.stream));
-    const leader = this.settings.serverName;
     if (req.op === "CONSUMER.MSG.NEXT") {
       if (reply === null) return;
       const c = s?.consumers.get(req.consumer);
@@ -239,16 +251,27 @@ export class JetStream implements ServerServices, HomeCalls {
       if (refused !== null) return this.send(account, refused);
       return this.pump(s!);
     }
-    const type = consumerResponseType(req.op);
+    const type = responseType(req.op);
     if (s === undefined) return answer(errorResponse(type, JSERR.streamNotFound));
     switch (req.op) {
       case "CONSUMER.CREATE":
       case "CONSUMER.DURABLE.CREATE": {
         const filter = req.op === "CONSUMER.CREATE" ? req.filter : null;
-        const data = msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data;
-        const r = createConsumer(s, this.consumerStore, data, req.op, req.consumer, filter, leader, now);
-        answer(r.text);
-        if (r.consumer !== null) this.pump(s);
+        const data = msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data.slice();
+        const create = () => {
+          const r = createConsumer(s, this.consumerStore, data, req.op as "CONSUMER.CREATE", req.consumer, filter, limits, Date.now());
+          answer(r.text);
+          if (r.consumer !== null) this.pump(s);
+        };
+        if (limits.maxConsumers < 0 || (req.consumer !== null && s.consumers.has(req.consumer))) return create();
+        // The account's limit counts its consumers on every shard.
+        void this.accountConsumers(account).then(
+          (n) => (n >= limits.maxConsumers ? answer(errorResponse(type, JSERR.maximumConsumersLimit)) : create()),
+          (e) => {
+            this.log.exception("counting an account's consumers failed", e, { account });
+            answer(errorResponse(type, JSERR.clusterNotAvailable));
+          },
+        );
         return;
       }
       case "CONSUMER.INFO": {
@@ -311,7 +334,8 @@ export class JetStream implements ServerServices, HomeCalls {
     const now = Date.now();
     let r: ReturnType<Stream["publish"]>;
     try {
-      r = s.publish(subject, hdr, data, now);
+      const full = this.storageFull(s, subject.length + (hdr?.length ?? 0) + data.length);
+      r = full !== null ? { error: full } : s.publish(subject, hdr, data, now);
     } catch (e) {
       // The connection serves every stream of the account here: one failed write must not close it.
       this.log.exception("JetStream failed to store a message", e, { account: s.account, stream: s.name, subject });
@@ -324,6 +348,30 @@ export class JetStream implements ServerServices, HomeCalls {
     const text = "error" in r ? pubAckError(s.name, r.error) : pubAck(s.ackPrefix, r.seq, r.duplicate);
     this.reply(conn.account, reply, null, encoder.encode(text));
   };
+
+  /**
+   * Whether storing `bytes` more in `s` would pass the storage limits of its account or
+   * of the server (the refusal), counting what this shard holds: with one shard that is
+   * everything, with more each shard holds its streams to the limits on its own.
+   */
+  private storageFull(s: Stream, bytes: number): ApiError | null {
+    const config = this.settings.config;
+    const limits = accountJetStream(config, s.account);
+    const memory = s.config.storage === "memory";
+    const accountMax = limits === null ? -1 : memory ? limits.maxMemory : limits.maxStorage;
+    const serverMax = memory ? config.maxMemory : config.maxStorage;
+    if (accountMax < 0 && serverMax < 0) return null;
+    let account = 0;
+    let server = 0;
+    for (const other of this.streams.values()) {
+      if ((other.config.storage === "memory") !== memory) continue;
+      server += other.storedBytes;
+      if (other.account === s.account) account += other.storedBytes;
+    }
+    if (accountMax >= 0 && account + bytes > accountMax) return JSERR.accountResourcesExceeded;
+    if (serverMax >= 0 && server + bytes > serverMax) return JSERR.insufficientResources;
+    return null;
+  }
 
   /** Subscribes the stream's connection to its subjects (sids `<id>.<n>`) and waits until every shard knows. */
   private async subscribe(s: Stream): Promise<void> {
@@ -455,6 +503,16 @@ export class JetStream implements ServerServices, HomeCalls {
     return Promise.all([...shards].map((shard) => (shard === this.self ? this.homeCall(call) : this.rpc(shard, call))));
   }
 
+  /** How many consumers `account` has, on every shard. */
+  private async accountConsumers(account: string): Promise<number> {
+    const call: HomeCall = { op: "usage", account };
+    const all = [];
+    for (let shard = 0; shard < this.settings.shards; shard++) all.push(shard === this.self ? this.homeCall(call) : this.rpc(shard, call));
+    let n = 0;
+    for (const a of await Promise.all(all)) if ("usage" in a) n += a.usage.consumers;
+    return n;
+  }
+
   /** A call from an account's catalog to this shard as the home of its streams. */
   async homeCall(call: HomeCall): Promise<HomeAnswer> {
     const now = Date.now();
@@ -510,6 +568,28 @@ export class JetStream implements ServerServices, HomeCalls {
     return { info: streamInfo(s, this.settings.serverName), config: s.config };
   }
 
+  // ---- monitoring ------------------------------------------------------------------------------
+
+  /** The streams homed here, for /jsz. */
+  report(): JetStreamReport {
+    const now = Date.now();
+    const streams: StreamReport[] = [];
+    for (const s of this.streams.values()) {
+      streams.push({
+        account: s.account,
+        name: s.name,
+        created: s.created,
+        memory: s.config.storage === "memory",
+        messages: s.messages,
+        bytes: s.storedBytes,
+        config: streamConfigJson(s.config),
+        state: s.state(null),
+        consumers: [...s.consumers.values()].map((c) => consumerInfo(c, now)),
+      });
+    }
+    return { shard: this.self, streams };
+  }
+
   // ---- time ------------------------------------------------------------------------------------
 
   /** Drops messages past their streams' max_age; returns when next to run, or null. */
@@ -532,36 +612,31 @@ export class JetStream implements ServerServices, HomeCalls {
 /** The requests an account's catalog answers. */
 const CATALOG_OPS: ReadonlySet<string> = new Set(["INFO", "STREAM.CREATE", "STREAM.UPDATE", "STREAM.DELETE", "STREAM.NAMES", "STREAM.LIST"]);
 
-/** The response type of a consumer request. */
-function consumerResponseType(op: string): string {
-  switch (op) {
-    case "CONSUMER.INFO":
-      return API_TYPES.consumerInfo;
-    case "CONSUMER.DELETE":
-      return API_TYPES.consumerDelete;
-    case "CONSUMER.NAMES":
-      return API_TYPES.consumerNames;
-    case "CONSUMER.LIST":
-      return API_TYPES.consumerList;
-    default:
-      return API_TYPES.consumerCreate;
-  }
+/** The type of the response to a request, which its errors carry too. */
+const RESPONSE_TYPES: Readonly<Record<string, string>> = {
+  INFO: API_TYPES.accountInfo,
+  "STREAM.CREATE": API_TYPES.streamCreate,
+  "STREAM.UPDATE": API_TYPES.streamUpdate,
+  "STREAM.INFO": API_TYPES.streamInfo,
+  "STREAM.DELETE": API_TYPES.streamDelete,
+  "STREAM.PURGE": API_TYPES.streamPurge,
+  "STREAM.NAMES": API_TYPES.streamNames,
+  "STREAM.LIST": API_TYPES.streamList,
+  "STREAM.MSG.GET": API_TYPES.streamMsgGet,
+  "STREAM.MSG.DELETE": API_TYPES.streamMsgDelete,
+  "CONSUMER.CREATE": API_TYPES.consumerCreate,
+  "CONSUMER.DURABLE.CREATE": API_TYPES.consumerCreate,
+  "CONSUMER.INFO": API_TYPES.consumerInfo,
+  "CONSUMER.DELETE": API_TYPES.consumerDelete,
+  "CONSUMER.NAMES": API_TYPES.consumerNames,
+  "CONSUMER.LIST": API_TYPES.consumerList,
+};
+
+function responseType(op: string): string {
+  return RESPONSE_TYPES[op] ?? API_TYPES.system;
 }
 
 function key(account: string, name: string): string {
   return `${account}\u0000${name}`;
 }
 
-/** The response type of a stream request, for its stream-not-found error. */
-function notFoundType(op: string): string {
-  switch (op) {
-    case "STREAM.INFO":
-      return API_TYPES.streamInfo;
-    case "STREAM.PURGE":
-      return API_TYPES.streamPurge;
-    case "STREAM.MSG.GET":
-      return API_TYPES.streamMsgGet;
-    default:
-      return API_TYPES.streamMsgDelete;
-  }
-}
