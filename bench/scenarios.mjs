@@ -1135,30 +1135,30 @@ function ceilingPubsub(id, size, count) {
  * server-CPU-per-message figure, as the scenario's own figures start.
  */
 export const scenarios = [
-  { group: "pubsub", id: "pubsub-16", name: "pubsub 16 B", run: pubsub, full: { count: 200_000, size: 16 }, quick: { count: 20_000, size: 16 } },
-  { group: "pubsub", id: "pubsub-128", name: "pubsub 128 B", run: pubsub, full: { count: 200_000, size: 128 }, quick: { count: 20_000, size: 128 } },
+  { group: "pubsub", id: "pubsub-16", name: "pubsub 16 B", run: pubsub, full: { count: 600_000, size: 16 }, quick: { count: 20_000, size: 16 } },
+  { group: "pubsub", id: "pubsub-128", name: "pubsub 128 B", run: pubsub, full: { count: 600_000, size: 128 }, quick: { count: 20_000, size: 128 } },
   // The same 128 B messages from a publisher that does not pace itself (no PING until the end).
   {
     group: "pubsub",
     id: "pubsub-128-unpaced",
     name: "pubsub 128 B unpaced",
     run: pubsub,
-    full: { count: 200_000, size: 128, unpaced: true },
+    full: { count: 600_000, size: 128, unpaced: true },
     quick: { count: 20_000, size: 128, unpaced: true },
   },
-  { group: "pubsub", id: "pubsub-64k", name: "pubsub 64 KiB", run: pubsub, full: { count: 1_000, size: 64 * K }, quick: { count: 100, size: 64 * K } },
+  { group: "pubsub", id: "pubsub-64k", name: "pubsub 64 KiB", run: pubsub, full: { count: 3_000, size: 64 * K }, quick: { count: 100, size: 64 * K } },
   {
     group: "fanout",
     name: "fanout 8×128 B",
     run: fanout,
-    full: { count: 50_000, size: 128, subscribers: 8 },
+    full: { count: 150_000, size: 128, subscribers: 8 },
     quick: { count: 5_000, size: 128, subscribers: 8 },
   },
   {
     group: "queue",
     name: "queue 4 members",
     run: queue,
-    full: { count: 100_000, size: 128, members: 4 },
+    full: { count: 400_000, size: 128, members: 4 },
     quick: { count: 10_000, size: 128, members: 4 },
   },
   {
@@ -1177,7 +1177,7 @@ export const scenarios = [
     name: "x-shard pubsub 128 B",
     targets: "cluster",
     run: pubsub,
-    full: { count: 200_000, size: 128, layout: { pub: 0, subs: [1], owner: 2 } },
+    full: { count: 600_000, size: 128, layout: { pub: 0, subs: [1], owner: 2 } },
     quick: { count: 20_000, size: 128, layout: { pub: 0, subs: [1], owner: 2 } },
   },
   {
@@ -1186,7 +1186,7 @@ export const scenarios = [
     name: "x-shard fanout 8×128 B",
     targets: "cluster",
     run: fanout,
-    full: { count: 50_000, size: 128, subscribers: 8, layout: { pub: 0, subs: [1, 2, 3], owner: 2 } },
+    full: { count: 150_000, size: 128, subscribers: 8, layout: { pub: 0, subs: [1, 2, 3], owner: 2 } },
     quick: { count: 5_000, size: 128, subscribers: 8, layout: { pub: 0, subs: [1, 2, 3], owner: 2 } },
   },
   {
@@ -1195,7 +1195,7 @@ export const scenarios = [
     name: "x-shard queue 4 members",
     targets: "cluster",
     run: queue,
-    full: { count: 100_000, size: 128, members: 4, layout: { pub: 0, subs: [1, 2, 3, 1], owner: 2 } },
+    full: { count: 400_000, size: 128, members: 4, layout: { pub: 0, subs: [1, 2, 3, 1], owner: 2 } },
     quick: { count: 10_000, size: 128, members: 4, layout: { pub: 0, subs: [1, 2, 3, 1], owner: 2 } },
   },
   {
