@@ -32,6 +32,10 @@ export interface StoredPending {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** Rows per INSERT and keys per DELETE: within the 100 bound parameters a statement may have. */
+const ROWS = 16;
+const KEYS = 98;
+
 export class ConsumerStore {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -78,14 +82,24 @@ export class ConsumerStore {
       .map((r) => ({ sseq: r.sseq as number, cseq: r.cseq as number, deliveries: r.deliveries as number, ts: r.ts as number }));
   }
 
-  track(stream: number, name: string, p: StoredPending): void {
-    this.sql.exec(
-      `INSERT OR REPLACE INTO js_acks (stream, consumer, sseq, cseq, deliveries, ts) VALUES (?, ?, ?, ?, ?, ?)`,
-      stream, name, p.sseq, p.cseq, p.deliveries, p.ts,
-    );
+  /** Stores deliveries awaiting an ack, several rows a statement: a statement costs more than a row. */
+  trackAll(stream: number, name: string, all: readonly StoredPending[]): void {
+    for (let i = 0; i < all.length; i += ROWS) {
+      const chunk = all.slice(i, i + ROWS);
+      const values: SqlStorageValue[] = [];
+      for (const p of chunk) values.push(stream, name, p.sseq, p.cseq, p.deliveries, p.ts);
+      this.sql.exec(
+        `INSERT OR REPLACE INTO js_acks (stream, consumer, sseq, cseq, deliveries, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?)").join(", ")}`,
+        ...values,
+      );
+    }
   }
 
-  untrack(stream: number, name: string, sseq: number): void {
-    this.sql.exec(`DELETE FROM js_acks WHERE stream = ? AND consumer = ? AND sseq = ?`, stream, name, sseq);
+  /** Forgets acknowledged deliveries, several a statement. */
+  untrackAll(stream: number, name: string, sseqs: readonly number[]): void {
+    for (let i = 0; i < sseqs.length; i += KEYS) {
+      const chunk = sseqs.slice(i, i + KEYS);
+      this.sql.exec(`DELETE FROM js_acks WHERE stream = ? AND consumer = ? AND sseq IN (${chunk.map(() => "?").join(", ")})`, stream, name, ...chunk);
+    }
   }
 }

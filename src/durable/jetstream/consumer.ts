@@ -17,7 +17,7 @@ import type { PullRequest } from "../../protocol/jetstream/pull-request.js";
 import * as status from "../../protocol/jetstream/status.js";
 import { NS_PER_MS } from "../../protocol/jetstream/time.js";
 import { matchesLiteral } from "../../protocol/subject.js";
-import type { ConsumerStore, SeqPair, StoredConsumer } from "./consumer-store.js";
+import type { ConsumerStore, SeqPair, StoredConsumer, StoredPending } from "./consumer-store.js";
 import type { StoredMessage } from "./stream-store.js";
 import type { Stream } from "./stream.js";
 
@@ -69,6 +69,11 @@ export class Consumer {
   private delivered: SeqPair;
   private ackFloor: SeqPair;
   private readonly pending = new Map<number, Pending>();
+  /** Delivered or acknowledged since the progress was last stored (saveProgress). */
+  private progressed = false;
+  /** Deliveries awaiting an ack, and acks, not stored yet: saveProgress writes them together. */
+  private readonly toTrack = new Map<number, StoredPending>();
+  private readonly toUntrack = new Set<number>();
   /** No pending delivery is due before this (ms), so next() need not look before then. */
   private dueAt = 0;
   private readonly waiting: Waiting[] = [];
@@ -200,7 +205,7 @@ export class Consumer {
         if (p !== undefined) {
           p.ts = now;
           p.due = now + this.ackWait(p.deliveries);
-          this.store.track(this.stream.id, this.name, { sseq, cseq: p.cseq, deliveries: p.deliveries, ts: now });
+          this.track(sseq, p.cseq, p.deliveries, now);
         }
         return true;
       }
@@ -218,7 +223,7 @@ export class Consumer {
 
   private acked(sseq: number): void {
     if (!this.pending.delete(sseq)) return;
-    this.store.untrack(this.stream.id, this.name, sseq);
+    this.untrack(sseq);
     this.moveFloor();
     this.stream.consumerAcked(sseq);
   }
@@ -228,7 +233,7 @@ export class Consumer {
     for (const [sseq, p] of this.pending) if (p.cseq <= cseq) done.push(sseq);
     for (const sseq of done) {
       this.pending.delete(sseq);
-      this.store.untrack(this.stream.id, this.name, sseq);
+      this.untrack(sseq);
     }
     this.moveFloor();
     for (const sseq of done) this.stream.consumerAcked(sseq);
@@ -239,7 +244,7 @@ export class Consumer {
     let low: { sseq: number; cseq: number } | null = null;
     for (const [sseq, p] of this.pending) if (low === null || sseq < low.sseq) low = { sseq, cseq: p.cseq };
     this.ackFloor = low === null ? { ...this.delivered } : { cseq: low.cseq - 1, sseq: low.sseq - 1 };
-    this.store.saveProgress(this.stream.id, this.name, this.delivered, this.ackFloor);
+    this.progressed = true;
   }
 
   // ---- delivering ----------------------------------------------------------------------------
@@ -368,7 +373,7 @@ export class Consumer {
       if (maxDeliver > 0 && p.deliveries >= maxDeliver) {
         // Delivered as often as allowed: no more tries, and it no longer holds the floor.
         this.pending.delete(sseq);
-        this.store.untrack(this.stream.id, this.name, sseq);
+        this.untrack(sseq);
         this.moveFloor();
         continue;
       }
@@ -376,7 +381,7 @@ export class Consumer {
       if (m === null) {
         // Gone from the stream (limits, a purge): nothing to redeliver.
         this.pending.delete(sseq);
-        this.store.untrack(this.stream.id, this.name, sseq);
+        this.untrack(sseq);
         this.moveFloor();
         continue;
       }
@@ -433,9 +438,9 @@ export class Consumer {
         this.dueAt = Math.min(this.dueAt, due);
       }
     }
-    if (this.config.ack_policy !== "none") this.store.track(this.stream.id, this.name, { sseq: m.seq, cseq, deliveries, ts: now });
+    if (this.config.ack_policy !== "none") this.track(m.seq, cseq, deliveries, now);
     if (this.config.ack_policy === "none" || this.pending.size === 0) this.ackFloor = { ...this.delivered };
-    this.store.saveProgress(this.stream.id, this.name, this.delivered, this.ackFloor);
+    this.progressed = true;
     const reply = ackSubject(this.stream.name, this.name, deliveries, m.seq, cseq, m.ts, this.numPending());
     if (this.config.headers_only) {
       return { to, subject: m.subject, reply, hdr: status.withMessageSize(m.hdr, m.data.length), data: EMPTY };
@@ -443,6 +448,36 @@ export class Consumer {
     const out: Outgoing = { to, subject: m.subject, reply, hdr: m.hdr, data: m.data };
     if (this.config.ack_policy === "none") this.stream.consumerAcked(m.seq);
     return out;
+  }
+
+  /**
+   * Stores how far it delivered and is acknowledged, once for everything an event did
+   * (in the event's own implicit transaction, before what it sends leaves).
+   */
+  saveProgress(): void {
+    if (this.toUntrack.size > 0) {
+      this.store.untrackAll(this.stream.id, this.name, [...this.toUntrack]);
+      this.toUntrack.clear();
+    }
+    if (this.toTrack.size > 0) {
+      this.store.trackAll(this.stream.id, this.name, [...this.toTrack.values()]);
+      this.toTrack.clear();
+    }
+    if (!this.progressed) return;
+    this.progressed = false;
+    this.store.saveProgress(this.stream.id, this.name, this.delivered, this.ackFloor);
+  }
+
+  private track(sseq: number, cseq: number, deliveries: number, ts: number): void {
+    this.toUntrack.delete(sseq);
+    this.toTrack.set(sseq, { sseq, cseq, deliveries, ts });
+    this.progressed = true;
+  }
+
+  private untrack(sseq: number): void {
+    // Tracked and acknowledged within one event: nothing to write at all.
+    if (!this.toTrack.delete(sseq)) this.toUntrack.add(sseq);
+    this.progressed = true;
   }
 
   // ---- time -----------------------------------------------------------------------------------

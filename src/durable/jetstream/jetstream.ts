@@ -72,6 +72,13 @@ interface Reply {
 const EMPTY = new Uint8Array(0);
 
 const encoder = new TextEncoder();
+/**
+ * How long a consumer's progress (deliveries, acks) may go unstored. Each stored change costs
+ * the event a commit, which dominated the cost of consuming; after a crash, what moved in this
+ * last moment is delivered again (at least once, as after a nats-server restart). An ack that
+ * asks for a reply (ackAck) is stored before the reply.
+ */
+const PROGRESS_DELAY_MS = 100;
 
 export class JetStream implements ServerServices, HomeCalls {
   readonly self: number;
@@ -87,6 +94,10 @@ export class JetStream implements ServerServices, HomeCalls {
   private replying = false;
   /** Streams whose consumers may have something to send once this event's work is done. */
   private readonly toPump = new Set<Stream>();
+  /** Consumers whose progress is not stored yet (saveProgress), those to store at once, and the timer. */
+  private readonly unsaved = new Set<Consumer>();
+  private readonly saveNow = new Set<Consumer>();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** The timer for the consumers' next deadline while the object is awake, and when it fires. */
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = 0;
@@ -162,9 +173,9 @@ export class JetStream implements ServerServices, HomeCalls {
 
   serve(account: string, subject: string, msg: Message): void {
     const reply = msg.hasReply ? decode(msg.reply!) : null;
-    const body = parseBody(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data);
     const req = parseApiSubject(subject);
     if (req === null) return this.serveConsumerReply(account, subject, reply, msg);
+    const body = parseBody(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data);
     const answer = (text: string | Promise<string>) => {
       if (reply === null) return;
       if (typeof text === "string") this.reply(account, reply, null, encoder.encode(text));
@@ -308,6 +319,7 @@ export class JetStream implements ServerServices, HomeCalls {
           if (refused !== null) this.send(account, refused);
         }
       } else if (confirm && reply !== null) {
+        this.saveNow.add(c);
         this.send(account, { to: reply, subject: null, reply: null, hdr: null, data: EMPTY });
       }
       return this.pump(s!);
@@ -321,6 +333,8 @@ export class JetStream implements ServerServices, HomeCalls {
   }
 
   private deleteConsumer(c: Consumer): void {
+    this.unsaved.delete(c);
+    this.saveNow.delete(c);
     c.drop((o) => this.send(c.stream.account, o));
     c.stream.consumers.delete(c.name);
   }
@@ -421,8 +435,20 @@ export class JetStream implements ServerServices, HomeCalls {
     this.replying = false;
     try {
       const now = Date.now();
-      for (const s of this.toPump) for (const c of s.consumers.values()) this.pumpConsumer(c, now);
+      for (const s of this.toPump) {
+        for (const c of s.consumers.values()) {
+          this.pumpConsumer(c, now);
+          this.unsaved.add(c);
+        }
+      }
       this.toPump.clear();
+      // An ack that asked for a reply is stored before its reply goes; the rest a moment later.
+      for (const c of this.saveNow) {
+        c.saveProgress();
+        this.unsaved.delete(c);
+      }
+      this.saveNow.clear();
+      if (this.unsaved.size > 0 && this.saveTimer === null) this.saveTimer = setTimeout(() => this.saveProgress(), PROGRESS_DELAY_MS);
       const replies = this.replies;
       this.replies = [];
       for (const r of replies) this.connection(r.account).publish(r.subject, r.reply, r.hdr, r.data, r.deliver);
@@ -431,6 +457,18 @@ export class JetStream implements ServerServices, HomeCalls {
     } finally {
       this.host.flush();
       this.schedule();
+    }
+  }
+
+  /** Stores the progress of every consumer that moved: one write per consumer for many deliveries and acks. */
+  private saveProgress(): void {
+    this.saveTimer = null;
+    try {
+      for (const c of this.unsaved) c.saveProgress();
+    } catch (e) {
+      this.log.exception("unexpected exception storing consumers' progress", e);
+    } finally {
+      this.unsaved.clear();
     }
   }
 

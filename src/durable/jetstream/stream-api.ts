@@ -16,6 +16,8 @@ export type Body = Record<string, unknown> | null | { invalid: string };
 export function parseBody(data: Uint8Array): Body {
   const text = decode(data).trim();
   if (text === "") return null;
+  // Not an object at all: say so without the cost of a parse error.
+  if (text[0] !== "{") return { invalid: text[0] === "[" ? "request must be a JSON object" : `invalid character ${JSON.stringify(text[0])} looking for beginning of value` };
   try {
     const v: unknown = JSON.parse(text);
     if (v === null || typeof v !== "object" || Array.isArray(v)) return { invalid: "request must be a JSON object" };
