@@ -150,9 +150,12 @@ export class Consumer {
     if (this.unread !== null && this.matches(subject)) this.unread++;
   }
 
-  /** Messages vanished from the stream (a purge, a delete, limits): what is unread is counted again. */
-  removed(): void {
-    this.unread = null;
+  /**
+   * Messages up to `maxSeq` vanished from the stream (a purge, a delete, limits): what is
+   * unread is counted again, unless they were all read already.
+   */
+  removed(maxSeq: number): void {
+    if (maxSeq > Math.max(this.delivered.sseq, this.lastsFrom) || this.lasts.length > 0) this.unread = null;
   }
 
   // ---- requests ------------------------------------------------------------------------------

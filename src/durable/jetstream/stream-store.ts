@@ -39,6 +39,13 @@ export interface StoredCounts {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** What a removal took: how many messages, their bytes, and the highest sequence among them. */
+export interface Removed {
+  readonly n: number;
+  readonly bytes: number;
+  readonly maxSeq: number;
+}
+
 export class StreamStore {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -198,20 +205,32 @@ export class StreamStore {
   }
 
   /** Removes the messages below `seq`; how many and their bytes. */
-  removeBelow(id: number, seq: number): { n: number; bytes: number } {
-    return this.removed(this.sql.exec<Row>(`DELETE FROM js_msgs WHERE stream = ? AND seq < ? RETURNING size`, id, seq));
+  removeBelow(id: number, seq: number): Removed {
+    return this.removed(this.sql.exec<Row>(`DELETE FROM js_msgs WHERE stream = ? AND seq < ? RETURNING size, seq`, id, seq));
   }
 
   /** Removes the messages of exactly `subject` below `seq` (Infinity: all). */
-  removeSubjectBelow(id: number, subject: string, seq: number): { n: number; bytes: number } {
+  removeSubjectBelow(id: number, subject: string, seq: number): Removed {
     return this.removed(
-      this.sql.exec<Row>(`DELETE FROM js_msgs WHERE stream = ? AND subject = ? AND seq < ? RETURNING size`, id, subject, seq),
+      this.sql.exec<Row>(`DELETE FROM js_msgs WHERE stream = ? AND subject = ? AND seq < ? RETURNING size, seq`, id, subject, seq),
+    );
+  }
+
+  /** Removes all but the newest `keep` messages of exactly `subject`, in one statement. */
+  trimSubject(id: number, subject: string, keep: number): Removed {
+    return this.removed(
+      this.sql.exec<Row>(
+        `DELETE FROM js_msgs WHERE stream = ? AND subject = ? AND seq <
+           (SELECT seq FROM js_msgs WHERE stream = ? AND subject = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)
+         RETURNING size, seq`,
+        id, subject, id, subject, keep - 1,
+      ),
     );
   }
 
   /** Removes the messages older than `ts`; how many and their bytes. */
-  removeOlder(id: number, ts: number): { n: number; bytes: number } {
-    return this.removed(this.sql.exec<Row>(`DELETE FROM js_msgs WHERE stream = ? AND ts < ? RETURNING size`, id, ts));
+  removeOlder(id: number, ts: number): Removed {
+    return this.removed(this.sql.exec<Row>(`DELETE FROM js_msgs WHERE stream = ? AND ts < ? RETURNING size, seq`, id, ts));
   }
 
   /** The time of the oldest message; null when none. */
@@ -241,14 +260,16 @@ export class StreamStore {
     return r === undefined ? null : messageRow(r);
   }
 
-  private removed(cursor: SqlStorageCursor<Row>): { n: number; bytes: number } {
+  private removed(cursor: SqlStorageCursor<Row>): Removed {
     let n = 0;
     let bytes = 0;
+    let maxSeq = 0;
     for (const r of cursor) {
       n++;
       bytes += r.size as number;
+      if ((r.seq as number) > maxSeq) maxSeq = r.seq as number;
     }
-    return { n, bytes };
+    return { n, bytes, maxSeq };
   }
 }
 

@@ -12,7 +12,7 @@ import { NS_PER_MS, rfc3339 } from "../../protocol/jetstream/time.js";
 import { encode } from "../../protocol/bytes.js";
 import { matchesLiteral } from "../../protocol/subject.js";
 import type { Consumer } from "./consumer.js";
-import type { StoredMessage, StoredStream, StreamStore } from "./stream-store.js";
+import type { Removed, StoredMessage, StoredStream, StreamStore } from "./stream-store.js";
 
 /**
  * What a publish to the stream came to: stored (or a duplicate of what was), refused,
@@ -155,13 +155,7 @@ export class Stream {
   /** Drops the oldest messages past the stream's limits (discard old). */
   private enforceLimits(subject: string, now: number): void {
     const cfg = this.config;
-    if (cfg.max_msgs_per_subject > 0) {
-      const { n } = this.store.subjectCount(this.id, subject);
-      if (n > cfg.max_msgs_per_subject) {
-        const keepFrom = this.nthLastOfSubject(subject, cfg.max_msgs_per_subject);
-        this.account_(this.store.removeSubjectBelow(this.id, subject, keepFrom));
-      }
-    }
+    if (cfg.max_msgs_per_subject > 0 && subject !== "") this.account_(this.store.trimSubject(this.id, subject, cfg.max_msgs_per_subject));
     if (cfg.max_msgs > 0 && this.msgs > cfg.max_msgs) this.account_(this.store.removeBelow(this.id, this.lastSeq - cfg.max_msgs + 1));
     if (cfg.max_bytes > 0 && this.bytes > cfg.max_bytes) {
       let over = this.bytes - cfg.max_bytes;
@@ -202,13 +196,15 @@ export class Stream {
   }
 
   /** Messages went: the counts follow, and the first sequence moves to the next message left. */
-  private account_(removed: { n: number; bytes: number }): void {
+  private account_(removed: Removed): void {
     if (removed.n === 0) return;
-    for (const c of this.consumers.values()) c.removed();
+    for (const c of this.consumers.values()) c.removed(removed.maxSeq);
     this.msgs -= removed.n;
     this.bytes -= removed.bytes;
     this.firstSeq = this.msgs === 0 ? this.lastSeq + 1 : (this.store.next(this.id, this.firstSeq)?.seq ?? this.lastSeq + 1);
-    this.store.saveLast(this.id, this.lastSeq, this.lastTs);
+    // The stream's last sequence and time must outlive its last message; while that message
+    // is there, they can be read from it.
+    if (this.msgs === 0 || removed.maxSeq === this.lastSeq) this.store.saveLast(this.id, this.lastSeq, this.lastTs);
   }
 
   // ---- reading ------------------------------------------------------------------------------
@@ -282,7 +278,7 @@ export class Stream {
   deleteMessage(seq: number): boolean {
     const size = this.store.remove(this.id, seq);
     if (size < 0) return false;
-    this.account_({ n: 1, bytes: size });
+    this.account_({ n: 1, bytes: size, maxSeq: seq });
     return true;
   }
 
