@@ -1,7 +1,8 @@
 // Starts the reference nats-server (when it is on PATH) with a WebSocket listener on loopback,
 // detached in its own process group, from a temporary config file: a minimal one, or a given
 // configuration document (JSON, which nats-server reads as its own format) with the listener
-// filled in.
+// filled in. With JetStream on, its store is a directory in the same temporary directory, so
+// every start begins empty and nothing is left behind when it stops.
 import { execFileSync, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,13 +38,16 @@ export function natsServerVersion(bin) {
  * @param {object} [o]
  * @param {number} [o.readyTimeoutMs]
  * @param {boolean} [o.compression]  permessage-deflate on the WebSocket listener
+ * @param {boolean} [o.jetstream]  JetStream on (as `-js`), also when the document does not say so
  * @param {Record<string, unknown>} [o.config]  a configuration document (nats-server's field
  *   names, as JSON); its `websocket` block gets `listen` (a free loopback port) and `no_tls`, and
  *   the client port and address come from the command line, so the document itself needs no
- *   listener settings. The document as written is the result's `config`.
+ *   listener settings. When it turns JetStream on (`"enabled"`, `true` or a block), the block
+ *   gets a `store_dir` of its own. The document as written is the result's `config`.
  */
-export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, config } = {}) {
+export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, jetstream = false, config } = {}) {
   const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-nats-server-"));
+  const storeDir = path.join(tmp, "jetstream");
   const [port, wsPort] = await freePorts(2);
   let conf;
   let args;
@@ -60,6 +64,7 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
         `  no_tls: true`,
         ...(compression ? [`  compression: true`] : []),
         `}`,
+        ...(jetstream ? [`jetstream {`, `  store_dir: ${JSON.stringify(storeDir)}`, `}`] : []),
         ``,
       ].join("\n"),
     );
@@ -74,6 +79,8 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
         ...(compression ? { compression: true } : {}),
       },
     };
+    const js = jetStreamBlock(config.jetstream, jetstream);
+    if (js !== null) written.jetstream = { ...js, store_dir: storeDir };
     conf = path.join(tmp, "nats.json");
     writeFileSync(conf, JSON.stringify(written, null, 2) + "\n");
     args = ["-c", conf, "-a", "127.0.0.1", "-p", String(port)];
@@ -113,7 +120,17 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
     rss: () => ({ kib: rssKiB(pgid), processes: exited() ? 0 : 1 }),
     cpuParts: () => [{ pid: pgid, label: "nats-server" }],
     rssParts: () => ({ "nats-server": rssKiB(pgid) }),
-    restart: () => startNatsServer(bin, { readyTimeoutMs, compression, config }),
+    restart: () => startNatsServer(bin, { readyTimeoutMs, compression, jetstream, config }),
     stop,
   };
+}
+
+/**
+ * The document's `jetstream` as a block when JetStream is to be on (nats-server reads `true`,
+ * `"enabled"` and a block without `enabled: false` as on), or null when it stays off.
+ */
+function jetStreamBlock(value, force) {
+  if (value !== null && typeof value === "object") return value.enabled === false && !force ? null : { ...value };
+  const on = value === true || (typeof value === "string" && /^enabled?$/i.test(value));
+  return on || force ? {} : null;
 }

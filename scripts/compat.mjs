@@ -5,8 +5,10 @@
 // the server sent after INFO, whether INFO asked for authentication (and
 // carried a nonce, and which max_payload), and how the server closed the
 // socket. What legitimately differs is left out: INFO's other contents, server
-// and client ids, nonces. Known, deliberate differences are reported as
-// "expected" with their reason, apart from unexpected ones.
+// and client ids, nonces, and in JetStream answers times, server names and
+// generated consumer names (replaced by placeholders, lib/jetstream-normalize.mjs).
+// Known, deliberate differences are reported as "expected" with their reason,
+// apart from unexpected ones.
 //
 // nats-server comes from PATH (Debian: apt-get install nats-server); without it
 // nats-edge runs alone and its outcomes are printed. Both servers run on free
@@ -33,8 +35,8 @@ const DEFAULT_MAX_PAYLOAD = 1048576;
 
 // Differences that are deliberate, each with the reason, matched per connection
 // (outcomes as outcomeOf makes them: escaped bytes, INFO flags, close). These
-// apply to every case; a case may also name one that applies to it alone
-// (`known` in compat-cases.mjs).
+// apply to every case; a case may also name those that apply to it alone
+// (`known` in compat-cases.mjs: one rule or a list).
 const EXPECTED = [
   {
     why:
@@ -81,14 +83,19 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------
 // Outcomes.
 
-/** What one connection saw, reduced to what is compared. */
-function outcomeOf(c, normalize = (s) => s) {
+/**
+ * What one connection saw, reduced to what is compared: the case's `rewrite`
+ * (raw bytes to raw bytes) and `normalize` (escaped text) applied. `raw` keeps
+ * the bytes as received, for rules that compare them their own way.
+ */
+function outcomeOf(c, { rewrite = (b) => b, normalize = (s) => s } = {}) {
   const chunks = [c.infoFrame, ...c.frames].filter(Boolean).map((f) => Buffer.from(f.bytes));
   let raw = Buffer.concat(chunks);
   if (/^INFO\s/i.test(raw.subarray(0, 5).toString("latin1"))) {
     const eol = raw.indexOf("\r\n");
     raw = eol < 0 ? Buffer.alloc(0) : raw.subarray(eol + 2);
   }
+  const shown = raw.length ? rewrite(raw) : raw;
   const info = c.infoJson;
   const flags = [];
   if (info?.auth_required) flags.push("auth_required");
@@ -110,7 +117,8 @@ function outcomeOf(c, normalize = (s) => s) {
     tcpOpen = c.closed === null;
   }
   return {
-    bytes: normalize(raw.length ? escBytes(raw) : "∅"),
+    bytes: normalize(shown.length ? escBytes(shown) : "∅"),
+    raw,
     info: info ? flags.join(",") : "-",
     close,
     frame,
@@ -127,7 +135,7 @@ function show(o) {
 
 /** "same", "expected" (with the reasons) or "DIFFERENT", for one case's connections. */
 function verdict(ns, edge, known) {
-  const rules = known ? [...EXPECTED, known] : EXPECTED;
+  const rules = [...EXPECTED, ...(known ? [known].flat() : [])];
   const reasons = new Set();
   let different = false;
   for (const l of Object.keys(ns)) {
@@ -157,7 +165,7 @@ async function runAll(url, cases) {
     // Generous waits, so that a loaded machine slows the run down rather than changing outcomes.
     const r = await runCase(cs, { url, create, gap: 80, settleMs: 5000, openTimeoutMs: 5000 });
     const outcomes = {};
-    for (const l of r.labels) outcomes[l] = outcomeOf(r.conns[l], cs.normalize);
+    for (const l of r.labels) outcomes[l] = outcomeOf(r.conns[l], cs);
     const sent = {};
     for (const l of r.labels) sent[l] = r.conns[l].sent.filter((e) => !e.finalPing).map((e) => escBytes(e.bytes));
     discard(r);

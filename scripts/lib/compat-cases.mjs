@@ -11,15 +11,18 @@
 // normalized (server PINGs of a live connection).
 //
 // Beyond harness/raw-ws.mjs's case fields: `headers` and `query` per connection (sent
-// to both servers), `normalize(escapedBytes)`, `pause` (ms after the case),
-// and `known`: a deliberate difference of this case, { why, applies(ns, edge) }
-// over the two outcomes of a connection. A configuration's `edgeVars` are
-// extra Worker variables for nats-edge (SHARDS).
+// to both servers), `rewrite(rawBytes)` and `normalize(escapedBytes)`, `pause` (ms
+// after the case), and `known`: a deliberate difference of this case (or a list),
+// { why, applies(ns, edge) } over the two outcomes of a connection. A
+// configuration's `edgeVars` are extra Worker variables for nats-edge (SHARDS).
+//
+// The JetStream configurations are in compat-jetstream.mjs.
 
 import { encodeAccount, encodeOperator, encodeUser, newScopedSigner } from "@nats-io/jwt";
 import { createAccount, createOperator, createUser } from "@nats-io/nkeys";
 import { hashSync } from "bcryptjs";
 import { CLOSE, enc, OPEN } from "../../harness/raw-ws.mjs";
+import { jetstreamConfigurations } from "./compat-jetstream.mjs";
 
 /** CONNECT as the official clients send it, with `fields` (credentials) added. */
 const connect = (fields = {}) =>
@@ -475,5 +478,6 @@ export async function configurations() {
         kase("no Origin header", { A: C0 }),
       ],
     },
+    ...jetstreamConfigurations(),
   ];
 }
