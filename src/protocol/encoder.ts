@@ -145,8 +145,10 @@ export class Outbox {
     b[i++] = 32;
     i = put(b, i, sid);
     b[i++] = 32;
-    if (rl > 0) {
-      i = put(b, i, reply!);
+    // An empty reply (not an absent one) is an empty field, as nats-server writes what its
+    // streams and consumers send: `MSG <subject> <sid>  <size>`.
+    if (reply !== null) {
+      i = put(b, i, reply);
       b[i++] = 32;
     }
     if (headerSize >= 0) {

@@ -47,6 +47,7 @@ export interface DataHeader {
 export const ROUTE_HEADERS = 1; // the message starts with a header block of `headerSize` bytes
 export const ROUTE_RECEIPT = 2; // the sender wants to know whether anyone received it
 export const ROUTE_DELIVER = 4; // a deliver subject follows the subject (Message.deliver)
+export const ROUTE_EMPTY_REPLY = 8; // the reply is empty, not absent (see Outbox.msg)
 
 /** The queue groups a record names: the first `count` of `names` (so an array can be reused). */
 export interface QueueNames {
@@ -128,7 +129,11 @@ export class RouteBatch {
     for (let i = 0; i < queueCount; i++) n += 4 + names[i].length;
     this.reserve(n);
     this.u32(id);
-    this.buf[this.len++] = (msg.headerSize >= 0 ? ROUTE_HEADERS : 0) | (receipt ? ROUTE_RECEIPT : 0) | (deliver !== null ? ROUTE_DELIVER : 0);
+    this.buf[this.len++] =
+      (msg.headerSize >= 0 ? ROUTE_HEADERS : 0) |
+      (receipt ? ROUTE_RECEIPT : 0) |
+      (deliver !== null ? ROUTE_DELIVER : 0) |
+      (msg.reply !== null && msg.reply.length === 0 ? ROUTE_EMPTY_REPLY : 0);
     this.chunk(account);
     this.chunk(msg.subject);
     if (deliver !== null) this.chunk(deliver);
@@ -252,7 +257,7 @@ export class RouteReader {
     m.deliver = flags & ROUTE_DELIVER ? this.chunk() : null;
     n = this.u32();
     this.need(n);
-    m.reply = n > 0 ? new Uint8Array(b.buffer, b.byteOffset + this.i, n) : null;
+    m.reply = n > 0 ? new Uint8Array(b.buffer, b.byteOffset + this.i, n) : flags & ROUTE_EMPTY_REPLY ? EMPTY : null;
     this.i += n;
     const headerSize = this.u32();
     m.headerSize = flags & ROUTE_HEADERS ? headerSize : -1;

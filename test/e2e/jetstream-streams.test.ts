@@ -57,7 +57,7 @@ describe("jetstream streams", () => {
       deny_purge: false,
       allow_rollup_hdrs: false,
     });
-    expect(info.state).toMatchObject({ messages: 0, bytes: 0, first_seq: 1, last_seq: 0, consumer_count: 0 });
+    expect(info.state).toMatchObject({ messages: 0, bytes: 0, first_seq: 0, last_seq: 0, consumer_count: 0 });
     expect(Date.parse(info.created)).toBeGreaterThan(Date.now() - 60_000);
     // The same configuration again is no error; a different one is.
     const again = await jsm.streams.add({ name, subjects: [`${name}.>`] });

@@ -25,10 +25,11 @@ describe("Outbox: MSG and HMSG", () => {
     expect(drain(o)).toBe("MSG foo 42 _INBOX.abc.1 5\r\nhello\r\n");
   });
 
-  it("an empty reply is no reply", () => {
+  it("an empty reply is an empty field, as nats-server writes what its streams send", () => {
     const o = new Outbox();
     o.msg(b("foo"), b("1"), new Uint8Array(0), -1, b("x"));
-    expect(drain(o)).toBe("MSG foo 1 1\r\nx\r\n");
+    o.msg(b("foo"), b("1"), null, -1, b("x"));
+    expect(drain(o)).toBe("MSG foo 1  1\r\nx\r\nMSG foo 1 1\r\nx\r\n");
   });
 
   it("a zero-length message and multi-digit sizes", () => {

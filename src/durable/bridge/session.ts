@@ -181,7 +181,9 @@ export class Session implements Transport, ServerOpHandler {
       message.set(headers);
       message.set(payload, headers.length);
     }
-    this.client.pub(new Message().set(encode(subject), reply === null ? null : encode(reply), headers === null ? -1 : headers.length, message));
+    // No reply and an empty one are the same to a client: none.
+    const r = reply === null || reply === "" ? null : encode(reply);
+    this.client.pub(new Message().set(encode(subject), r, headers === null ? -1 : headers.length, message));
     this.host.flush();
   }
 

@@ -88,8 +88,9 @@ export class AccountApi {
 
   async create(account: string, name: string, body: Body, limits: AccountJetStream): Promise<string> {
     const type = API_TYPES.streamCreate;
-    if (body === null) return errorResponse(type, JSERR.badRequest);
-    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+    // An empty body is not JSON (nats-server unmarshals it and fails).
+    if (body === null) return errorResponse(type, JSERR.invalidJson());
+    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
     // nats-server counts the account's streams before it looks at the configuration.
     const known = this.catalog.list(account);
     if (limits.maxStreams >= 0 && known.length >= limits.maxStreams && !known.some((s) => s.name === name)) {
@@ -117,8 +118,8 @@ export class AccountApi {
 
   async update(account: string, name: string, body: Body, limits: AccountJetStream): Promise<string> {
     const type = API_TYPES.streamUpdate;
-    if (body === null) return errorResponse(type, JSERR.badRequest);
-    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+    if (body === null) return errorResponse(type, JSERR.invalidJson());
+    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
     // The request is checked before the stream is looked up, as nats-server does.
     const known = this.catalog.get(account, name) !== null;
     const current = known ? await this.calls.home(account, name, { op: "info", account, name }) : null;
@@ -147,7 +148,7 @@ export class AccountApi {
 
   names(account: string, body: Body): string {
     const type = API_TYPES.streamNames;
-    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
     const { offset, filtered } = this.page(account, body);
     const page = filtered.slice(offset, offset + NAMES_PAGE).map((s) => s.name);
     return response(type, { total: filtered.length, offset, limit: NAMES_PAGE, streams: page.length > 0 ? page : null });
@@ -155,7 +156,7 @@ export class AccountApi {
 
   async list(account: string, body: Body): Promise<string> {
     const type = API_TYPES.streamList;
-    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+    if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
     const { offset, filtered } = this.page(account, body);
     const page = filtered.slice(offset, offset + LIST_PAGE);
     const infos = await Promise.all(page.map((s) => this.calls.home(account, s.name, { op: "info", account, name: s.name })));

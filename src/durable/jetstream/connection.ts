@@ -18,6 +18,9 @@ import type { Log } from "../log.js";
 /** What JetStream does with a message its connection received. */
 export type Received = (conn: JsConnection, sid: string, subject: string, reply: string | null, hdr: Uint8Array | null, data: Uint8Array) => void;
 
+/** An empty reply field: what nats-server's streams and consumers send with (MSG line with two spaces). */
+const NO_REPLY = new Uint8Array(0);
+
 export class JsConnection implements Transport, ServerOpHandler {
   private connection: Client | null = null;
   private readonly out = new Message();
@@ -84,7 +87,7 @@ export class JsConnection implements Transport, ServerOpHandler {
       bytes.set(hdr);
       bytes.set(data, hdr.length);
     }
-    const m = this.out.set(encode(subject), reply === null ? null : encode(reply), hdr === null ? -1 : hdr.length, bytes);
+    const m = this.out.set(encode(subject), reply === null ? null : reply === "" ? NO_REPLY : encode(reply), hdr === null ? -1 : hdr.length, bytes);
     if (deliver !== null) m.deliver = encode(deliver);
     this.client.pub(m);
   }

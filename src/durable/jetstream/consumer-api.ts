@@ -42,7 +42,7 @@ export function createConsumer(
 ): { text: string; consumer: Consumer | null } {
   const type = API_TYPES.consumerCreate;
   const fail = (e: ApiError) => ({ text: errorResponse(type, e), consumer: null });
-  if (data.length === 0) return fail(JSERR.badRequest);
+  if (data.length === 0) return fail(JSERR.invalidJson());
   const req = parseConsumerCreateRequest(data, stream.name);
   if (!req.ok) return fail(req.error);
   const checked = checkConsumerConfig(
@@ -52,8 +52,11 @@ export function createConsumer(
     limits.maxAckPending > 0 ? { maxAckPending: limits.maxAckPending } : {},
   );
   if (!checked.ok) return fail(checked.error);
-  const config = checked.config;
-  const name = consumerName(config);
+  // A consumer the request names nowhere gets a generated name, which nats-server keeps out of its config.
+  const raw = req.config as { name?: unknown; durable_name?: unknown };
+  const generated = nameInSubject === null && !raw.name && !raw.durable_name;
+  const name = consumerName(checked.config);
+  const config = generated ? { ...checked.config, name: undefined } : checked.config;
   const existing = stream.consumers.get(name);
   if (existing !== undefined) {
     if (sameConsumerConfig(existing.config, config)) return { text: response(type, consumerInfo(existing, now)), consumer: existing };
@@ -80,7 +83,7 @@ export function createConsumer(
 
 export function consumerNames(stream: Stream, body: Body): string {
   const type = API_TYPES.consumerNames;
-  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
   const offset = pageOffset(body);
   const names = [...stream.consumers.keys()].sort();
   return response(type, { total: names.length, offset, limit: NAMES_PAGE, consumers: names.slice(offset, offset + NAMES_PAGE) });
@@ -88,7 +91,7 @@ export function consumerNames(stream: Stream, body: Body): string {
 
 export function consumerList(stream: Stream, body: Body, now: number): string {
   const type = API_TYPES.consumerList;
-  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
   const offset = pageOffset(body);
   const all = [...stream.consumers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const page = all.slice(offset, offset + LIST_PAGE).map((c) => consumerInfo(c, now));

@@ -69,6 +69,9 @@ export class Consumer {
   private delivered: SeqPair;
   private ackFloor: SeqPair;
   private readonly pending = new Map<number, Pending>();
+  /** When it last delivered and was last acknowledged, ms (0: not since the object started). */
+  private deliveredAt = 0;
+  private ackedAt = 0;
   /** Delivered or acknowledged since the progress was last stored (saveProgress). */
   private progressed = false;
   /** Deliveries awaiting an ack, and acks, not stored yet: saveProgress writes them together. */
@@ -89,8 +92,8 @@ export class Consumer {
   private flowControlReply: string | null = null;
   /** Push: when the last message or heartbeat went, ms. */
   private sentAt: number;
-  /** Push: whether something subscribes to the deliver subject (interest()). */
-  hasInterest = true;
+  /** Push: whether something subscribes to the deliver subject (interest()); not known until asked. */
+  hasInterest = false;
   /** Push without interest: when to ask again, and how long to wait after that (doubling to 1 s). */
   private interestCheckAt = 0;
   private interestBackoff = INTEREST_POLL_MIN;
@@ -184,6 +187,7 @@ export class Consumer {
   /** An ack of the delivery `sseq`/`cseq`; returns whether to confirm it to an ack with a reply. */
   ack(kind: AckKind, sseq: number, cseq: number, now: number): boolean {
     this.activeAt = now;
+    this.ackedAt = now;
     const policy = this.config.ack_policy;
     if (policy === "none") return true;
     switch (kind.kind) {
@@ -291,7 +295,9 @@ export class Consumer {
       const w = waiting[i];
       if (w.noWait) {
         waiting.splice(i, 1);
-        out(statusTo(w.reply, w.delivered > 0 || w.expires === 0 ? status.noMessages() : status.requestTimeout(w.n, w.b)));
+        // What asked not to wait ends now: with nothing, "no messages"; with part of its batch,
+        // a timeout carrying what it still wanted (as nats-server 2.9 and 2.10 answer).
+        out(statusTo(w.reply, w.delivered > 0 ? status.requestTimeout(w.n, w.b) : status.noMessages()));
         continue;
       }
       if (w.heartbeat > 0 && now >= w.nextBeat) {
@@ -417,6 +423,7 @@ export class Consumer {
   /** Delivers `next` to `to`: the message with its ack subject, and the bookkeeping. */
   private deliver(next: { m: StoredMessage; redelivery: Pending | null }, to: string, now: number): Outgoing {
     const { m, redelivery } = next;
+    this.deliveredAt = now;
     let cseq: number;
     let deliveries: number;
     if (redelivery !== null) {
@@ -542,12 +549,14 @@ export class Consumer {
     let redelivered = 0;
     for (const p of this.pending.values()) if (p.deliveries > 1) redelivered++;
     return {
-      delivered: { consumer_seq: this.delivered.cseq, stream_seq: this.delivered.sseq },
-      ack_floor: { consumer_seq: this.ackFloor.cseq, stream_seq: this.ackFloor.sseq },
+      delivered: { consumer_seq: this.delivered.cseq, stream_seq: this.delivered.sseq, last_active: this.deliveredAt || undefined },
+      ack_floor: { consumer_seq: this.ackFloor.cseq, stream_seq: this.ackFloor.sseq, last_active: this.ackedAt || undefined },
       num_ack_pending: this.pending.size,
       num_redelivered: redelivered,
       num_waiting: this.waiting.length,
       num_pending: this.numPending(),
+      // A push consumer whose deliver subject has a subscriber is "bound".
+      push_bound: !this.isPull && this.hasInterest ? true : undefined,
     };
   }
 

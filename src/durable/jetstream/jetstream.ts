@@ -213,7 +213,7 @@ export class JetStream implements ServerServices, HomeCalls {
       case "STREAM.MSG.DELETE": {
         const s = this.streams.get(key(account, req.stream));
         if (s === undefined) return answer(errorResponse(responseType(req.op), JSERR.streamNotFound));
-        if (req.op === "STREAM.INFO") return answer(infoResponse(s, body, this.settings.serverName));
+        if (req.op === "STREAM.INFO") return answer(infoResponse(s, body));
         if (req.op === "STREAM.PURGE") return answer(purgeResponse(s, body));
         if (req.op === "STREAM.MSG.GET") return answer(msgGetResponse(s, body));
         return answer(msgDeleteResponse(s, body));
@@ -223,7 +223,7 @@ export class JetStream implements ServerServices, HomeCalls {
         // Without allow_direct nats-server has no direct-get subscription: nobody answers.
         if (s === undefined || !s.config.allow_direct || reply === null) return;
         const d = directGet(s, body, req.lastBySubject);
-        return this.reply(account, reply, d.hdr, d.data);
+        return this.reply(account, reply, d.hdr, d.data, true);
       }
       case "CONSUMER.CREATE":
       case "CONSUMER.DURABLE.CREATE":
@@ -270,9 +270,19 @@ export class JetStream implements ServerServices, HomeCalls {
         const filter = req.op === "CONSUMER.CREATE" ? req.filter : null;
         const data = msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data.slice();
         const create = () => {
-          const r = createConsumer(s, this.consumerStore, data, req.op as "CONSUMER.CREATE", req.consumer, filter, limits, Date.now());
+          const now = Date.now();
+          const r = createConsumer(s, this.consumerStore, data, req.op as "CONSUMER.CREATE", req.consumer, filter, limits, now);
+          const c = r.consumer;
+          if (c !== null && !c.isPull) {
+            // Whether it is bound (its deliver subject has a subscriber) is part of the answer.
+            const bound = this.host.interestIn(s.account, c.config.deliver_subject!);
+            if (typeof bound === "boolean" && bound !== c.hasInterest) {
+              c.interest(bound, now);
+              return this.answerCreated(c, answer);
+            }
+          }
           answer(r.text);
-          if (r.consumer !== null) this.pump(s);
+          if (c !== null) this.pump(s);
         };
         if (limits.maxConsumers < 0 || (req.consumer !== null && s.consumers.has(req.consumer))) return create();
         // The account's limit counts its consumers on every shard.
@@ -300,6 +310,11 @@ export class JetStream implements ServerServices, HomeCalls {
       case "CONSUMER.LIST":
         return answer(consumerList(s, body, now));
     }
+  }
+
+  private answerCreated(c: Consumer, answer: (text: string) => void): void {
+    answer(response(API_TYPES.consumerCreate, consumerInfo(c, Date.now())));
+    this.pump(c.stream);
   }
 
   /** `$JS.ACK.…` (an ack) or `$JS.FC.…` (a flow control answer), on the stream's home. */
@@ -360,7 +375,7 @@ export class JetStream implements ServerServices, HomeCalls {
     if (reply === null || reply === "" || s.config.no_ack) return;
     if (r === null) return;
     const text = "error" in r ? pubAckError(s.name, r.error) : pubAck(s.ackPrefix, r.seq, r.duplicate);
-    this.reply(conn.account, reply, null, encoder.encode(text));
+    this.reply(conn.account, reply, null, encoder.encode(text), true);
   };
 
   /**
@@ -404,13 +419,18 @@ export class JetStream implements ServerServices, HomeCalls {
 
   // ---- replies ---------------------------------------------------------------------------------
 
-  private reply(account: string, subject: string, hdr: Uint8Array | null, data: Uint8Array): void {
-    this.queue({ account, subject, deliver: null, reply: null, hdr, data });
+  /**
+   * An answer to `subject`. `fromQueue`: sent the way nats-server sends what a stream or
+   * consumer sends (PubAcks, direct gets, statuses), whose MSG line has an empty reply field
+   * (two spaces), unlike an API answer's.
+   */
+  private reply(account: string, subject: string, hdr: Uint8Array | null, data: Uint8Array, fromQueue = false): void {
+    this.queue({ account, subject, deliver: null, reply: fromQueue ? "" : null, hdr, data });
   }
 
   /** What a consumer sends: a message (showing its stored subject) or a status. */
   private send(account: string, o: Outgoing): void {
-    this.queue({ account, subject: o.to, deliver: o.subject, reply: o.reply, hdr: o.hdr, data: o.data });
+    this.queue({ account, subject: o.to, deliver: o.subject, reply: o.reply ?? "", hdr: o.hdr, data: o.data });
   }
 
   private queue(r: Reply): void {
@@ -603,7 +623,7 @@ export class JetStream implements ServerServices, HomeCalls {
   }
 
   private infoOf(s: Stream): HomeAnswer {
-    return { info: streamInfo(s, this.settings.serverName), config: s.config };
+    return { info: streamInfo(s), config: s.config };
   }
 
   // ---- monitoring ------------------------------------------------------------------------------

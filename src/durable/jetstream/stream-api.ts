@@ -36,26 +36,36 @@ export function response(type: string, fields: Record<string, unknown>): string 
   return goJson({ type, ...fields });
 }
 
-/** nats-server's StreamInfo: configuration, creation time, state, and the server that leads it. */
-export function streamInfo(stream: Stream, leader: string, subjectsFilter: string | null = null): Record<string, unknown> {
+/** nats-server's StreamInfo: configuration, creation time, state (a single server names no cluster). */
+export function streamInfo(stream: Stream, subjectsFilter: string | null = null): Record<string, unknown> {
   return {
     config: streamConfigJson(stream.config),
     created: rfc3339(stream.created),
     state: stream.state(subjectsFilter),
-    cluster: { leader },
   };
 }
 
-export function infoResponse(stream: Stream, body: Body, leader: string): string {
+/** nats-server's page size for the subjects a stream info lists (JSMaxSubjectDetails). */
+const SUBJECTS_PAGE = 100_000;
+
+export function infoResponse(stream: Stream, body: Body): string {
   const type = API_TYPES.streamInfo;
-  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
   const filter = body !== null && typeof body.subjects_filter === "string" && body.subjects_filter !== "" ? body.subjects_filter : null;
-  return response(type, { total: 0, offset: 0, limit: 0, ...streamInfo(stream, leader, filter) });
+  const info = streamInfo(stream, filter);
+  // With a subjects filter the subjects are paged, and the page is described.
+  let page = { total: 0, offset: 0, limit: 0 };
+  if (filter !== null) {
+    const offset = typeof body!.offset === "number" && body!.offset > 0 ? Math.floor(body!.offset) : 0;
+    const subjects = ((info.state as Record<string, unknown>).subjects ?? {}) as Record<string, number>;
+    page = { total: Object.keys(subjects).length, offset, limit: SUBJECTS_PAGE };
+  }
+  return response(type, { ...page, ...info });
 }
 
 export function purgeResponse(stream: Stream, body: Body): string {
   const type = API_TYPES.streamPurge;
-  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
   const req = body ?? {};
   const filter = typeof req.filter === "string" ? req.filter : undefined;
   const seq = typeof req.seq === "number" ? req.seq : undefined;
@@ -70,7 +80,7 @@ export function purgeResponse(stream: Stream, body: Body): string {
 export function msgDeleteResponse(stream: Stream, body: Body): string {
   const type = API_TYPES.streamMsgDelete;
   if (body === null) return errorResponse(type, JSERR.badRequest);
-  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
   if (stream.config.sealed) return errorResponse(type, JSERR.streamSealed);
   if (stream.config.deny_delete) return errorResponse(type, JSERR.streamMsgDeleteFailed("message delete not permitted"));
   const seq = typeof body.seq === "number" ? body.seq : 0;
@@ -96,7 +106,7 @@ function findMessage(stream: Stream, req: Record<string, unknown>): StoredMessag
 export function msgGetResponse(stream: Stream, body: Body): string {
   const type = API_TYPES.streamMsgGet;
   if (body === null) return errorResponse(type, JSERR.badRequest);
-  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson(body.invalid));
+  if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
   const m = findMessage(stream, body);
   if (!("seq" in m && "subject" in m)) return errorResponse(type, m as ApiError);
   const message: Record<string, unknown> = { subject: m.subject, seq: m.seq };
@@ -125,7 +135,8 @@ export function directGet(stream: Stream, body: Body, lastBySubject: string | nu
     if (body !== null) return status(408, "Bad Request");
     m = stream.lastBySubject(lastBySubject) ?? JSERR.noMessageFound;
   } else {
-    if (body === null || isInvalid(body)) return status(408, "Bad Request");
+    if (body === null) return status(408, "Empty Request");
+    if (isInvalid(body)) return status(408, "Malformed Request");
     m = findMessage(stream, body);
     if (m === JSERR.badRequest) return status(408, "Bad Request");
   }

@@ -344,7 +344,8 @@ export class Stream {
     const state: Record<string, unknown> = {
       messages: this.msgs,
       bytes: this.bytes,
-      first_seq: this.firstSeq,
+      // A stream that never stored a message says 0, as nats-server does; after a purge, the next.
+      first_seq: this.lastSeq === 0 && this.msgs === 0 && (this.config.first_seq ?? 1) <= 1 ? 0 : this.firstSeq,
       first_ts: first === null ? ZERO_TIME : rfc3339(first.ts),
       last_seq: this.lastSeq,
       last_ts: this.lastTs === 0 ? ZERO_TIME : rfc3339(this.lastTs),
