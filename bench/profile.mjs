@@ -1,4 +1,4 @@
-// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub] [--count N] [--size B]`:
+// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub|jsconsume] [--count N] [--size B]`:
 // a CPU profile of the Worker's isolate while raw WebSocket clients drive it, taken through
 // workerd's inspector (the Chrome DevTools protocol on the --inspector-port the harness gives
 // workerd, served as `npm start` serves it; `node
@@ -8,13 +8,17 @@
 //   reqrep: a requester and a responder, one request in flight (the request/reply path);
 //   pubsub: one publisher sending frames of `--size`-byte PUBs (default 128), as many per frame
 //           as nats-core puts in one (it flushes its buffer once it holds 32 KiB, so at least two
-//           records when one is larger than that), one subscriber (the fan-in path).
+//           records when one is larger than that), one subscriber (the fan-in path);
+//   jsconsume: a stream filled with `--count` messages, then read by a pull consumer that acks
+//           each (the official JetStream client's consume()).
 // With --target ceiling the same raw frames go through the forwarding object of bench/ceiling,
 // whose profile shows what the runtime itself costs per frame.
 
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import WebSocket from "ws";
+import { wsconnect } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startBroker, startCeiling } from "../harness/broker.mjs";
 import { recordsPerFrame } from "./scenarios.mjs";
 
@@ -51,7 +55,7 @@ try {
       cdp.send(JSON.stringify({ id, method, params }));
     });
 
-  const run = args.scenario === "pubsub" ? await pubsub() : await reqrep();
+  const run = args.scenario === "pubsub" ? await pubsub() : args.scenario === "jsconsume" ? await jsconsume() : await reqrep();
   await run(Math.min(2000, count)); // warm: JIT, object instantiated
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 100 });
@@ -123,6 +127,30 @@ async function reqrep() {
         requester.send(ceiling ? enc.encode(body) : enc.encode(`PUB svc _INBOX.p.${n++} 64\r\n${body}\r\n`));
       });
     }
+  };
+}
+
+/** A stream filled with `rounds` messages, then read by a pull consumer acking each (the JetStream consume path). */
+async function jsconsume() {
+  const nc = await wsconnect({ servers: server.url });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const body = "x".repeat(size);
+  let n = 0;
+  return async (rounds) => {
+    const name = `PROFILE${n++}`;
+    await jsm.streams.add({ name, subjects: [`${name}.>`] });
+    for (let i = 0; i < rounds; i += 256) {
+      await Promise.all(Array.from({ length: Math.min(256, rounds - i) }, () => js.publish(`${name}.x`, body)));
+    }
+    await jsm.consumers.add(name, { durable_name: "c", ack_policy: "explicit" });
+    const messages = await (await js.consumers.get(name, "c")).consume({ max_messages: 500 });
+    let got = 0;
+    for await (const m of messages) {
+      m.ack();
+      if (++got >= rounds) break;
+    }
+    await messages.close();
   };
 }
 

@@ -6,7 +6,8 @@
 //   npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS]
 //                    [--ceiling] [--compression] [--logs FILE] [--var K:V] [--no-dev]   (--help explains each)
 //
-// NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep, cluster
+// NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,
+// jetstream (js-publish, js-consume, kv), cluster
 // (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters), churn,
 // idle, ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,
 // ceiling-idle). The cluster scenarios run on nats-edge and on a
@@ -49,6 +50,7 @@ if (args.help) {
     [
       "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling] [--no-dev]",
       "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,",
+      "        jetstream (js-publish, js-consume, kv),",
       "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters:",
       `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
       "        ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,",
@@ -373,7 +375,9 @@ async function main() {
   }
   let nats = null;
   if (natsBin) {
-    nats = await startNatsServer(natsBin, { compression: args.compression });
+    // JetStream on (file storage), as nats-edge has it: the JetStream scenarios need it, and the
+    // core ones then compare like with like.
+    nats = await startNatsServer(natsBin, { compression: args.compression, jetstream: true });
     servers.push(nats);
     log(`nats-server: ${nats.url} (pid ${nats.pgid})`);
   } else {

@@ -11,6 +11,7 @@ import { ownerOfSubject } from "../src/protocol/shardkey.ts";
 import { percentile } from "./lib/stats.mjs";
 import { openFileLimit, openFiles, payload, race, sleep, waitCount } from "./lib/util.mjs";
 import WebSocket from "ws";
+import { jetstreamScenarios } from "./jetstream.mjs";
 
 const MB = 1e6;
 /** Bytes the publisher writes between flushes (a PING/PONG); two flushes may be in flight. */
@@ -1216,6 +1217,7 @@ export const scenarios = [
     full: { count: 200, size: 64, layout: { requesters: [0, 1, 2, 3], responder: 1, owner: 2 } },
     quick: { count: 40, size: 64, layout: { requesters: [0, 1, 2, 3], responder: 1, owner: 2 } },
   },
+  ...jetstreamScenarios,
   { group: "churn", name: "connect+close", run: churn, full: { count: 500 }, quick: { count: 50 } },
   {
     group: "idle",
