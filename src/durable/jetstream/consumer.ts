@@ -248,9 +248,10 @@ export class Consumer {
 
   /** The ack floor: everything up to it is acknowledged. */
   private moveFloor(): void {
-    let low: { sseq: number; cseq: number } | null = null;
-    for (const [sseq, p] of this.pending) if (low === null || sseq < low.sseq) low = { sseq, cseq: p.cseq };
-    this.ackFloor = low === null ? { ...this.delivered } : { cseq: low.cseq - 1, sseq: low.sseq - 1 };
+    // Deliveries enter `pending` in stream order (new messages in order, redeliveries keep their
+    // place, and stored ones are loaded in order), so the first is the lowest.
+    const first = this.pending.entries().next();
+    this.ackFloor = first.done ? { ...this.delivered } : { cseq: first.value[1].cseq - 1, sseq: first.value[0] - 1 };
     this.progressed = true;
   }
 
@@ -498,7 +499,7 @@ export class Consumer {
     const soon = (t: number) => {
       if (at === null || t < at) at = t;
     };
-    if (this.pending.size > 0 && (this.isPull ? this.waiting.length > 0 : this.hasInterest)) for (const p of this.pending.values()) soon(p.due);
+    if (this.pending.size > 0 && (this.isPull ? this.waiting.length > 0 : this.hasInterest)) soon(this.nextRedelivery()!);
     for (const w of this.waiting) {
       if (w.expires > 0) soon(w.expires);
       if (w.heartbeat > 0) soon(w.nextBeat);
@@ -513,8 +514,12 @@ export class Consumer {
 
   /** When a redelivery is next due, ms; null when none (kept across restarts: the alarm's). */
   nextRedelivery(): number | null {
-    let at: number | null = null;
-    for (const p of this.pending.values()) if (at === null || p.due < at) at = p.due;
+    if (this.pending.size === 0) return null;
+    // dueAt is a bound no pending delivery is due before; 0 when it must be worked out again.
+    if (this.dueAt > 0 && Number.isFinite(this.dueAt)) return this.dueAt;
+    let at = Number.POSITIVE_INFINITY;
+    for (const p of this.pending.values()) if (p.due < at) at = p.due;
+    this.dueAt = at;
     return at;
   }
 
