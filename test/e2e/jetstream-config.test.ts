@@ -112,5 +112,7 @@ describe("jetstream per account", () => {
     await other.streams.add({ name: "MINE", subjects: ["mine.>"] });
     expect((await other.streams.info("MINE")).state.messages).toBe(0);
     expect((await free.streams.info("MINE")).state.messages).toBe(1);
+    // Account info counts the account's API requests answered before it, and the refused ones.
+    expect((await other.getAccountInfo()).api).toMatchObject({ total: 4, errors: 1 });
   });
 });

@@ -30,6 +30,9 @@ export interface Usage {
   memory: number;
   storage: number;
   consumers: number;
+  /** The account's API requests the shard served, and the errors among them. */
+  apiTotal: number;
+  apiErrors: number;
 }
 
 export interface HomeCalls {
@@ -37,6 +40,8 @@ export interface HomeCalls {
   home(account: string, stream: string, call: HomeCall): Promise<HomeAnswer>;
   /** Runs `call` on every shard that is home to one of `streams`, once each. */
   homes(account: string, streams: readonly string[], call: HomeCall): Promise<HomeAnswer[]>;
+  /** Runs `call` on every shard. */
+  all(call: HomeCall): Promise<HomeAnswer[]>;
 }
 
 export interface ApiLimits {
@@ -56,14 +61,15 @@ export class AccountApi {
 
   async info(account: string, limits: AccountJetStream): Promise<string> {
     const streams = this.catalog.list(account);
-    const usage: Usage = { memory: 0, storage: 0, consumers: 0 };
-    if (streams.length > 0) {
-      for (const a of await this.calls.homes(account, streams.map((s) => s.name), { op: "usage", account })) {
-        if (!("usage" in a)) continue;
-        usage.memory += a.usage.memory;
-        usage.storage += a.usage.storage;
-        usage.consumers += a.usage.consumers;
-      }
+    const usage: Usage = { memory: 0, storage: 0, consumers: 0, apiTotal: 0, apiErrors: 0 };
+    // Every shard: each counts the API requests it served, with streams or without.
+    for (const a of await this.calls.all({ op: "usage", account })) {
+      if (!("usage" in a)) continue;
+      usage.memory += a.usage.memory;
+      usage.storage += a.usage.storage;
+      usage.consumers += a.usage.consumers;
+      usage.apiTotal += a.usage.apiTotal;
+      usage.apiErrors += a.usage.apiErrors;
     }
     return response(API_TYPES.accountInfo, {
       memory: usage.memory,
@@ -82,7 +88,7 @@ export class AccountApi {
         storage_max_stream_bytes: limits.storageMaxStreamBytes,
         max_bytes_required: limits.maxBytesRequired,
       },
-      api: { total: 0, errors: 0 },
+      api: { total: usage.apiTotal, errors: usage.apiErrors },
     });
   }
 

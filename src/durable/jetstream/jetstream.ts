@@ -92,6 +92,8 @@ export class JetStream implements ServerServices, HomeCalls {
   private readonly connections = new Map<string, JsConnection>();
   private replies: Reply[] = [];
   private replying = false;
+  /** Each account's API requests served here, and the errors among them, since the object started. */
+  private readonly apiCounts = new Map<string, { total: number; errors: number }>();
   /** Streams whose consumers may have something to send once this event's work is done. */
   private readonly toPump = new Set<Stream>();
   /** Consumers whose progress is not stored yet (saveProgress), those to store at once, and the timer. */
@@ -176,15 +178,25 @@ export class JetStream implements ServerServices, HomeCalls {
     const req = parseApiSubject(subject);
     if (req === null) return this.serveConsumerReply(account, subject, reply, msg);
     const body = parseBody(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data);
+    // nats-server counts an account's API requests and the errors among them (account info's `api`).
+    // Counted as answered, so account info's own request is not in its answer, as in nats-server.
+    const counted = !UNCOUNTED_OPS.has(req.op);
+    const sent = (t: string) => {
+      if (counted) {
+        const stats = this.apiStats(account);
+        stats.total++;
+        if (t.includes(',"error":{"code":')) stats.errors++;
+      }
+      if (reply !== null) this.reply(account, reply, null, encoder.encode(t));
+    };
     const answer = (text: string | Promise<string>) => {
-      if (reply === null) return;
-      if (typeof text === "string") this.reply(account, reply, null, encoder.encode(text));
+      if (typeof text === "string") sent(text);
       else {
         text.then(
-          (t) => this.reply(account, reply, null, encoder.encode(t)),
+          sent,
           (e) => {
             this.log.exception("JetStream request failed", e, { account, subject });
-            this.reply(account, reply, null, encoder.encode(errorResponse(API_TYPES.system, JSERR.clusterNotAvailable)));
+            sent(errorResponse(API_TYPES.system, JSERR.clusterNotAvailable));
           },
         );
       }
@@ -561,13 +573,23 @@ export class JetStream implements ServerServices, HomeCalls {
     return Promise.all([...shards].map((shard) => (shard === this.self ? this.homeCall(call) : this.rpc(shard, call))));
   }
 
+  private apiStats(account: string): { total: number; errors: number } {
+    let a = this.apiCounts.get(account);
+    if (a === undefined) this.apiCounts.set(account, (a = { total: 0, errors: 0 }));
+    return a;
+  }
+
+  /** Runs `call` on every shard (this one at once). */
+  all(call: HomeCall): Promise<HomeAnswer[]> {
+    const answers: Promise<HomeAnswer>[] = [];
+    for (let shard = 0; shard < this.settings.shards; shard++) answers.push(shard === this.self ? this.homeCall(call) : this.rpc(shard, call));
+    return Promise.all(answers);
+  }
+
   /** How many consumers `account` has, on every shard. */
   private async accountConsumers(account: string): Promise<number> {
-    const call: HomeCall = { op: "usage", account };
-    const all = [];
-    for (let shard = 0; shard < this.settings.shards; shard++) all.push(shard === this.self ? this.homeCall(call) : this.rpc(shard, call));
     let n = 0;
-    for (const a of await Promise.all(all)) if ("usage" in a) n += a.usage.consumers;
+    for (const a of await this.all({ op: "usage", account })) if ("usage" in a) n += a.usage.consumers;
     return n;
   }
 
@@ -617,7 +639,8 @@ export class JetStream implements ServerServices, HomeCalls {
           if (s.config.storage === "memory") memory += s.storedBytes;
           else storage += s.storedBytes;
         }
-        return { usage: { memory, storage, consumers } };
+        const api = this.apiCounts.get(call.account) ?? { total: 0, errors: 0 };
+        return { usage: { memory, storage, consumers, apiTotal: api.total, apiErrors: api.errors } };
       }
     }
   }
@@ -666,6 +689,9 @@ export class JetStream implements ServerServices, HomeCalls {
     if (next !== null) this.alarm.wakeBy(next);
   }
 }
+
+/** What nats-server does not count as API requests: they are the streams' and consumers' own subscriptions. */
+const UNCOUNTED_OPS: ReadonlySet<string> = new Set(["DIRECT.GET", "CONSUMER.MSG.NEXT", "UNKNOWN"]);
 
 /** The requests an account's catalog answers. */
 const CATALOG_OPS: ReadonlySet<string> = new Set(["INFO", "STREAM.CREATE", "STREAM.UPDATE", "STREAM.DELETE", "STREAM.NAMES", "STREAM.LIST"]);
