@@ -17,13 +17,12 @@
 
 import { decode } from "../../protocol/bytes.js";
 import { API_TYPES, JSERR, errorResponse, type ApiError } from "../../protocol/jetstream/api-errors.js";
-import { jetStreamStream, parseApiSubject, type ApiRequest } from "../../protocol/jetstream/api-subject.js";
+import { parseApiSubject, type ApiRequest } from "../../protocol/jetstream/api-subject.js";
 import { parseAck, parseAckSubject } from "../../protocol/jetstream/ack.js";
 import { pubAck, pubAckError } from "../../protocol/jetstream/pub-ack.js";
 import { checkPullRequest } from "../../protocol/jetstream/pull-request.js";
 import * as status from "../../protocol/jetstream/status.js";
 import { accountJetStream, type AccountJetStream, type JetStreamConfig } from "../../protocol/config-jetstream.js";
-import { streamConfigJson } from "../../protocol/jetstream/stream-config.js";
 import type { Message } from "../../protocol/message.js";
 import type { ServerServices } from "../host/delivery.js";
 import type { Host } from "../host/host.js";
@@ -34,9 +33,10 @@ import { consumerInfo, consumerList, consumerNames, createConsumer } from "./con
 import { ConsumerStore } from "./consumer-store.js";
 import { Consumer, type Outgoing } from "./consumer.js";
 import { JsConnection } from "./connection.js";
-import { catalogShard, streamHome } from "./placement.js";
+import { countsAsApiRequest, responseType, servingShard } from "./api-ops.js";
+import { streamHome } from "./placement.js";
 import { directGet, infoResponse, msgDeleteResponse, msgGetResponse, parseBody, purgeResponse, response, streamInfo } from "./stream-api.js";
-import type { JetStreamReport, StreamReport } from "./report.js";
+import { reportOf, type JetStreamReport } from "./report.js";
 import { StreamStore } from "./stream-store.js";
 import { Stream } from "./stream.js";
 
@@ -158,19 +158,7 @@ export class JetStream implements ServerServices, HomeCalls {
 
   target(account: string, subject: string): number {
     // Without JetStream nothing takes $JS.API.>: a request hears that nobody responds.
-    if (!this.settings.config.enabled) return -1;
-    const shards = this.settings.shards;
-    const req = parseApiSubject(subject);
-    if (req !== null) {
-      // Creating, updating and deleting streams and the account-wide requests go to the
-      // account's catalog; the rest to the stream's home. Like nats-server, which takes
-      // all of $JS.API.>, something takes what nobody answers: the catalog.
-      if (CATALOG_OPS.has(req.op) || !("stream" in req)) return catalogShard(account, shards);
-      return streamHome(account, req.stream, shards);
-    }
-    // Acks and flow control answers: the stream's home.
-    const stream = jetStreamStream(subject);
-    return stream === null || stream === "" ? -1 : streamHome(account, stream, shards);
+    return this.settings.config.enabled ? servingShard(account, subject, this.settings.shards) : -1;
   }
 
   serve(account: string, subject: string, msg: Message): void {
@@ -180,7 +168,7 @@ export class JetStream implements ServerServices, HomeCalls {
     const body = parseBody(msg.headerSize > 0 ? msg.data.subarray(msg.headerSize) : msg.data);
     // nats-server counts an account's API requests and the errors among them (account info's `api`).
     // Counted as answered, so account info's own request is not in its answer, as in nats-server.
-    const counted = !UNCOUNTED_OPS.has(req.op);
+    const counted = countsAsApiRequest(req.op);
     const sent = (t: string) => {
       if (counted) {
         const stats = this.apiStats(account);
@@ -653,22 +641,7 @@ export class JetStream implements ServerServices, HomeCalls {
 
   /** The streams homed here, for /jsz. */
   report(): JetStreamReport {
-    const now = Date.now();
-    const streams: StreamReport[] = [];
-    for (const s of this.streams.values()) {
-      streams.push({
-        account: s.account,
-        name: s.name,
-        created: s.created,
-        memory: s.config.storage === "memory",
-        messages: s.messages,
-        bytes: s.storedBytes,
-        config: streamConfigJson(s.config),
-        state: s.state(null),
-        consumers: [...s.consumers.values()].map((c) => consumerInfo(c, now)),
-      });
-    }
-    return { shard: this.self, streams };
+    return reportOf(this.self, this.streams.values());
   }
 
   // ---- time ------------------------------------------------------------------------------------
@@ -688,36 +661,6 @@ export class JetStream implements ServerServices, HomeCalls {
     const next = this.tick(now);
     if (next !== null) this.alarm.wakeBy(next);
   }
-}
-
-/** What nats-server does not count as API requests: they are the streams' and consumers' own subscriptions. */
-const UNCOUNTED_OPS: ReadonlySet<string> = new Set(["DIRECT.GET", "CONSUMER.MSG.NEXT", "UNKNOWN"]);
-
-/** The requests an account's catalog answers. */
-const CATALOG_OPS: ReadonlySet<string> = new Set(["INFO", "STREAM.CREATE", "STREAM.UPDATE", "STREAM.DELETE", "STREAM.NAMES", "STREAM.LIST"]);
-
-/** The type of the response to a request, which its errors carry too. */
-const RESPONSE_TYPES: Readonly<Record<string, string>> = {
-  INFO: API_TYPES.accountInfo,
-  "STREAM.CREATE": API_TYPES.streamCreate,
-  "STREAM.UPDATE": API_TYPES.streamUpdate,
-  "STREAM.INFO": API_TYPES.streamInfo,
-  "STREAM.DELETE": API_TYPES.streamDelete,
-  "STREAM.PURGE": API_TYPES.streamPurge,
-  "STREAM.NAMES": API_TYPES.streamNames,
-  "STREAM.LIST": API_TYPES.streamList,
-  "STREAM.MSG.GET": API_TYPES.streamMsgGet,
-  "STREAM.MSG.DELETE": API_TYPES.streamMsgDelete,
-  "CONSUMER.CREATE": API_TYPES.consumerCreate,
-  "CONSUMER.DURABLE.CREATE": API_TYPES.consumerCreate,
-  "CONSUMER.INFO": API_TYPES.consumerInfo,
-  "CONSUMER.DELETE": API_TYPES.consumerDelete,
-  "CONSUMER.NAMES": API_TYPES.consumerNames,
-  "CONSUMER.LIST": API_TYPES.consumerList,
-};
-
-function responseType(op: string): string {
-  return RESPONSE_TYPES[op] ?? API_TYPES.system;
 }
 
 function key(account: string, name: string): string {
