@@ -181,6 +181,23 @@ describe("jetstream pull consumers", () => {
     expect((await jsm.streams.info(name)).state.consumer_count).toBe(1);
   });
 
+  it("never delivers what was removed after it read ahead: deletes, purges, limits", async () => {
+    const { js, jsm, name } = await setup({ max_msgs_per_subject: 2 });
+    // 1..8 on a, b, c, d in turn; the consumer takes two, so the rest is read ahead.
+    for (let i = 0; i < 8; i++) await js.publish(`${name}.${"abcd"[i % 4]}`, `m${i + 1}`);
+    await jsm.consumers.add(name, { durable_name: "d", ack_policy: AckPolicy.Explicit });
+    const reader = jetstream(await clients.connect());
+    expect((await fetchAll(reader, name, "d", 2)).map((m) => m.string())).toEqual(["m1", "m2"]);
+    await jsm.streams.deleteMessage(name, 3); // one message
+    await jsm.streams.purge(name, { filter: `${name}.d` }); // by subject: 4 and 8
+    await js.publish(`${name}.a`, "m9"); // a holds 5 and 9 now: 1 went (max_msgs_per_subject)
+    await js.publish(`${name}.a`, "m10"); // 5 goes
+    expect((await fetchAll(reader, name, "d", 10)).map((m) => m.string())).toEqual(["m6", "m7", "m9", "m10"]);
+    await publishN(js, `${name}.e`, 4, 11); // 11..14
+    await jsm.streams.purge(name, { seq: 13 }); // everything below 13
+    expect((await fetchAll(reader, name, "d", 10)).map((m) => m.string())).toEqual(["m13", "m14"]);
+  });
+
   it("removes acknowledged messages from a work queue", async () => {
     const { js, jsm, name } = await setup({ retention: RetentionPolicy.Workqueue });
     await publishN(js, `${name}.job`, 3);

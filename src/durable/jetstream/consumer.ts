@@ -61,6 +61,9 @@ const INTEREST_POLL_MAX = 1000;
 const FLOW_CONTROL_BYTES = 256 * 1024;
 /** Default ack wait (nats-server's 30 s) should a config lack one. */
 const DEFAULT_ACK_WAIT_MS = 30_000;
+/** Read-ahead per consumer: messages per query, and the bytes they may hold in memory. */
+const READ_AHEAD_MSGS = 64;
+const READ_AHEAD_BYTES = 256 * 1024;
 
 export class Consumer {
   readonly name: string;
@@ -98,6 +101,13 @@ export class Consumer {
   private interestCheckAt = 0;
   private interestBackoff = INTEREST_POLL_MIN;
   private readonly filters: readonly string[];
+  /**
+   * The next new messages, read from the stream in one query (at most READ_AHEAD_BYTES of
+   * them) instead of one query each: they follow `delivered` and match the filter. A
+   * removal among them (limits, a purge, a delete) empties it.
+   */
+  private ahead: StoredMessage[] = [];
+  private aheadAt = 0;
 
   constructor(
     readonly stream: Stream,
@@ -158,6 +168,7 @@ export class Consumer {
    * unread is counted again, unless they were all read already.
    */
   removed(maxSeq: number): void {
+    if (this.aheadAt < this.ahead.length && maxSeq >= this.ahead[this.aheadAt].seq) this.dropAhead();
     if (maxSeq > Math.max(this.delivered.sseq, this.lastsFrom) || this.lasts.length > 0) this.unread = null;
   }
 
@@ -413,7 +424,14 @@ export class Consumer {
     if (from > this.stream.last) return null;
     let best: StoredMessage | null = null;
     const f = this.filters;
-    if (f.length <= 1) return this.stream.nextMatching(from, f[0] ?? "");
+    if (f.length <= 1) {
+      if (this.aheadAt === this.ahead.length) {
+        this.ahead = this.stream.matchingFrom(from, f[0] ?? "", Math.min(READ_AHEAD_MSGS, this.stream.messagesIn(READ_AHEAD_BYTES)));
+        this.aheadAt = 0;
+      }
+      // Taken by deliver(), which moves `delivered` past it.
+      return this.ahead[this.aheadAt] ?? null;
+    }
     for (let i = 0; i < f.length; i++) {
       const m = this.stream.nextMatching(from, f[i]);
       if (m !== null && (best === null || m.seq < best.seq)) best = m;
@@ -438,6 +456,7 @@ export class Consumer {
       deliveries = redelivery.deliveries;
     } else {
       if (this.lasts.length > 0 && this.lasts[0] === m.seq) this.lasts.shift();
+      if (this.aheadAt < this.ahead.length && this.ahead[this.aheadAt] === m) this.aheadAt++;
       this.delivered.cseq++;
       this.delivered.sseq = m.seq;
       cseq = this.delivered.cseq;
@@ -573,7 +592,13 @@ export class Consumer {
 
   updateConfig(config: ConsumerConfig): void {
     this.config = config;
+    this.dropAhead();
     this.store.saveConfig(this.stream.id, this.name, config);
+  }
+
+  private dropAhead(): void {
+    this.ahead = [];
+    this.aheadAt = 0;
   }
 }
 

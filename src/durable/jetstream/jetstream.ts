@@ -80,6 +80,14 @@ const encoder = new TextEncoder();
  */
 const PROGRESS_DELAY_MS = 100;
 
+const RESOLVED = Promise.resolve();
+/**
+ * Memory for the streams' newest messages (stream.ts, recent.ts): a shard's streams share
+ * RECENT_PER_SHARD, each at most RECENT_PER_STREAM. Isolates have 128 MB in all.
+ */
+const RECENT_PER_SHARD = 16 * 1024 * 1024;
+const RECENT_PER_STREAM = 4 * 1024 * 1024;
+
 export class JetStream implements ServerServices, HomeCalls {
   readonly self: number;
   private readonly store: StreamStore;
@@ -143,6 +151,13 @@ export class JetStream implements ServerServices, HomeCalls {
   private add(s: Stream): void {
     this.streams.set(key(s.account, s.name), s);
     this.byId.set(s.id, s);
+    this.shareRecent();
+  }
+
+  /** Each stream's share of the memory for its newest messages (Stream.recentBytes). */
+  private shareRecent(): void {
+    const each = Math.min(RECENT_PER_STREAM, Math.floor(RECENT_PER_SHARD / Math.max(1, this.streams.size)));
+    for (const s of this.streams.values()) s.recentBytes = each;
   }
 
   private connection(account: string): JsConnection {
@@ -448,8 +463,12 @@ export class JetStream implements ServerServices, HomeCalls {
     if (this.replying) return;
     this.replying = true;
     // After what the event is doing (a frame's publishes, the host's flush): all it caused goes together.
-    queueMicrotask(() => this.sendReplies());
+    void RESOLVED.then(this.sendRepliesLater);
   }
+
+  // A resolved promise's then, not queueMicrotask: the same microtask, at a fraction of
+  // workerd's cost per call (measured in the consume path's profile).
+  private readonly sendRepliesLater = (): void => this.sendReplies();
 
   private sendReplies(): void {
     this.replying = false;
@@ -611,6 +630,7 @@ export class JetStream implements ServerServices, HomeCalls {
         this.streams.delete(key(s.account, s.name));
         this.byId.delete(s.id);
         s.drop();
+        this.shareRecent();
         return { deleted: true };
       }
       case "info": {

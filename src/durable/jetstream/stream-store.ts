@@ -44,7 +44,11 @@ export interface Removed {
   readonly n: number;
   readonly bytes: number;
   readonly maxSeq: number;
+  /** Which went, when only a few did (at most REMOVED_SEQS); null when more did. */
+  readonly seqs: number[] | null;
 }
+
+const REMOVED_SEQS = 16;
 
 export class StreamStore {
   constructor(private readonly sql: SqlStorage) {}
@@ -123,6 +127,17 @@ export class StreamStore {
     );
   }
 
+  /** Messages of exactly `subject` from `seq` on, in order, at most `limit`. */
+  scanOf(id: number, subject: string, seq: number, limit: number): StoredMessage[] {
+    return this.sql
+      .exec<Row>(
+        `SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND subject = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+        id, subject, seq, limit,
+      )
+      .toArray()
+      .map(messageRow);
+  }
+
   /** The sequence of the n-th newest message of exactly `subject` (n >= 1); 0 when there are fewer. */
   nthNewestOf(id: number, subject: string, n: number): number {
     const r = this.sql
@@ -139,10 +154,12 @@ export class StreamStore {
 
   /** Messages from `seq` on, in order, at most `limit`: for filtered scans. */
   scan(id: number, seq: number, limit: number): StoredMessage[] {
-    return this.sql
-      .exec<Row>(`SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, seq, limit)
-      .toArray()
-      .map(messageRow);
+    const out: StoredMessage[] = [];
+    // Rows as arrays: cheaper to make than objects, which counts when a consumer reads ahead.
+    for (const r of this.sql.exec(`SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, seq, limit).raw()) {
+      out.push(messageOf(r));
+    }
+    return out;
   }
 
   /** Sequence, subject and size of messages from `seq` on, without their bodies. */
@@ -264,12 +281,18 @@ export class StreamStore {
     let n = 0;
     let bytes = 0;
     let maxSeq = 0;
+    let seqs: number[] | null = [];
     for (const r of cursor) {
       n++;
       bytes += r.size as number;
-      if ((r.seq as number) > maxSeq) maxSeq = r.seq as number;
+      const seq = r.seq as number;
+      if (seq > maxSeq) maxSeq = seq;
+      if (seqs !== null) {
+        if (seqs.length < REMOVED_SEQS) seqs.push(seq);
+        else seqs = null;
+      }
     }
-    return { n, bytes, maxSeq };
+    return { n, bytes, maxSeq, seqs };
   }
 }
 
@@ -282,6 +305,18 @@ function streamRow(r: Row): StoredStream {
     created: r.created as number,
     lastSeq: r.last_seq as number,
     lastTs: r.last_ts as number,
+  };
+}
+
+function messageOf(r: SqlStorageValue[]): StoredMessage {
+  const hdr = r[3] as ArrayBuffer | null;
+  return {
+    seq: r[0] as number,
+    subject: r[1] as string,
+    ts: r[2] as number,
+    hdr: hdr === null ? null : new Uint8Array(hdr),
+    data: new Uint8Array(r[4] as ArrayBuffer),
+    size: r[5] as number,
   };
 }
 

@@ -12,6 +12,7 @@ import { NS_PER_MS, rfc3339 } from "../../protocol/jetstream/time.js";
 import { encode } from "../../protocol/bytes.js";
 import { matchesLiteral } from "../../protocol/subject.js";
 import type { Consumer } from "./consumer.js";
+import { RecentMessages } from "./recent.js";
 import type { Removed, StoredMessage, StoredStream, StreamStore } from "./stream-store.js";
 
 /**
@@ -30,6 +31,9 @@ export interface PurgeRequest {
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 /** nats-server refuses header blocks larger than this (JSStreamHeaderExceedsMaximumErr). */
 const MAX_HEADER = 64 * 1024;
+const all = (): boolean => true;
+/** Rows a wildcard filter reads at a time while looking for its next match. */
+const SCAN_ROWS = 256;
 
 export class Stream {
   readonly id: number;
@@ -50,6 +54,10 @@ export class Stream {
   private idsSweptAt = 0;
   /** Its consumers, by name (consumer.ts). */
   readonly consumers = new Map<string, Consumer>();
+
+  /** The newest messages in memory (recent.ts), at most `recentBytes` of them; the role shares its budget out. */
+  private readonly recent = new RecentMessages();
+  recentBytes = 0;
 
   constructor(
     private readonly store: StreamStore,
@@ -125,6 +133,8 @@ export class Stream {
     }
     const seq = this.lastSeq + 1;
     this.store.append(this.id, seq, subject, now, hdr, data, size);
+    // Copies: the views are into a frame the host reuses.
+    if (this.recentBytes > 0) this.recent.add({ seq, subject, ts: now, hdr: hdr === null ? null : hdr.slice(), data: data.slice(), size }, this.recentBytes);
     if (this.msgs === 0) this.firstSeq = seq;
     this.msgs++;
     this.bytes += size;
@@ -134,7 +144,7 @@ export class Stream {
     if (msgId !== "") this.rememberId(msgId, seq, now);
     for (const c of this.consumers.values()) c.stored(subject);
     if (rollup === "sub") this.account_(this.store.removeSubjectBelow(this.id, subject, seq));
-    else if (rollup === "all") this.account_(this.store.removeBelow(this.id, seq));
+    else if (rollup === "all") this.removeBelow(seq);
     this.enforceLimits(subject, now);
     // Interest retention keeps a message only while a consumer is to read it.
     if (cfg.retention === "interest" && ![...this.consumers.values()].some((c) => c.matches(subject))) this.deleteMessage(seq);
@@ -156,16 +166,21 @@ export class Stream {
   private enforceLimits(subject: string, now: number): void {
     const cfg = this.config;
     if (cfg.max_msgs_per_subject > 0 && subject !== "") this.account_(this.store.trimSubject(this.id, subject, cfg.max_msgs_per_subject));
-    if (cfg.max_msgs > 0 && this.msgs > cfg.max_msgs) this.account_(this.store.removeBelow(this.id, this.lastSeq - cfg.max_msgs + 1));
+    if (cfg.max_msgs > 0 && this.msgs > cfg.max_msgs) this.removeBelow(this.lastSeq - cfg.max_msgs + 1);
     if (cfg.max_bytes > 0 && this.bytes > cfg.max_bytes) {
       let over = this.bytes - cfg.max_bytes;
       let below = this.firstSeq;
-      for (const m of this.store.headers(this.id, this.firstSeq, 1_000_000)) {
-        if (over <= 0) break;
-        over -= m.size;
-        below = m.seq + 1;
+      // The oldest first, read a few at a time: usually one or two go.
+      while (over > 0) {
+        const oldest = this.store.headers(this.id, below, SCAN_ROWS);
+        if (oldest.length === 0) break;
+        for (const m of oldest) {
+          if (over <= 0) break;
+          over -= m.size;
+          below = m.seq + 1;
+        }
       }
-      this.account_(this.store.removeBelow(this.id, below));
+      this.removeBelow(below);
     }
     if (cfg.max_age > 0) this.expire(now);
   }
@@ -196,8 +211,14 @@ export class Stream {
   }
 
   /** Messages went: the counts follow, and the first sequence moves to the next message left. */
-  private account_(removed: Removed): void {
+  /** `recentKnows`: the messages in memory were already told (removeBelow). */
+  private account_(removed: Removed, recentKnows = false): void {
     if (removed.n === 0) return;
+    if (!recentKnows && removed.maxSeq >= this.recent.firstSeq) {
+      if (removed.seqs !== null) for (const seq of removed.seqs) this.recent.removed(seq);
+      // Too many to name: what is kept in memory is dropped, since it may hold them.
+      else this.recent.clear();
+    }
     for (const c of this.consumers.values()) c.removed(removed.maxSeq);
     this.msgs -= removed.n;
     this.bytes -= removed.bytes;
@@ -210,7 +231,7 @@ export class Stream {
   // ---- reading ------------------------------------------------------------------------------
 
   get(seq: number): StoredMessage | null {
-    return this.store.get(this.id, seq);
+    return this.recent.covers(seq) ? this.recent.get(seq) : this.store.get(this.id, seq);
   }
 
   /** The last message of `subject` (a literal subject, or a filter with wildcards). */
@@ -227,15 +248,36 @@ export class Stream {
 
   /** The first message at or after `seq` whose subject matches `filter` (any when empty). */
   nextMatching(seq: number, filter: string): StoredMessage | null {
-    if (filter === "" || filter === ">") return this.store.next(this.id, Math.max(seq, this.firstSeq));
-    if (!filter.includes("*") && !filter.includes(">")) return this.store.nextOf(this.id, filter, seq);
-    for (let from = Math.max(seq, this.firstSeq); from <= this.lastSeq; ) {
-      const batch = this.store.scan(this.id, from, 256);
-      if (batch.length === 0) break;
-      for (const m of batch) if (matchesLiteral(m.subject, filter)) return m;
-      from = batch[batch.length - 1].seq + 1;
+    return this.matchingFrom(seq, filter, 1)[0] ?? null;
+  }
+
+  /**
+   * Messages at or after `seq` whose subject matches `filter` (any when empty), in order:
+   * at most `limit`, and at least one unless none is left. One read for a batch, where a
+   * consumer would otherwise read message by message.
+   */
+  matchingFrom(seq: number, filter: string, limit: number): StoredMessage[] {
+    const from = Math.max(seq, this.firstSeq);
+    if (from > this.lastSeq) return [];
+    if (this.recent.covers(from)) {
+      const literal = !filter.includes("*") && !filter.includes(">");
+      return this.recent.from(from, limit, filter === "" || filter === ">" ? all : literal ? (m) => m.subject === filter : (m) => matchesLiteral(m.subject, filter));
     }
-    return null;
+    if (filter === "" || filter === ">") return this.store.scan(this.id, from, limit);
+    if (!filter.includes("*") && !filter.includes(">")) return this.store.scanOf(this.id, filter, from, limit);
+    for (let at = from; at <= this.lastSeq; ) {
+      const batch = this.store.scan(this.id, at, SCAN_ROWS);
+      if (batch.length === 0) break;
+      const found = batch.filter((m) => matchesLiteral(m.subject, filter));
+      if (found.length > 0) return found.length > limit ? found.slice(0, limit) : found;
+      at = batch[batch.length - 1].seq + 1;
+    }
+    return [];
+  }
+
+  /** How many messages of this stream's average size fit in `bytes` (at least one). */
+  messagesIn(bytes: number): number {
+    return this.msgs === 0 ? 1 : Math.max(1, Math.floor(bytes / Math.max(1, this.bytes / this.msgs)));
   }
 
   /** Messages of `filter` (all when empty) after sequence `seq`. */
@@ -274,11 +316,19 @@ export class Stream {
 
   // ---- removing -----------------------------------------------------------------------------
 
+  /** Removes the messages below `seq`. */
+  private removeBelow(seq: number): Removed {
+    const removed = this.store.removeBelow(this.id, seq);
+    this.recent.removedBelow(seq);
+    this.account_(removed, true);
+    return removed;
+  }
+
   /** Removes one message; false when there was none with that sequence. */
   deleteMessage(seq: number): boolean {
     const size = this.store.remove(this.id, seq);
     if (size < 0) return false;
-    this.account_({ n: 1, bytes: size, maxSeq: seq });
+    this.account_({ n: 1, bytes: size, maxSeq: seq, seqs: [seq] });
     return true;
   }
 
@@ -289,8 +339,7 @@ export class Stream {
       let below = this.lastSeq + 1;
       if (req.seq !== undefined && req.seq > 0) below = req.seq;
       else if (req.keep !== undefined && req.keep > 0) below = this.msgs <= req.keep ? this.firstSeq : this.nthNewest(req.keep);
-      const removed = this.store.removeBelow(this.id, below);
-      this.account_(removed);
+      const removed = this.removeBelow(below);
       if (this.msgs === 0 && below > this.lastSeq) this.firstSeq = this.lastSeq + 1;
       return removed.n;
     }
@@ -324,7 +373,7 @@ export class Stream {
     this.config = config;
     this.store.saveConfig(this.id, config);
     // Tighter limits take effect at once, as in nats-server.
-    if (config.max_msgs > 0 && this.msgs > config.max_msgs) this.account_(this.store.removeBelow(this.id, this.lastSeq - config.max_msgs + 1));
+    if (config.max_msgs > 0 && this.msgs > config.max_msgs) this.removeBelow(this.lastSeq - config.max_msgs + 1);
     if (config.max_msgs_per_subject > 0) {
       for (const s of this.store.subjects(this.id)) {
         if (s.n > config.max_msgs_per_subject) {
