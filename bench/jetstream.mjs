@@ -5,11 +5,25 @@
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "./lib/client.mjs";
+import { at, clusterMeter, withCost } from "./lib/cluster-meter.mjs";
+// The broker's own code (plain TypeScript that Node 22 runs by stripping the types).
+import { ownerOf } from "../src/protocol/shardkey.ts";
 import { percentile } from "./lib/stats.mjs";
 import { payload } from "./lib/util.mjs";
 
 let seq = 0;
 const streamName = () => `BENCH_${process.pid}_${++seq}`;
+
+/**
+ * A fresh stream name whose home is shard `home` of `shards` (src/durable/jetstream/placement.ts:
+ * the hash of the account, $G for the benchmark's anonymous clients, and the name).
+ */
+function streamHomedAt(home, shards) {
+  for (;;) {
+    const name = streamName();
+    if (ownerOf(`$G\u0000${name}`, shards) === home) return name;
+  }
+}
 
 /** Publishes `count` messages to `subject`, `window` acknowledgements awaited at a time; returns the acks. */
 async function publishAcked(js, ctx, subject, data, count, window) {
@@ -35,33 +49,50 @@ async function publishAcked(js, ctx, subject, data, count, window) {
   return { acked, failed, firstError };
 }
 
-/** Acknowledged async publish: `window` publishes awaiting their PubAck at a time, as `nats bench --js` does. */
-async function jsPublish(target, ctx, { count, size, window }) {
-  const nc = await connect(target.url, { ctx });
+/**
+ * Acknowledged async publish: `window` publishes awaiting their PubAck at a time, as `nats bench
+ * --js` does. With `layout` on a broker of several shards, the publisher is on shard `pub` and the
+ * stream's home on `home`, and the figures include what crossing shards cost per stored message.
+ */
+async function jsPublish(target, ctx, { count, size, window, layout }) {
+  const meter = layout ? clusterMeter(target, ctx) : null;
+  const frames = { count: 0, bytes: 0 };
+  const nc = await connect(at(target, layout?.pub), { ctx, frames });
   const jsm = await jetstreamManager(nc);
-  const name = streamName();
+  const name = layout && target.shards > 1 ? streamHomedAt(layout.home, target.shards) : streamName();
   await jsm.streams.add({ name, subjects: [`${name}.>`], storage: "file" });
   const js = jetstream(nc);
   const data = payload(size);
   await publishAcked(js, ctx, `${name}.warm`, data, 200, window);
   ctx.sent = count;
+  await meter?.start();
+  const framesBefore = frames.count;
   const cpu = ctx.startCpu();
   const t0 = performance.now();
   const r = await publishAcked(js, ctx, `${name}.x`, data, count, window);
   const secs = (performance.now() - t0) / 1000;
   cpu();
+  const sentFrames = frames.count - framesBefore;
+  const cost = await meter?.end(r.acked, 1000, "stored messages");
   ctx.received = r.acked;
   const stored = (await jsm.streams.info(name)).state.messages;
   await jsm.streams.delete(name);
   const notes = r.failed ? [`${r.failed} publishes failed, first: ${r.firstError}`] : [];
   if (stored !== r.acked + 200) notes.push(`the stream holds ${stored} messages for ${r.acked + 200} acknowledged`);
-  return {
-    figures: [{ figure: "acked msgs/s", unit: "msg/s", value: r.acked / secs }],
-    sent: count,
-    received: r.acked,
-    messages: r.acked,
-    notes,
-  };
+  return withCost(
+    {
+      figures: [
+        { figure: "acked msgs/s", unit: "msg/s", value: r.acked / secs },
+        // Incoming WebSocket messages are what a Durable Object bills (20 to a request).
+        { figure: "publisher frames per 1,000", unit: "frames", value: r.acked > 0 ? (sentFrames * 1000) / r.acked : NaN, better: "lower" },
+      ],
+      sent: count,
+      received: r.acked,
+      messages: r.acked,
+      notes,
+    },
+    cost,
+  );
 }
 
 /** A pull consumer (explicit acks) reading a stream filled beforehand, `batch` messages per pull, as `consume()` does. */
@@ -167,5 +198,19 @@ export const jetstreamScenarios = [
     run: kvLatency,
     full: { count: 1_000, size: 128 },
     quick: { count: 100, size: 128 },
+  },
+];
+
+/** Run with the cross-shard scenarios (targets: "cluster"), after them. */
+export const jetstreamClusterScenarios = [
+  // The stream's home on another shard than the publisher: its messages cross in batches.
+  {
+    group: "cluster",
+    id: "cluster-js-publish",
+    name: "x-shard JetStream acked publish",
+    targets: "cluster",
+    run: jsPublish,
+    full: { count: 20_000, size: 128, window: 256, layout: { pub: 0, home: 1 } },
+    quick: { count: 2_000, size: 128, window: 64, layout: { pub: 0, home: 1 } },
   },
 ];

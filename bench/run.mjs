@@ -8,7 +8,7 @@
 //
 // NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,
 // jetstream (js-publish, js-consume, kv), cluster
-// (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters), churn,
+// (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters, cluster-js-publish), churn,
 // idle, ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,
 // ceiling-idle). The cluster scenarios run on nats-edge and on a
 // second nats-edge with SHARDS=4, connections pinned to shards. The ceiling scenarios (a Durable
@@ -51,7 +51,7 @@ if (args.help) {
       "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling] [--no-dev]",
       "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,",
       "        jetstream (js-publish, js-consume, kv),",
-      "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters:",
+      "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters, cluster-js-publish:",
       `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
       "        ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,",
       "        ceiling-idle; not run unless named or --ceiling)",

@@ -11,7 +11,8 @@ import { ownerOfSubject } from "../src/protocol/shardkey.ts";
 import { percentile } from "./lib/stats.mjs";
 import { openFileLimit, openFiles, payload, race, sleep, waitCount } from "./lib/util.mjs";
 import WebSocket from "ws";
-import { jetstreamScenarios } from "./jetstream.mjs";
+import { jetstreamClusterScenarios, jetstreamScenarios } from "./jetstream.mjs";
+import { at, clusterMeter, withCost } from "./lib/cluster-meter.mjs";
 
 const MB = 1e6;
 /** Bytes the publisher writes between flushes (a PING/PONG); two flushes may be in flight. */
@@ -42,87 +43,6 @@ function ownedSubject(tag, owner) {
     // The benchmark's clients are anonymous: nats-server's global account, $G.
     if (ownerOfSubject("$G", subject, KEY_DEPTH, CLUSTER_SHARDS) === owner) return subject;
   }
-}
-
-/** The URL for a connection hosted by `shard` (`?shard=N`); a single-shard broker has one host. */
-function at(target, shard) {
-  return target.shards > 1 && shard !== undefined ? `${target.url}/?shard=${shard}` : target.url;
-}
-
-const clusterKeys = ["routeCalls", "watchCalls", "registerCalls", "routedMessages", "droppedMessages"];
-
-/** The cluster counters of /healthz summed over shards; each shard's directory keys and connections. */
-async function clusterCounters(target) {
-  const h = await target.health();
-  const sum = Object.fromEntries(clusterKeys.map((k) => [k, 0]));
-  const keys = [];
-  const conns = [];
-  for (const s of h.shards) {
-    for (const k of clusterKeys) sum[k] += s.cluster?.[k] ?? 0;
-    keys[s.shard] = s.directory?.keys ?? 0;
-    conns[s.shard] = s.connections;
-  }
-  return { sum, keys, conns };
-}
-
-/**
- * What crossing shards costs during one run, from the broker's own counters (GET /healthz, summed
- * over shards): null on a single-shard broker, which has no cluster. `start()` takes the baseline,
- * `checkPlacement(owner, hosts)` (after subscribing) says in a note if the subject's key landed on
- * another owner than src/protocol/shardkey.ts predicted, or the subscribers' connections on other
- * shards than `hosts`; `end(deliveries)` returns the figures.
- */
-function clusterMeter(target, ctx) {
-  if (!(target.shards > 1)) return null;
-  let base;
-  return {
-    async start() {
-      base = await clusterCounters(target);
-    },
-    async checkPlacement(owner, hosts) {
-      const now = await clusterCounters(target);
-      const grew = now.keys.map((n, i) => (n > (base.keys[i] ?? 0) ? i : -1)).filter((i) => i >= 0);
-      if (grew.length !== 1 || grew[0] !== owner) {
-        ctx.notes.push(`placement check: the subject's key should be owned by shard ${owner}; directories grew on shard(s) [${grew.join(", ")}]`);
-      }
-      const want = now.conns.map((_, i) => hosts.filter((h) => h === i).length);
-      const got = now.conns.map((n, i) => n - (base.conns[i] ?? 0));
-      if (want.join() !== got.join()) {
-        ctx.notes.push(`placement check: new connections per shard should be [${want.join(", ")}], are [${got.join(", ")}]`);
-      }
-    },
-    /** The deltas since start() as figures (kind "cost"); `per` names what `deliveries` counts. */
-    async end(deliveries, per = 1000) {
-      const d = (await clusterCounters(target)).sum;
-      for (const k of clusterKeys) d[k] -= base.sum[k];
-      if (d.droppedMessages > 0) ctx.notes.push(`the broker counted ${d.droppedMessages} dropped messages (droppedMessages)`);
-      const calls = d.routeCalls + d.watchCalls + d.registerCalls;
-      const rate = (x) => (deliveries > 0 ? (x * per) / deliveries : NaN);
-      const unit = per === 1 ? "per requester" : `per ${per.toLocaleString("en-US")} deliveries`;
-      const f = (figure, value, u = unit) => ({ figure, unit: u, value, better: "lower", kind: "cost" });
-      return {
-        figures: [
-          f("DO calls (route+watch+register)", rate(calls)),
-          f("route calls", rate(d.routeCalls)),
-          f("watch calls", rate(d.watchCalls)),
-          f("register calls", rate(d.registerCalls)),
-          { ...f("records per route call", d.routeCalls ? d.routedMessages / d.routeCalls : NaN, "records"), better: "higher" },
-          f("dropped messages", d.droppedMessages, "msg"),
-        ],
-        detail: [
-          `cluster counters over the run: ${clusterKeys.map((k) => `${k} ${d[k]}`).join(", ")}; ${deliveries} deliveries`,
-        ],
-      };
-    },
-  };
-}
-
-/** Adds a cluster meter's figures (if any) to a scenario's result. */
-function withCost(result, cost) {
-  if (!cost) return result;
-  result.figures.push(...cost.figures);
-  result.detail = [...(result.detail ?? []), ...cost.detail];
-  return result;
 }
 
 /** Counts messages on a subscription: n, first and last arrival (performance.now()). */
@@ -1217,6 +1137,7 @@ export const scenarios = [
     full: { count: 200, size: 64, layout: { requesters: [0, 1, 2, 3], responder: 1, owner: 2 } },
     quick: { count: 40, size: 64, layout: { requesters: [0, 1, 2, 3], responder: 1, owner: 2 } },
   },
+  ...jetstreamClusterScenarios,
   ...jetstreamScenarios,
   { group: "churn", name: "connect+close", run: churn, full: { count: 500 }, quick: { count: 50 } },
   {
