@@ -204,21 +204,50 @@ export class SubjectTrie<T extends Subscription> implements Sublist<T> {
     const hit = this.cache.get(subject);
     if (hit !== undefined) return hit;
     this.misses++;
-    // Empty tokens ("foo..bar", ".foo", "foo.") can reach no subscription.
-    const toks = tokenize(subject);
-    if (toks === null) return EMPTY;
-
-    const out = new Collector<T>();
-    matchLevel(this.root, toks, 0, out);
-    const result = out.result();
+    const result = this.unmatchedAtTop(subject) ? EMPTY : this.walk(subject);
+    if (result === null) return EMPTY;
 
     if (this.cacheSize > 0) {
-      if (this.cache.size >= this.cacheSize) {
-        this.cache.delete(this.cache.keys().next().value as string);
-      }
       this.cache.set(subject, result);
+      if (this.cache.size > this.cacheSize) this.sweep();
     }
     return result;
+  }
+
+  /**
+   * Down to a quarter of the cache, the oldest first, as nats-server's reduceCacheCount
+   * (slCacheMax 1024, slCacheSweep 256). One entry out per entry in would walk a Map's
+   * deleted slots from its start each time: with subjects used once (acks, inboxes), that
+   * cost more than the match.
+   */
+  private sweep(): void {
+    const keep = this.cacheSize >> 2;
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= keep) break;
+      this.cache.delete(key);
+    }
+  }
+
+  /**
+   * Whether no subscription can match because none starts with the subject's first
+   * token (and none with a wildcard): acks and replies to inboxes of other servers are
+   * answered without tokenizing them.
+   */
+  private unmatchedAtTop(subject: string): boolean {
+    const root = this.root;
+    if (root.pwc !== null || root.fwc !== null) return false;
+    const dot = subject.indexOf(".");
+    return !root.nodes.has(dot < 0 ? subject : subject.slice(0, dot));
+  }
+
+  /** The subscriptions `subject` matches; null for a malformed subject. */
+  private walk(subject: string): MatchResult<T> | null {
+    // Empty tokens ("foo..bar", ".foo", "foo.") can reach no subscription.
+    const toks = tokenize(subject);
+    if (toks === null) return null;
+    const out = new Collector<T>();
+    matchLevel(this.root, toks, 0, out);
+    return out.result();
   }
 
   /** For monitoring; the fan-out walks the cache, as nats-server's Stats does. */

@@ -107,11 +107,21 @@ describe("SubjectTrie internals", () => {
     expect(t.match("a.b")).not.toBe(r1);
   });
 
-  it("keeps the cache bounded", () => {
+  it("keeps the cache bounded, sweeping it down to a quarter when it overflows", () => {
     const t = new SubjectTrie<TestSub>(8);
     t.insert(sub(">"));
-    for (let i = 0; i < 100; i++) t.match(`s.${i}`);
+    for (let i = 0; i < 8; i++) t.match(`s.${i}`);
     expect(cacheSize(t)).toBe(8);
+    t.match("s.8");
+    expect(cacheSize(t)).toBe(2);
+    let most = 0;
+    for (let i = 9; i < 100; i++) {
+      t.match(`s.${i}`);
+      most = Math.max(most, cacheSize(t));
+    }
+    expect(most).toBe(8);
+    // The newest stay: s.99 is answered from the cache.
+    expect(t.match("s.99")).toBe(t.match("s.99"));
   });
 
   it("counts what nats-server's sublist stats report", () => {

@@ -147,12 +147,8 @@ export class Delivery {
     // nats-server reports a wildcard or malformed subject to a pedantic client, then
     // acknowledges and routes the message all the same (a malformed one matches nothing).
     if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
-    // A publish the user may not make is reported and dropped; the connection stays.
     if (from.perms !== null && !from.perms.canPublish(subject) && !(from.responses?.allows(subject, Date.now()) ?? false)) {
-      // Per message, so at debug: nats-server's "Publish Violation - Subject".
-      const log = this.host.log;
-      if (log.debugging) log.debug("Publish Violation", { ...clientFields(from), subject });
-      from.errorText(publishViolation(subject));
+      this.violation(from, subject);
       return;
     }
     from.ack();
@@ -171,10 +167,23 @@ export class Delivery {
         return;
       }
     }
-    // Wait behind the watch of its key (or behind this connection's earlier waiting
-    // messages). The connection's PONGs wait too: a PING sent after a PUB is answered
-    // after the PUB was routed, as a nats-server does.
-    const w: Waiting = { msg: msg.copy(), subject, groups: local.groups, delivered };
+    this.wait(from, { msg: msg.copy(), subject, groups: local.groups, delivered }, queued, routes);
+  }
+
+  /** A publish the user may not make is reported and dropped; the connection stays. */
+  private violation(from: Client, subject: string): void {
+    // Per message, so at debug: nats-server's "Publish Violation - Subject".
+    const log = this.host.log;
+    if (log.debugging) log.debug("Publish Violation", { ...clientFields(from), subject });
+    from.errorText(publishViolation(subject));
+  }
+
+  /**
+   * Waits behind the watch of its key (or behind this connection's earlier waiting
+   * messages). The connection's PONGs wait too: a PING sent after a PUB is answered
+   * after the PUB was routed, as a nats-server does.
+   */
+  private wait(from: Client, w: Waiting, queued: Waiting[] | undefined, routes: Routes): void {
     from.awaitAck();
     if (queued !== undefined) {
       queued.push(w);

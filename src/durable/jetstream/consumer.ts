@@ -18,6 +18,7 @@ import * as status from "../../protocol/jetstream/status.js";
 import { NS_PER_MS } from "../../protocol/jetstream/time.js";
 import { matchesLiteral } from "../../protocol/subject.js";
 import type { ConsumerStore, SeqPair, StoredConsumer, StoredPending } from "./consumer-store.js";
+import { PendingAcks } from "./pending.js";
 import type { StoredMessage } from "./stream-store.js";
 import type { Stream } from "./stream.js";
 
@@ -71,7 +72,7 @@ export class Consumer {
   readonly created: number;
   private delivered: SeqPair;
   private ackFloor: SeqPair;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingAcks<Pending>();
   /** When it last delivered and was last acknowledged, ms (0: not since the object started). */
   private deliveredAt = 0;
   private ackedAt = 0;
@@ -261,8 +262,8 @@ export class Consumer {
   private moveFloor(): void {
     // Deliveries enter `pending` in stream order (new messages in order, redeliveries keep their
     // place, and stored ones are loaded in order), so the first is the lowest.
-    const first = this.pending.entries().next();
-    this.ackFloor = first.done ? { ...this.delivered } : { cseq: first.value[1].cseq - 1, sseq: first.value[0] - 1 };
+    const first = this.pending.first();
+    this.ackFloor = first === undefined ? { ...this.delivered } : { cseq: first[1].cseq - 1, sseq: first[0] - 1 };
     this.progressed = true;
   }
 
