@@ -71,6 +71,11 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS js_catalog (
     account TEXT NOT NULL, name TEXT NOT NULL, subjects TEXT NOT NULL, created INTEGER NOT NULL,
     PRIMARY KEY (account, name)) WITHOUT ROWID`,
+  // What each stream in the catalog reserves of its account's storage: its max_bytes,
+  // in memory or in file storage (jetstream/catalog.ts).
+  `CREATE TABLE IF NOT EXISTS js_reservations (
+    account TEXT NOT NULL, name TEXT NOT NULL, memory INTEGER NOT NULL, bytes INTEGER NOT NULL,
+    PRIMARY KEY (account, name)) WITHOUT ROWID`,
   // The connection JetStream keeps in each account on this shard: its attachment
   // (jetstream/connection.ts); its subscriptions are stored as any connection's.
   `CREATE TABLE IF NOT EXISTS js_connections (account TEXT PRIMARY KEY, attachment TEXT NOT NULL)`,

@@ -8,6 +8,8 @@
 import { isAccount, isOperator, type ClaimsData, type Operator } from "@nats-io/jwt";
 import { fail, isObject, items, key, nonEmptyString, NOT_SUPPORTED, string, type Field } from "./config-fields.js";
 import { decodeClaims, type Json } from "./jwt-claims.js";
+import type { AccountJetStream } from "./config-jetstream.js";
+import { jetStreamOfAccountJwt } from "./jwt-jetstream.js";
 import { isFullPublicKey } from "./nkeys.js";
 
 /** Decentralized auth: trusted operators and the memory resolver's account JWTs. */
@@ -16,6 +18,8 @@ export interface OperatorConfig {
   readonly operators: readonly string[];
   /** Account public key -> account JWT (`resolver_preload`). */
   readonly accounts: ReadonlyMap<string, string>;
+  /** Account public key -> its JWT's JetStream limits; null where the JWT leaves JetStream off. */
+  readonly jetstream: ReadonlyMap<string, AccountJetStream | null>;
   readonly systemAccount: string | null;
 }
 
@@ -25,7 +29,8 @@ export function operatorConfig(top: Map<string, Field>, operatorField: Field): O
   if (!resolverField) fail(operatorField.path, 'needs resolver: "MEMORY" (with the accounts in resolver_preload)');
   resolver(resolverField);
   const preloadField = top.get("resolver_preload");
-  const accounts = preloadField ? preload(preloadField, ops.trusted) : new Map<string, string>();
+  const jetstream = new Map<string, AccountJetStream | null>();
+  const accounts = preloadField ? preload(preloadField, ops.trusted, jetstream) : new Map<string, string>();
 
   // server.go validateTrustedOperators and the system account lookup at start:
   // the configured one must be the operator's if the operator names one, a
@@ -46,7 +51,7 @@ export function operatorConfig(top: Map<string, Field>, operatorField: Field): O
     if (!accounts.has(systemAccount))
       fail(operatorField.path, `names system account ${systemAccount}, which is not in resolver_preload`);
   }
-  return { operators: ops.jwts, accounts, systemAccount };
+  return { operators: ops.jwts, accounts, systemAccount, jetstream };
 }
 
 /** The claims of a JWT whose signature verifies (decodeClaims checks nothing else), if they are a NATS JWT's. */
@@ -108,7 +113,7 @@ function resolver(f: Field): void {
   fail(f.path, 'must be "MEMORY"');
 }
 
-function preload(f: Field, trusted: ReadonlySet<string>): Map<string, string> {
+function preload(f: Field, trusted: ReadonlySet<string>, jetstream: Map<string, AccountJetStream | null>): Map<string, string> {
   if (!isObject(f.value)) fail(f.path, "must be an object of account public key to account JWT");
   const out = new Map<string, string>();
   for (const k of Object.keys(f.value)) {
@@ -123,6 +128,7 @@ function preload(f: Field, trusted: ReadonlySet<string>): Map<string, string> {
     if (!trusted.has(c.iss))
       fail(item.path, `is signed by ${c.iss}, which is neither a trusted operator nor one of its signing keys`);
     out.set(k, jwt);
+    jetstream.set(k, jetStreamOfAccountJwt(c.nats as unknown as Record<string, unknown>));
   }
   return out;
 }

@@ -207,7 +207,8 @@ export function parseConfig(text: string): BrokerConfig {
     pingIntervalMs: pingInterval(top.get("ping_interval")),
     pingMax: limitOf(top.get("ping_max"), 1, MAX_INT32),
     websocket: websocket(top.get("websocket"), operator !== null),
-    jetstream: jetstreamConfig(top.get("jetstream"), acc.jetstream),
+    // In operator mode each account's JWT says whether it has JetStream, and its limits.
+    jetstream: jetstreamConfig(top.get("jetstream"), operator?.jetstream ?? acc.jetstream),
   };
 }
 

@@ -1,10 +1,11 @@
 // JetStream as NATS_CONFIG sets it: turned off for the server, off for one account, and
-// each account's limits (streams, consumers, max_bytes required, storage), refused with
-// nats-server's codes; and streams that belong to their account, invisible to others.
+// each account's limits (streams, consumers, max_bytes required, storage reserved and
+// stored), refused with nats-server's codes; and streams that belong to their account,
+// invisible to others.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wsconnect, type NatsConnection } from "@nats-io/nats-core";
-import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { AckPolicy, jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { apiError } from "./jetstream-util.js";
 import { startBroker, type Broker } from "./broker.js";
 
@@ -45,8 +46,9 @@ describe("jetstream per account", () => {
         OFF: { users: [user("off")], jetstream: "disabled" },
         LIMITED: {
           users: [user("limited")],
-          jetstream: { max_streams: 1, max_consumers: 1, max_file: 2_000, max_bytes_required: true },
+          jetstream: { max_streams: 2, max_consumers: 1, max_file: 2_000, max_bytes_required: true },
         },
+        SHARED: { users: [user("shared")], jetstream: { max_file: 2_000, max_mem: 100 } },
         FREE: { users: [user("free")] },
         OTHER: { users: [user("other")] },
       },
@@ -65,18 +67,28 @@ describe("jetstream per account", () => {
     });
   });
 
-  it("holds an account to its limits", async () => {
+  it("holds an account to its limits: streams, consumers, the storage streams reserve", async () => {
     const nc = await connect(broker, "limited");
     const jsm = await jetstreamManager(nc);
     const info = await jsm.getAccountInfo();
-    expect(info.limits).toMatchObject({ max_streams: 1, max_consumers: 1, max_storage: 2_000, max_bytes_required: true });
+    expect(info.limits).toMatchObject({ max_streams: 2, max_consumers: 1, max_storage: 2_000, max_bytes_required: true });
     expect(await apiError(jsm.streams.add({ name: "NOBYTES", subjects: ["nobytes"] }))).toEqual({
       code: 400,
       err_code: 10113,
       description: "account requires a stream config to have max bytes set",
     });
-    await jsm.streams.add({ name: "ONE", subjects: ["one.>"], max_bytes: 10_000 });
-    expect(await apiError(jsm.streams.add({ name: "TWO", subjects: ["two.>"], max_bytes: 10_000 }))).toEqual({
+    // A stream reserves its max_bytes of the account's 2,000 bytes, beside the others' reservations.
+    const insufficient = { code: 500, err_code: 10047, description: "insufficient storage resources available" };
+    expect(await apiError(jsm.streams.add({ name: "ONE", subjects: ["one.>"], max_bytes: 10_000 }))).toEqual(insufficient);
+    await jsm.streams.add({ name: "ONE", subjects: ["one.>"], max_bytes: 1_500 });
+    expect(await apiError(jsm.streams.add({ name: "TWO", subjects: ["two.>"], max_bytes: 1_000 }))).toEqual(insufficient);
+    await jsm.streams.add({ name: "TWO", subjects: ["two.>"], max_bytes: 500 });
+    // An update reserves what it adds: 1,500 to 1,600 passes the account's 2,000 beside TWO's 500.
+    expect(await apiError(jsm.streams.update("ONE", { max_bytes: 1_600 }))).toEqual(insufficient);
+    await jsm.streams.update("ONE", { max_bytes: 1_400 });
+    await jsm.streams.update("TWO", { max_bytes: 600 });
+    expect(await jsm.getAccountInfo()).toMatchObject({ reserved_storage: 2_000, reserved_memory: 0 });
+    expect(await apiError(jsm.streams.add({ name: "THREE", subjects: ["three.>"], max_bytes: 1 }))).toEqual({
       code: 400,
       err_code: 10027,
       description: "maximum number of streams reached",
@@ -87,18 +99,31 @@ describe("jetstream per account", () => {
       err_code: 10026,
       description: "maximum consumers limit reached",
     });
-    // 2,000 bytes of storage for the account: the messages that would pass it are refused.
+  });
+
+  it("holds an account to its storage: what streams reserve, and what they store", async () => {
+    const nc = await connect(broker, "shared");
+    const jsm = await jetstreamManager(nc);
+    expect(await apiError(jsm.streams.add({ name: "MEM", subjects: ["mem.>"], storage: StorageType.Memory, max_bytes: 200 }))).toEqual({
+      code: 500,
+      err_code: 10028,
+      description: "insufficient memory resources available",
+    });
+    // Streams without max_bytes reserve nothing, and share the account's 2,000 bytes as they store.
+    await jsm.streams.add({ name: "A", subjects: ["a.>"] });
+    await jsm.streams.add({ name: "B", subjects: ["b.>"] });
     const js = jetstream(nc);
     let refusal = "";
     for (let i = 0; i < 30 && refusal === ""; i++) {
       try {
-        await js.publish("one.x", new Uint8Array(200));
+        await js.publish(i % 2 === 0 ? "a.x" : "b.x", new Uint8Array(200));
       } catch (e) {
         refusal = (e as Error).message;
       }
     }
     expect(refusal).toBe("resource limits exceeded for account");
-    expect((await jsm.streams.info("ONE")).state.bytes).toBeLessThanOrEqual(2_000);
+    const stored = (await jsm.streams.info("A")).state.bytes + (await jsm.streams.info("B")).state.bytes;
+    expect(stored).toBeLessThanOrEqual(2_000);
   });
 
   it("keeps each account's streams to itself", async () => {

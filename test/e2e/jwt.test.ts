@@ -4,6 +4,8 @@
 import { createAccount, createOperator, createUser, type KeyPair } from "@nats-io/nkeys";
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds, type User } from "@nats-io/jwt";
 import { credsAuthenticator, jwtAuthenticator } from "@nats-io/nats-core";
+import { jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { apiError } from "./jetstream-util.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startBroker, type Broker } from "./broker.js";
 import { Clients, RawSocket, delay, listen, quiesce, uniq } from "./util.js";
@@ -26,7 +28,8 @@ describe("operator mode", () => {
       operator: await encodeOperator("OP", operator),
       resolver: "MEMORY",
       resolver_preload: {
-        [accountA.getPublicKey()]: await encodeAccount("A", accountA, {}, { signer: operator }),
+        // A has JetStream, with limits; B's JWT gives it none.
+        [accountA.getPublicKey()]: await encodeAccount("A", accountA, { limits: { disk_storage: 100_000, mem_storage: 0, streams: 1 } }, { signer: operator }),
         [accountB.getPublicKey()]: await encodeAccount("B", accountB, {}, { signer: operator }),
       },
       websocket: { jwt_cookie: "nats_jwt" },
@@ -154,5 +157,19 @@ describe("operator mode", () => {
     raw2.send('CONNECT {"verbose":false}\r\nPING\r\n');
     await raw2.waitClosed();
     expect(raw2.afterInfo()).toBe("-ERR 'Authorization Violation'\r\n");
+  });
+
+  it("JetStream as the account JWT's limits say: off without them", async () => {
+    const ua = createUser();
+    const ub = createUser();
+    const a = await clients.connect({ authenticator: jwtAuthenticator(await userJwt(accountA, ua), ua.getSeed()) });
+    const b = await clients.connect({ authenticator: jwtAuthenticator(await userJwt(accountB, ub), ub.getSeed()) });
+    expect(await apiError(jetstreamManager(b))).toEqual({ code: 503, err_code: 10039, description: "JetStream not enabled for account" });
+    const jsm = await jetstreamManager(a);
+    expect((await jsm.getAccountInfo()).limits).toMatchObject({ max_storage: 100_000, max_memory: 0, max_streams: 1, max_consumers: -1 });
+    // No memory storage at all (mem_storage 0), and one stream.
+    expect(await apiError(jsm.streams.add({ name: "M", subjects: ["m.>"], storage: StorageType.Memory }))).toMatchObject({ err_code: 10028 });
+    await jsm.streams.add({ name: "ONE", subjects: ["one.>"] });
+    expect(await apiError(jsm.streams.add({ name: "TWO", subjects: ["two.>"] }))).toMatchObject({ err_code: 10027 });
   });
 });

@@ -8,7 +8,7 @@ import { API_TYPES, JSERR, errorResponse, type ApiError } from "../../protocol/j
 import { checkStreamConfig, checkStreamUpdate, sameStreamConfig, subjectsOverlap, type StreamConfig, type StreamLimits } from "../../protocol/jetstream/stream-config.js";
 import type { AccountJetStream } from "../../protocol/config-jetstream.js";
 import { matchesLiteral } from "../../protocol/subject.js";
-import type { Catalog } from "./catalog.js";
+import type { Catalog, CatalogEntry } from "./catalog.js";
 import { isInvalid, response, type Body } from "./stream-api.js";
 
 /** What the catalog asks a stream's home shard. */
@@ -46,6 +46,9 @@ export interface HomeCalls {
 
 export interface ApiLimits {
   readonly maxPayload: number;
+  /** The server's storage limits (max_memory_store, max_file_store), bytes; -1 for none. */
+  readonly maxMemory: number;
+  readonly maxStorage: number;
 }
 
 /** Names per page, and infos per page, as nats-server pages them. */
@@ -74,8 +77,9 @@ export class AccountApi {
     return response(API_TYPES.accountInfo, {
       memory: usage.memory,
       storage: usage.storage,
-      reserved_memory: 0,
-      reserved_storage: 0,
+      // What the streams' max_bytes reserve (2.10.8 reports it).
+      reserved_memory: reservedOf(streams, true),
+      reserved_storage: reservedOf(streams, false),
       streams: streams.length,
       consumers: usage.consumers,
       limits: {
@@ -97,9 +101,9 @@ export class AccountApi {
     // An empty body is not JSON (nats-server unmarshals it and fails).
     if (body === null) return errorResponse(type, JSERR.invalidJson());
     if (isInvalid(body)) return errorResponse(type, JSERR.invalidJson());
-    // nats-server counts the account's streams before it looks at the configuration.
+    // nats-server counts the account's streams before it looks at the configuration (a limit of 0 is none).
     const known = this.catalog.list(account);
-    if (limits.maxStreams >= 0 && known.length >= limits.maxStreams && !known.some((s) => s.name === name)) {
+    if (limits.maxStreams > 0 && known.length >= limits.maxStreams && !known.some((s) => s.name === name)) {
       return errorResponse(type, JSERR.maximumStreamsLimit);
     }
     const checked = checkStreamConfig(body, name, this.streamLimits(body, limits));
@@ -114,11 +118,13 @@ export class AccountApi {
       // nats-server 2.9.10 answers an identical create as a create.
       return response(type, { ...a.info, did_create: true });
     }
+    const refused = this.reservationRefused(account, config, limits, null);
+    if (refused !== null) return errorResponse(type, refused);
     if (this.overlaps(account, config.name, config.subjects)) return errorResponse(type, JSERR.subjectOverlap);
     const a = await this.calls.home(account, config.name, { op: "create", account, config });
     if ("error" in a) return errorResponse(type, a.error);
     if (!("info" in a)) return errorResponse(type, JSERR.streamCreate("unexpected answer"));
-    this.catalog.put(account, { name: config.name, subjects: config.subjects, created: Date.now() });
+    this.catalog.put(account, { ...reservation(config), name: config.name, subjects: config.subjects, created: Date.now() });
     return response(type, { ...a.info, did_create: true });
   }
 
@@ -134,12 +140,15 @@ export class AccountApi {
     if (!checked.ok) return errorResponse(type, checked.error);
     if (!known) return errorResponse(type, JSERR.streamNotFound);
     const config = checked.config;
+    const old = current !== null && "config" in current ? current.config.max_bytes : -1;
+    const refused = this.reservationRefused(account, config, limits, old);
+    if (refused !== null) return errorResponse(type, refused);
     if (this.overlaps(account, name, config.subjects)) return errorResponse(type, JSERR.subjectOverlap);
     const a = await this.calls.home(account, name, { op: "update", account, config });
     if ("error" in a) return errorResponse(type, a.error);
     if (!("info" in a)) return errorResponse(type, JSERR.streamUpdate("unexpected answer"));
     const entry = this.catalog.get(account, name);
-    this.catalog.put(account, { name, subjects: config.subjects, created: entry?.created ?? Date.now() });
+    this.catalog.put(account, { ...reservation(config), name, subjects: config.subjects, created: entry?.created ?? Date.now() });
     return response(type, a.info);
   }
 
@@ -194,8 +203,46 @@ export class AccountApi {
     return { offset, filtered: streams };
   }
 
+  /**
+   * Why the storage `config` reserves (its max_bytes; a byte when it has none) does not fit
+   * beside what the account's other streams of the same storage reserve, within the
+   * account's limit or the server's (nats-server's checkBytesLimits); null when it fits.
+   * An update (`oldMaxBytes` not null) reserves only what it adds to its old reservation.
+   * The server's limit is held against this account's reservations: the catalog knows no other.
+   */
+  private reservationRefused(account: string, config: StreamConfig, limits: AccountJetStream, oldMaxBytes: number | null): ApiError | null {
+    const memory = config.storage === "memory";
+    let reserved = 0;
+    for (const s of this.catalog.list(account)) {
+      if (s.name !== config.name && s.memory === memory && s.maxBytes > 0) reserved += s.maxBytes;
+    }
+    let add = config.max_bytes < 0 ? 1 : config.max_bytes;
+    if (oldMaxBytes !== null) {
+      add = Math.max(0, config.max_bytes - oldMaxBytes);
+      reserved += oldMaxBytes;
+    }
+    const accountMax = memory ? limits.maxMemory : limits.maxStorage;
+    const serverMax = memory ? this.limits.maxMemory : this.limits.maxStorage;
+    if ((accountMax >= 0 && reserved + add > accountMax) || (serverMax >= 0 && reserved + add > serverMax)) {
+      return memory ? JSERR.memoryResourcesExceeded : JSERR.storageResourcesExceeded;
+    }
+    return null;
+  }
+
   /** Whether another stream of the account has a subject that overlaps `subjects`. */
   private overlaps(account: string, name: string, subjects: readonly string[]): boolean {
     return this.catalog.list(account).some((s) => s.name !== name && subjectsOverlap(s.subjects, subjects));
   }
+}
+
+/** What a stream reserves, as the catalog keeps it. */
+function reservation(config: StreamConfig): { memory: boolean; maxBytes: number } {
+  return { memory: config.storage === "memory", maxBytes: config.max_bytes };
+}
+
+/** The bytes the account's streams of one storage reserve. */
+function reservedOf(streams: readonly CatalogEntry[], memory: boolean): number {
+  let n = 0;
+  for (const s of streams) if (s.memory === memory && s.maxBytes > 0) n += s.maxBytes;
+  return n;
 }

@@ -124,7 +124,11 @@ export class JetStream implements ServerServices, HomeCalls {
     this.store = new StreamStore(sql);
     this.consumerStore = new ConsumerStore(sql);
     this.catalog = new Catalog(sql);
-    this.api = new AccountApi(this.catalog, this, { maxPayload: settings.maxPayload });
+    this.api = new AccountApi(this.catalog, this, {
+      maxPayload: settings.maxPayload,
+      maxMemory: settings.config.maxMemory,
+      maxStorage: settings.config.maxStorage,
+    });
     const now = Date.now();
     for (const row of this.store.all()) {
       const s = new Stream(this.store, row);
@@ -299,7 +303,8 @@ export class JetStream implements ServerServices, HomeCalls {
           answer(r.text);
           if (c !== null) this.pump(s);
         };
-        if (limits.maxConsumers < 0 || (req.consumer !== null && s.consumers.has(req.consumer))) return create();
+        // As nats-server, a limit of 0 is none.
+        if (limits.maxConsumers <= 0 || (req.consumer !== null && s.consumers.has(req.consumer))) return create();
         // The account's limit counts its consumers on every shard.
         void this.accountConsumers(account).then(
           (n) => (n >= limits.maxConsumers ? answer(errorResponse(type, JSERR.maximumConsumersLimit)) : create()),
