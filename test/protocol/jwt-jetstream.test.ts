@@ -1,5 +1,6 @@
 // An account JWT's JetStream limits as nats-server reads them.
 import { describe, expect, it } from "vitest";
+import { UNLIMITED } from "../../src/protocol/config-jetstream.js";
 import { jetStreamOfAccountJwt } from "../../src/protocol/jwt-jetstream.js";
 
 describe("JetStream limits of an account JWT", () => {
@@ -10,16 +11,8 @@ describe("JetStream limits of an account JWT", () => {
   });
 
   it("takes the storage limits as they are, and 0 or -1 elsewhere as no limit", () => {
-    expect(jetStreamOfAccountJwt({ limits: { disk_storage: -1 } })).toEqual({
-      maxMemory: 0,
-      maxStorage: -1,
-      maxStreams: -1,
-      maxConsumers: -1,
-      maxAckPending: -1,
-      maxBytesRequired: false,
-      memoryMaxStreamBytes: -1,
-      storageMaxStreamBytes: -1,
-    });
+    // Unlimited disk storage, and no memory storage at all.
+    expect(jetStreamOfAccountJwt({ limits: { disk_storage: -1 } })).toEqual({ ...UNLIMITED, maxMemory: 0 });
     expect(
       jetStreamOfAccountJwt({
         limits: { mem_storage: 1024, disk_storage: 4096, streams: 2, consumer: 0, max_ack_pending: 10, disk_max_stream_bytes: 512, max_bytes_required: true },
