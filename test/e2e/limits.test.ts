@@ -4,6 +4,8 @@
 import * as crypto from "node:crypto";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { ConnectionOptions } from "@nats-io/nats-core";
 import { startBroker, type Broker } from "./broker.js";
 import { Clients, uniq, waitUntil } from "./util.js";
 
@@ -97,6 +99,36 @@ describe("limits", () => {
     stalled.resume();
     await waitUntil(() => bytes.includes(closeFrame), 10_000, () => "the close frame");
     stalled.destroy();
+  });
+
+  it("a publisher faster than a subscriber is stalled, not the subscriber cut off", async () => {
+    const subject = uniq("limits.stall");
+    let socket: WebSocket | null = null;
+    const sub = await clients.connect({
+      wsFactory: async (u: string) => {
+        socket = new WebSocket(u, { perMessageDeflate: false });
+        return { socket, encrypted: false };
+      },
+    } as Partial<ConnectionOptions>);
+    const pub = await clients.connect();
+    let got = 0;
+    sub.subscribe(subject, { callback: () => void got++ });
+    await sub.flush();
+    const slowConsumers = async () => ((await (await fetch(`http://127.0.0.1:${broker.port}/varz`)).json()) as { slow_consumers: number }).slow_consumers;
+    const before = await slowConsumers();
+    // The subscriber reads nothing for 500 ms while 24 MiB are published for it at once, more
+    // than MAX_PENDING (16 MiB): nats-server would stall the publisher, and so does the broker.
+    const tcp = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    tcp.pause();
+    setTimeout(() => tcp.resume(), 500);
+    const payload = new Uint8Array(32 * 1024);
+    const N = 768;
+    for (let i = 0; i < N; i++) pub.publish(subject, payload);
+    await pub.flush();
+    await waitUntil(() => got === N || sub.isClosed(), 20_000, () => `${N} messages, got ${got}`);
+    expect(sub.isClosed()).toBe(false);
+    expect(got).toBe(N);
+    expect(await slowConsumers()).toBe(before);
   });
 
   it("one subscription past MAX_SUBSCRIPTIONS gets -ERR 'maximum subscriptions exceeded'; the connection stays", async () => {

@@ -42,6 +42,8 @@ export interface ClientHost {
   clearPartial(client: Client): void;
   markDirty(client: Client): void;
   closed(client: Client): void;
+  /** The client answered a PING: producers stalled behind it may go on (stalls.ts). */
+  caughtUp(client: Client): void;
   /** The client authenticated at CONNECT. */
   authenticated(client: Client): void;
 }
@@ -317,6 +319,7 @@ export class Client implements ParserHandler {
 
   pong(): void {
     this.reads.pong();
+    this.host.caughtUp(this);
     if (this.pingsOut > 0) {
       this.pingsOut = 0;
       this.host.saveAttachment(this);

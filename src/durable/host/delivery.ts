@@ -85,6 +85,10 @@ export interface DeliveryHost {
   readonly totals: Totals;
   readonly log: Log;
   readonly maxPending: number;
+  /** Pending bytes past which a subscriber stalls the producer that wrote them (stalls.ts). */
+  readonly stallAt: number;
+  /** A write left `subscriber` past stallAt. */
+  behind(subscriber: Client): void;
   markDirty(client: Client): void;
   /** A subscription with a maximum took a message: its count is stored. */
   limitSub(sub: LocalSub): void;
@@ -403,7 +407,9 @@ export class Delivery {
       if (sub.delivered >= sub.max) c.dropSub(sub);
       else host.limitSub(sub);
     }
-    if (c.pending() > host.maxPending) {
+    const pending = c.pending();
+    if (pending > host.stallAt && pending <= host.maxPending) host.behind(c);
+    else if (pending > host.maxPending) {
       // nats-server drops a slow consumer without an -ERR (server/client.go): the
       // others are not held back by it, and what it had pending is lost.
       totals.slowConsumers++;

@@ -21,6 +21,7 @@ import { ConnectionIds } from "./connection-ids.js";
 import { Delivery, type DeliveryHost, type Routes, type ServerServices } from "./delivery.js";
 import { PartialOps } from "./partial-ops.js";
 import { forgetConnection, rebuildConnections, type ConnectionStorage } from "./restore.js";
+import { Stalls } from "./stalls.js";
 import { StoredSubs } from "./subscriptions.js";
 import { Totals } from "./totals.js";
 import type { Transport } from "./transport.js";
@@ -89,6 +90,10 @@ export class Host implements ClientHost, DeliveryHost {
   private readonly delivery: Delivery;
   private readonly spaces = new Map<string, AccountSpace<LocalSub>>();
   private readonly dirty: Client[] = [];
+  /** Fast producers held behind slow subscribers. */
+  private readonly stalls: Stalls;
+  /** The connection whose frame is being handled, if any. */
+  private receiving: Client | null = null;
   /** A flush is scheduled (flushSoon). */
   private flushPending = false;
   readonly maxSubscriptions: number;
@@ -120,6 +125,7 @@ export class Host implements ClientHost, DeliveryHost {
     this.maxControlLine = settings.maxControlLine;
     this.maxPayload = settings.maxPayload;
     this.maxPending = settings.maxPending;
+    this.stalls = new Stalls(settings.maxPending, (c, data) => this.handle(c, data), () => this.flush());
     this.maxConnections = Math.ceil(settings.maxConnections / settings.shards);
     this.auth = authenticatorFor(settings.config, settings.allowAnonymous);
     this.noAuthUser = settings.config.noAuthUser !== null;
@@ -329,14 +335,41 @@ export class Host implements ClientHost, DeliveryHost {
     const client = this.clients.get(ws);
     if (client === undefined) return;
     client.lastActivity = Date.now();
+    // A producer stalled behind a slow subscriber (stalls.ts): its frame waits its turn.
+    if (this.stalls.queued(client, data)) return;
+    try {
+      this.handle(client, data);
+      this.stalls.resume();
+    } finally {
+      if (data.length < STREAMING_FRAME) this.flush();
+      else this.flushSoon();
+    }
+  }
+
+  /** Feeds a frame to its connection; should that throw, the connection alone is closed. */
+  private handle(client: Client, data: Uint8Array): void {
+    this.receiving = client;
     try {
       client.feed(data);
     } catch (e) {
       this.fail(client, e, "webSocketMessage");
     } finally {
-      if (data.length < STREAMING_FRAME) this.flush();
-      else this.flushSoon();
+      this.receiving = null;
     }
+  }
+
+  get stallAt(): number {
+    return this.stalls.stallAt;
+  }
+
+  /** A write left `subscriber` far behind (Stalls.stallAt): the connection whose frame caused it is stalled. */
+  behind(subscriber: Client): void {
+    if (this.receiving !== null) this.stalls.behind(this.receiving, subscriber);
+  }
+
+  /** `client` answered a PING: whoever was stalled behind it may go on. */
+  caughtUp(client: Client): void {
+    this.stalls.caughtUp(client);
   }
 
   /**
@@ -441,6 +474,7 @@ export class Host implements ClientHost, DeliveryHost {
 
   /** A connection ended: its subscriptions stop matching at once. */
   closed(client: Client): void {
+    this.stalls.closed(client);
     const known = this.clients.get(client.ws) === client;
     if (known) this.clients.delete(client.ws);
     logClosed(this.log, client, { connections: this.clients.size, maxPending: this.maxPending });
