@@ -370,11 +370,14 @@ monitoring.get(
       if (list === undefined) byAccount.set(s.account, [s]);
       else list.push(s);
     }
+    // What the streams' max_bytes reserve, as account info reports it (jetstream/account-api.ts).
+    const reserved = (list: typeof all, memory: boolean) =>
+      list.reduce((n, s) => (s.memory === memory && Number(s.config.max_bytes) > 0 ? n + Number(s.config.max_bytes) : n), 0);
     const stats = (list: typeof all) => ({
       memory: list.reduce((n, s) => n + (s.memory ? s.bytes : 0), 0),
       storage: list.reduce((n, s) => n + (s.memory ? 0 : s.bytes), 0),
-      reserved_memory: 0,
-      reserved_storage: 0,
+      reserved_memory: reserved(list, true),
+      reserved_storage: reserved(list, false),
       accounts: new Set(list.map((s) => s.account)).size,
       ha_assets: 0,
       api: { total: 0, errors: 0 },
