@@ -129,13 +129,10 @@ export class StreamStore {
 
   /** Messages of exactly `subject` from `seq` on, in order, at most `limit`. */
   scanOf(id: number, subject: string, seq: number, limit: number): StoredMessage[] {
-    return this.sql
-      .exec<Row>(
-        `SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND subject = ? AND seq >= ? ORDER BY seq LIMIT ?`,
-        id, subject, seq, limit,
-      )
-      .toArray()
-      .map(messageRow);
+    return this.messages(
+      `SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND subject = ? AND seq >= ? ORDER BY seq LIMIT ?`,
+      id, subject, seq, limit,
+    );
   }
 
   /** The sequence of the n-th newest message of exactly `subject` (n >= 1); 0 when there are fewer. */
@@ -154,12 +151,7 @@ export class StreamStore {
 
   /** Messages from `seq` on, in order, at most `limit`: for filtered scans. */
   scan(id: number, seq: number, limit: number): StoredMessage[] {
-    const out: StoredMessage[] = [];
-    // Rows as arrays: cheaper to make than objects, which counts when a consumer reads ahead.
-    for (const r of this.sql.exec(`SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, seq, limit).raw()) {
-      out.push(messageOf(r));
-    }
-    return out;
+    return this.messages(`SELECT seq, subject, ts, hdr, data, size FROM js_msgs WHERE stream = ? AND seq >= ? ORDER BY seq LIMIT ?`, id, seq, limit);
   }
 
   /** Sequence, subject and size of messages from `seq` on, without their bodies. */
@@ -273,8 +265,15 @@ export class StreamStore {
   }
 
   private first(query: string, ...args: SqlStorageValue[]): StoredMessage | null {
-    const r = this.sql.exec<Row>(query, ...args).toArray()[0];
-    return r === undefined ? null : messageRow(r);
+    return this.messages(query, ...args)[0] ?? null;
+  }
+
+  /** The messages a query selects (seq, subject, ts, hdr, data, size, in that order). */
+  private messages(query: string, ...args: SqlStorageValue[]): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    // Rows as arrays: cheaper to make than objects, which counts when a consumer reads ahead.
+    for (const r of this.sql.exec(query, ...args).raw()) out.push(messageOf(r));
+    return out;
   }
 
   private removed(cursor: SqlStorageCursor<Row>): Removed {
@@ -317,18 +316,6 @@ function messageOf(r: SqlStorageValue[]): StoredMessage {
     hdr: hdr === null ? null : new Uint8Array(hdr),
     data: new Uint8Array(r[4] as ArrayBuffer),
     size: r[5] as number,
-  };
-}
-
-function messageRow(r: Row): StoredMessage {
-  const hdr = r.hdr as ArrayBuffer | null;
-  return {
-    seq: r.seq as number,
-    subject: r.subject as string,
-    ts: r.ts as number,
-    hdr: hdr === null ? null : new Uint8Array(hdr),
-    data: new Uint8Array(r.data as ArrayBuffer),
-    size: r.size as number,
   };
 }
 
