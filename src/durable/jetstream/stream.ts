@@ -133,7 +133,7 @@ export class Stream {
     }
     const seq = this.lastSeq + 1;
     this.store.append(this.id, seq, subject, now, hdr, data, size);
-    // Copies: the views are into a frame the host reuses.
+    // Copies: a view would keep the whole frame it came in alive, past the memory budget.
     if (this.recentBytes > 0) this.recent.add({ seq, subject, ts: now, hdr: hdr === null ? null : hdr.slice(), data: data.slice(), size }, this.recentBytes);
     if (this.msgs === 0) this.firstSeq = seq;
     this.msgs++;
