@@ -1,4 +1,4 @@
-// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub|jsconsume] [--count N] [--size B]`:
+// `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub|jsconsume|kvput] [--count N] [--size B]`:
 // a CPU profile of the Worker's isolate while raw WebSocket clients drive it, taken through
 // workerd's inspector (the Chrome DevTools protocol on the --inspector-port the harness gives
 // workerd, served as `npm start` serves it; `node
@@ -10,7 +10,8 @@
 //           as nats-core puts in one (it flushes its buffer once it holds 32 KiB, so at least two
 //           records when one is larger than that), one subscriber (the fan-in path);
 //   jsconsume: a stream filled with `--count` messages, then read by a pull consumer that acks
-//           each (the official JetStream client's consume()).
+//           each (the official JetStream client's consume());
+//   kvput: key-value puts of `--size` bytes, one at a time, over 100 keys (@nats-io/kv).
 // With --target ceiling the same raw frames go through the forwarding object of bench/ceiling,
 // whose profile shows what the runtime itself costs per frame.
 
@@ -19,6 +20,7 @@ import { parseArgs } from "node:util";
 import WebSocket from "ws";
 import { wsconnect } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { startBroker, startCeiling } from "../harness/broker.mjs";
 import { recordsPerFrame } from "./scenarios.mjs";
 
@@ -55,7 +57,9 @@ try {
       cdp.send(JSON.stringify({ id, method, params }));
     });
 
-  const run = args.scenario === "pubsub" ? await pubsub() : args.scenario === "jsconsume" ? await jsconsume() : await reqrep();
+  const scenarios = { reqrep, pubsub, jsconsume, kvput };
+  if (!scenarios[args.scenario]) throw new Error(`--scenario ${args.scenario}: expected one of ${Object.keys(scenarios).join(", ")}`);
+  const run = await scenarios[args.scenario]();
   await run(Math.min(2000, count)); // warm: JIT, object instantiated
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 100 });
@@ -158,6 +162,16 @@ async function jsconsume() {
       if (++got >= rounds) break;
     }
     await messages.close();
+  };
+}
+
+/** Key-value puts, one at a time (the latency of a stored write). */
+async function kvput() {
+  const nc = await wsconnect({ servers: server.url });
+  const kv = await new Kvm(nc).create("profile");
+  const body = "x".repeat(size);
+  return async (rounds) => {
+    for (let i = 0; i < rounds; i++) await kv.put(`k${i % 100}`, body);
   };
 }
 

@@ -5,7 +5,8 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { nuid } from "@nats-io/nats-core";
-import { Kvm, type KvWatchEntry } from "@nats-io/kv";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { Kvm, KvWatchInclude, type KvWatchEntry } from "@nats-io/kv";
 import { Clients, waitUntil } from "./util";
 
 const clients = new Clients();
@@ -73,6 +74,37 @@ describe("jetstream key-value", () => {
     await waitUntil(() => seen.length >= 4, 5_000, () => `the updates (got ${seen.join(",")})`);
     iter.stop();
     expect(seen).toEqual(["x=1", "y=2", "x=3", "y=DEL"]);
+  });
+
+  it("keeps the stream's first sequence and count as puts replace values, keys written in turn", async () => {
+    const nc = await clients.connect();
+    const kvm = new Kvm(nc);
+    const name = bucketName();
+    const kv = await kvm.create(name);
+    // Each put replaces the oldest message of the stream (its key's previous value); one key
+    // written once stays first.
+    await kv.put("static", "s");
+    for (let round = 0; round < 5; round++) for (let k = 0; k < 20; k++) await kv.put(`k${k}`, `${round}`);
+    const jsm = await jetstreamManager(nc);
+    let info = await jsm.streams.info(`KV_${name}`);
+    expect(info.state.messages).toBe(21);
+    expect(info.state.first_seq).toBe(1);
+    expect(info.state.last_seq).toBe(101);
+    await kv.purge("static");
+    await kv.put("k0", "last");
+    info = await jsm.streams.info(`KV_${name}`);
+    // The purge marker (seq 102) replaced "static"; k1's value from the last round (seq 83) is now first.
+    expect(info.state.first_seq).toBe(83);
+    expect(info.state.messages).toBe(21);
+    const seen: string[] = [];
+    const iter = await kv.watch({ include: KvWatchInclude.LastValue });
+    for await (const e of iter as AsyncIterable<KvWatchEntry>) {
+      seen.push(`${e.key}=${e.operation === "PUT" ? e.string() : e.operation}`);
+      if (e.delta === 0) break;
+    }
+    expect(seen).toHaveLength(21);
+    expect(seen[0]).toBe("k1=4");
+    expect(seen.slice(-2)).toEqual(["static=PURGE", "k0=last"]);
   });
 
   it("reports status, lists buckets, and destroys one", async () => {

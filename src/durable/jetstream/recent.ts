@@ -8,6 +8,13 @@
 
 import type { StoredMessage } from "./stream-store.js";
 
+/**
+ * At most this many sequences in the run, holes included: the bytes cap alone would let a
+ * run grow without end when the newest messages keep replacing older ones (a key-value
+ * bucket's puts), since a hole costs no bytes.
+ */
+const MAX_RUN = 1 << 16;
+
 export class RecentMessages {
   private msgs: (StoredMessage | null)[] = [];
   private head = 0;
@@ -26,7 +33,7 @@ export class RecentMessages {
     if (this.head === this.msgs.length) this.first = m.seq;
     this.msgs.push(m);
     this.bytes += m.size;
-    while (this.bytes > cap && this.head < this.msgs.length) this.dropFirst();
+    while ((this.bytes > cap || this.msgs.length - this.head > MAX_RUN) && this.head < this.msgs.length) this.dropFirst();
     // The array is shifted in one copy once half of it is gone.
     if (this.head > 1024 && this.head * 2 > this.msgs.length) {
       this.msgs = this.msgs.slice(this.head);
@@ -53,6 +60,20 @@ export class RecentMessages {
       if (m !== null && wanted(m)) out.push(m);
     }
     return out;
+  }
+
+  /**
+   * The sequence of the first message kept at or after `seq`: 0 when none is, from there to the
+   * end of the run; -1 when `seq` is not within what is kept, so memory cannot tell.
+   */
+  firstFrom(seq: number): number {
+    if (!this.covers(seq)) return -1;
+    const msgs = this.msgs;
+    for (let i = this.head + seq - this.first; i < msgs.length; i++) {
+      const m = msgs[i];
+      if (m !== null) return m.seq;
+    }
+    return 0;
   }
 
   /** The message of `seq` was removed from the stream. */

@@ -39,10 +39,11 @@ export interface StoredCounts {
 
 type Row = Record<string, SqlStorageValue>;
 
-/** What a removal took: how many messages, their bytes, and the highest sequence among them. */
+/** What a removal took: how many messages, their bytes, and the lowest and highest sequence among them. */
 export interface Removed {
   readonly n: number;
   readonly bytes: number;
+  readonly minSeq: number;
   readonly maxSeq: number;
   /** Which went, when only a few did (at most REMOVED_SEQS); null when more did. */
   readonly seqs: number[] | null;
@@ -279,19 +280,21 @@ export class StreamStore {
   private removed(cursor: SqlStorageCursor<Row>): Removed {
     let n = 0;
     let bytes = 0;
+    let minSeq = Infinity;
     let maxSeq = 0;
     let seqs: number[] | null = [];
     for (const r of cursor) {
       n++;
       bytes += r.size as number;
       const seq = r.seq as number;
+      if (seq < minSeq) minSeq = seq;
       if (seq > maxSeq) maxSeq = seq;
       if (seqs !== null) {
         if (seqs.length < REMOVED_SEQS) seqs.push(seq);
         else seqs = null;
       }
     }
-    return { n, bytes, maxSeq, seqs };
+    return { n, bytes, minSeq, maxSeq, seqs };
   }
 }
 

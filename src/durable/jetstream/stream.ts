@@ -222,7 +222,15 @@ export class Stream {
     for (const c of this.consumers.values()) c.removed(removed.maxSeq);
     this.msgs -= removed.n;
     this.bytes -= removed.bytes;
-    this.firstSeq = this.msgs === 0 ? this.lastSeq + 1 : (this.store.next(this.id, this.firstSeq)?.seq ?? this.lastSeq + 1);
+    // The first message stays first unless it went, as it does on each put to a key-value
+    // bucket whose keys are written in turn; the next is then found in memory when it can be.
+    if (this.msgs === 0) this.firstSeq = this.lastSeq + 1;
+    else if (removed.minSeq <= this.firstSeq) {
+      const kept = this.recent.firstFrom(this.firstSeq);
+      this.firstSeq = kept > 0 ? kept : (this.store.next(this.id, this.firstSeq)?.seq ?? this.lastSeq + 1);
+      // The holes below it are no longer worth keeping.
+      this.recent.removedBelow(this.firstSeq);
+    }
     // The stream's last sequence and time must outlive its last message; while that message
     // is there, they can be read from it.
     if (this.msgs === 0 || removed.maxSeq === this.lastSeq) this.store.saveLast(this.id, this.lastSeq, this.lastTs);
@@ -328,7 +336,7 @@ export class Stream {
   deleteMessage(seq: number): boolean {
     const size = this.store.remove(this.id, seq);
     if (size < 0) return false;
-    this.account_({ n: 1, bytes: size, maxSeq: seq, seqs: [seq] });
+    this.account_({ n: 1, bytes: size, minSeq: seq, maxSeq: seq, seqs: [seq] });
     return true;
   }
 
