@@ -27,6 +27,24 @@ const AUTH_CONFIG = JSON.stringify({
   },
 });
 
+/**
+ * Files that start brokers of their own (limits, authorization, accounts, logs, …): they run
+ * once, in "e2e", not again in the projects that run the suite against several shards.
+ */
+const SINGLE_BROKER_FILES = [
+  "test/e2e/limits.test.ts",
+  "test/e2e/auth.test.ts",
+  "test/e2e/accounts.test.ts",
+  "test/e2e/jwt.test.ts",
+  "test/e2e/connections.test.ts",
+  "test/e2e/monitoring-guard.test.ts",
+  "test/e2e/service.test.ts",
+  "test/e2e/bridge-auth.test.ts",
+  "test/e2e/logs.test.ts",
+  "test/e2e/jetstream-durability.test.ts",
+  "test/e2e/jetstream-config.test.ts",
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -83,21 +101,22 @@ export default defineConfig({
         test: {
           name: "e2e-sharded",
           include: ["test/e2e/**/*.test.ts"],
-          exclude: [
-            "test/e2e/limits.test.ts",
-            "test/e2e/auth.test.ts",
-            "test/e2e/accounts.test.ts",
-            "test/e2e/jwt.test.ts",
-            "test/e2e/connections.test.ts",
-            "test/e2e/monitoring-guard.test.ts",
-            "test/e2e/service.test.ts",
-            "test/e2e/bridge-auth.test.ts",
-            "test/e2e/logs.test.ts",
-            "test/e2e/jetstream-durability.test.ts",
-            "test/e2e/jetstream-config.test.ts",
-          ],
+          exclude: SINGLE_BROKER_FILES,
           environment: "node",
           globalSetup: ["test/e2e/global-setup-sharded.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The same suite again with REGIONS: three regions of two shards, a delay between
+        // regions as between continents, and connections spread over every region.
+        test: {
+          name: "e2e-regions",
+          include: ["test/e2e/**/*.test.ts"],
+          exclude: SINGLE_BROKER_FILES,
+          environment: "node",
+          globalSetup: ["test/e2e/global-setup-regions.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -301,7 +301,7 @@ async function runOnce(scenario, target, params, results, rep) {
     results.error(label, target.name, rep, `${msg} (sent ${ctx.sent}, received ${ctx.received} when it stopped)`);
     log(`  ${target.name.padEnd(12)} run ${rep}: FAILED (${outcome.error.message ?? outcome.error}) sent ${ctx.sent} received ${ctx.received} [${secs} s]`);
   } else {
-    for (const f of outcome.figures) results.add(label, f.figure, f.unit, target.name, f.value, f.better, f.kind);
+    for (const f of outcome.figures) results.add(label, f.figure, f.unit, target.name, f.value, f.better, f.kind, rep);
     results.count(label, target.name, outcome.sent, outcome.received);
     const figs = outcome.figures.filter((f) => f.kind !== "cost").map((f) => `${f.figure} ${fmt(f.value)}`).join(", ");
     const costs = outcome.figures.filter((f) => f.kind === "cost");
@@ -329,7 +329,7 @@ async function runOnce(scenario, target, params, results, rep) {
       const perMsg = (p) => ((p / 100) * wall * 1e6) / outcome.messages;
       const us = perMsg((pct.worker ?? 0) + (pct["nats-server"] ?? 0));
       const fig = `${scenario.prefix ?? ""}server CPU per msg`;
-      results.add(label, fig, "µs", target.name, us, "lower");
+      results.add(label, fig, "µs", target.name, us, "lower", undefined, rep);
       const beside = Object.keys(pct)
         .filter((k) => !["client", "other", "worker", "nats-server"].includes(k))
         .map((k) => `${k} ${perMsg(pct[k]).toFixed(2)}`);

@@ -214,15 +214,31 @@ function render(varz) {
     drawChart("conns", [{ values: history.connections, cls: "s-third" }, { values: history.subscriptions, cls: "s-in" }], count);
   }
 
-  renderShards(shards, dt);
+  // With REGIONS, each shard names its region; the table groups them under it.
+  const regions = new Map((varz.shards ?? []).filter((s) => typeof s.region === "string").map((s) => [Number(s.shard), s.region]));
+  renderShards(shards, regions, dt);
   prev = { t, totals, shards };
 }
 
 const SHARD_COLUMNS = ["connections", "total_connections", "subscriptions", "rate:in_msgs", "rate:out_msgs", "rate:in_bytes", "rate:out_bytes", "in_msgs", "out_msgs", "slow_consumers"];
 
-function renderShards(shards, dt) {
+function renderShards(shards, regions, dt) {
   const rows = [];
+  let region = null;
   for (const [shard, s] of [...shards].sort((a, b) => a[0] - b[0])) {
+    // A region's shards are numbered together: a heading row where the region changes.
+    if (regions.has(shard) && regions.get(shard) !== region) {
+      region = regions.get(shard);
+      const head = document.createElement("tr");
+      head.className = "region";
+      head.dataset.region = region;
+      const th = document.createElement("th");
+      th.colSpan = SHARD_COLUMNS.length + 2;
+      th.scope = "rowgroup";
+      th.textContent = `region ${region}`;
+      head.append(th);
+      rows.push(head);
+    }
     const before = prev?.shards.get(shard);
     const tr = document.createElement("tr");
     tr.dataset.shard = String(shard);

@@ -31,6 +31,11 @@ function ratio(a, b) {
   return `${(a / b).toFixed(2)}×`;
 }
 
+/** A paired ratio (Results.pairedRatio) as the tables show it. */
+function pairedCell(r) {
+  return Number.isFinite(r) ? `${r.toFixed(2)}×` : "—";
+}
+
 function pad(s, n, right = false) {
   s = String(s);
   return right ? s.padStart(n) : s.padEnd(n);
@@ -83,12 +88,27 @@ export class Results {
     }
     return rows.length ? table(["scenario", "target", "bench client and server processes"], rows.map((r) => r.slice(0, 3)), 3) : "";
   }
-  /** `kind`: "cost" for the cluster's cost figures (their own table). */
-  add(scenario, figure, unit, target, value, better = "higher", kind = undefined) {
+  /** `kind`: "cost" for the cluster's cost figures (their own table); `rep`: the repetition, which pairs runs. */
+  add(scenario, figure, unit, target, value, better = "higher", kind = undefined, rep = undefined) {
     const key = `${scenario}|${figure}`;
     let f = this.figures.get(key);
-    if (!f) this.figures.set(key, (f = { scenario, figure, unit, better, kind, runs: {} }));
+    if (!f) this.figures.set(key, (f = { scenario, figure, unit, better, kind, runs: {}, reps: {} }));
     (f.runs[target] ??= []).push(value);
+    if (rep !== undefined) (f.reps[target] ??= new Map()).set(rep, value);
+  }
+
+  /**
+   * The median of the ratios a/b run by run: each repetition runs every target back to back,
+   * so a pair shares the machine's state of the moment, which the medians of each target taken
+   * apart do not (this machine drifts between a slower and a faster state for seconds at a time).
+   */
+  pairedRatio(f, a, b) {
+    const ra = f.reps[a];
+    const rb = f.reps[b];
+    if (!ra || !rb) return NaN;
+    const ratios = [];
+    for (const [rep, v] of ra) if (rb.has(rep)) ratios.push(v / rb.get(rep));
+    return median(ratios);
   }
   count(scenario, target, sent, received) {
     const key = `${scenario}|${target}`;
@@ -116,7 +136,7 @@ export class Results {
   render(targets) {
     const [a, b, ...rest] = targets;
     const header = ["scenario", "figure", "unit", a];
-    if (b) header.push(b, `${a}/${b}`);
+    if (b) header.push(b, `${a}/${b}`, "paired");
     for (const c of rest) header.push(c, `${c}/${b}`);
     header.push(`lost (${targets.join(" / ")})`);
     const rows = [];
@@ -125,7 +145,9 @@ export class Results {
       if (f.scenario === "ceiling" || this.sections.has(f.scenario)) continue;
       const m = (t) => median(f.runs[t] ?? []);
       const row = [f.scenario === prevScenario ? "" : f.scenario, f.figure, f.unit, fmt(m(a))];
-      if (b) row.push(fmt(m(b)), ratio(m(a), m(b)));
+      if (b) {
+        row.push(fmt(m(b)), ratio(m(a), m(b)), pairedCell(this.pairedRatio(f, a, b)));
+      }
       for (const c of rest) row.push(fmt(m(c)), ratio(m(c), m(b)));
       const lostCell = (t) => {
         const c = this.lost.get(`${f.scenario}|${t}`);
@@ -193,11 +215,12 @@ export class Results {
         fmt(a),
         fmt(b),
         ratio(b, a),
+        pairedCell(this.pairedRatio(f, cross, single)),
         f.scenario === prev ? "" : `${lostCell(single)} / ${lostCell(cross)}`,
       ]);
       prev = f.scenario;
     }
-    const main = table(["scenario", "figure", "unit", "single shard", "4 shards, cross-shard", "cross/single", "lost (single / cross)"], rows);
+    const main = table(["scenario", "figure", "unit", "single shard", "4 shards, cross-shard", "cross/single", "paired", "lost (single / cross)"], rows);
 
     // Cost: one row per scenario, one column per cost figure (same order as added).
     const costNames = [...new Set(inCluster.filter((f) => f.kind === "cost" && f.unit !== "records" && f.unit !== "msg").map((f) => f.figure))];

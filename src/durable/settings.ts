@@ -5,6 +5,7 @@
 
 import { ConfigError, EMPTY_CONFIG, parseConfig, type BrokerConfig } from "../protocol/config.js";
 import { LOG_LEVELS, type LogLevel } from "../protocol/log.js";
+import { parseRegionDelays, parseRegions, RegionError, type Region, type RegionDelays } from "../protocol/regions.js";
 
 export interface Settings {
   /** Largest message a client may publish (headers + payload), as nats-server's max_payload. */
@@ -15,8 +16,17 @@ export interface Settings {
   readonly maxSubscriptions: number;
   /** Bytes a connection may have waiting to be written before it is cut off as a slow consumer. */
   readonly maxPending: number;
-  /** Number of Shard objects: each hosts connections and owns part of the subject space. */
+  /**
+   * Number of Shard objects, in all regions: each hosts connections and owns part of the
+   * subject space. Shard i is in region regions[floor(i / shardsPerRegion)].
+   */
   readonly shards: number;
+  /** SHARDS: the host shards of each region (of the whole broker without regions). */
+  readonly shardsPerRegion: number;
+  /** REGIONS: the location hints the shards are placed in, in order; empty: placed by the platform. */
+  readonly regions: readonly Region[];
+  /** One-way delays added between shards of two regions (REGION_DELAY_MS, tests only). */
+  readonly regionDelays: RegionDelays;
   /** How many leading tokens of a subject make its shard key. */
   readonly keyDepth: number;
   /** Subject keys whose remote interest one host keeps cached. */
@@ -43,6 +53,9 @@ export interface SettingsEnv {
   MAX_SUBSCRIPTIONS?: string;
   MAX_PENDING?: string;
   SHARDS?: string;
+  REGIONS?: string;
+  REGION_DELAY_MS?: string;
+  TEST_HOOKS?: string;
   SHARD_KEY_DEPTH?: string;
   INTEREST_CACHE_KEYS?: string;
   ALLOW_ANONYMOUS?: string;
@@ -57,6 +70,9 @@ export const DEFAULT_SETTINGS: Settings = {
   maxSubscriptions: 0,
   maxPending: 64 * 1024 * 1024, // nats-server MAX_PENDING_SIZE
   shards: 1,
+  shardsPerRegion: 1,
+  regions: [],
+  regionDelays: new Map(),
   // Two tokens: the request inbox `_INBOX.<id>.*` keys on `_INBOX.<id>`, one owner per
   // requester, instead of every inbox landing on one owner (as with one token).
   keyDepth: 2,
@@ -140,16 +156,42 @@ function configOf(env: SettingsEnv): BrokerConfig {
   }
 }
 
+const MAX_SHARDS = 1024;
+
+/** SHARDS per region, the regions, and the delays between them, checked together. */
+function placement(env: SettingsEnv): Pick<Settings, "shards" | "shardsPerRegion" | "regions" | "regionDelays"> {
+  const perRegion = integer(env, "SHARDS", DEFAULT_SETTINGS.shards, 1, MAX_SHARDS);
+  try {
+    const regions = parseRegions(env.REGIONS);
+    const shards = perRegion * Math.max(1, regions.length);
+    if (shards > MAX_SHARDS) throw new SettingsError(`SHARDS (${perRegion}) times the ${regions.length} REGIONS is ${shards}: at most ${MAX_SHARDS} shards in all`);
+    const delays = env.REGION_DELAY_MS;
+    if (delays !== undefined && delays !== "" && env.TEST_HOOKS !== "1") {
+      throw new SettingsError("REGION_DELAY_MS slows every call between regions on purpose: it is for tests, and needs TEST_HOOKS=1");
+    }
+    if (delays !== undefined && delays !== "" && regions.length < 2) throw new SettingsError("REGION_DELAY_MS needs two REGIONS or more");
+    return { shards, shardsPerRegion: perRegion, regions, regionDelays: parseRegionDelays(delays, regions) };
+  } catch (e) {
+    if (e instanceof RegionError) throw new SettingsError(e.message);
+    throw e;
+  }
+}
+
+/** The region of shard `index`; null without regions. */
+export function regionOfShard(settings: Settings, index: number): Region | null {
+  return settings.regions.length === 0 ? null : (settings.regions[Math.floor(index / settings.shardsPerRegion)] ?? null);
+}
+
 /** Reads and checks the settings; throws SettingsError naming the first bad one. */
 export function readSettings(env: SettingsEnv): Settings {
   const config = configOf(env);
   return {
+    ...placement(env),
     // workerd accepts WebSocket messages of up to 32 MiB, so no op may be larger.
     maxPayload: limit(env, "MAX_PAYLOAD", "max_payload", config.maxPayload, DEFAULT_SETTINGS.maxPayload, 1, 32 * 1024 * 1024 - 8192),
     maxControlLine: limit(env, "MAX_CONTROL_LINE", "max_control_line", config.maxControlLine, DEFAULT_SETTINGS.maxControlLine, 32, 1024 * 1024),
     maxSubscriptions: limit(env, "MAX_SUBSCRIPTIONS", "max_subscriptions", config.maxSubscriptions, DEFAULT_SETTINGS.maxSubscriptions, 0, 1_000_000),
     maxPending: limit(env, "MAX_PENDING", "max_pending", config.maxPending, DEFAULT_SETTINGS.maxPending, 1024, 1024 * 1024 * 1024),
-    shards: integer(env, "SHARDS", DEFAULT_SETTINGS.shards, 1, 1024),
     keyDepth: integer(env, "SHARD_KEY_DEPTH", DEFAULT_SETTINGS.keyDepth, 1, 16),
     cacheKeys: integer(env, "INTEREST_CACHE_KEYS", DEFAULT_SETTINGS.cacheKeys, 16, 1_000_000),
     maxConnections: config.maxConnections ?? DEFAULT_SETTINGS.maxConnections,

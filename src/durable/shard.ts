@@ -35,7 +35,9 @@ import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
 import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
-import { serverId, shardIndex, shardName } from "./names.js";
+import { serverId, shardIndex } from "./names.js";
+import { shardStub } from "./placement.js";
+import { Wan } from "./cluster/wan.js";
 import { createSchema } from "./schema.js";
 import { readSettings, type Settings, type SettingsEnv } from "./settings.js";
 
@@ -106,7 +108,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     const hooks = this.webhooks.stored();
     const links = ctx.getWebSockets(LINK_TAG);
     this.links = new WeakSet(links);
-    const stub = (shard: number) => env.SHARD.get(env.SHARD.idFromName(shardName(shard)));
+    const stub = (shard: number) => shardStub(env.SHARD, this.settings, shard);
+    const wan = new Wan(this.settings, this.self);
     this.jetstream = new JetStream(
       this.host,
       sql,
@@ -117,7 +120,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
         serverName: ctx.id.name ?? ctx.id.toString(),
         maxPayload: this.settings.maxPayload,
       },
-      (shard, call) => stub(shard).jetstreamHome(call) as Promise<HomeAnswer>,
+      (shard, call) => wan.call(shard, () => stub(shard).jetstreamHome(call) as Promise<HomeAnswer>),
       { wakeBy: (at) => this.wakeBy(at) },
       this.log,
     );
@@ -129,7 +132,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
     this.log.debug("Shard started", { connections: this.host.connections, webhooks: hooks.length });
     if (this.settings.shards > 1) {
       const cluster = clusterSettings(this.settings, this.self);
-      const peers = new Peers(this.self, this, stub, this.log);
+      const peers = new Peers(this.self, this, stub, this.log, wan);
       this.directory = new Directory(this.self, cluster.keyDepth, new DirectoryStore(sql), new InterestPushes(peers));
       this.cluster = new Cluster(cluster, peers, this.host, meta);
       this.host.attach(this.cluster);

@@ -10,14 +10,12 @@ import { ERR } from "../protocol/errors.js";
 import { encodeHeaders, headerProblem, type HeaderFields } from "../protocol/headers.js";
 import { isValidLiteralSubject, isValidSubject } from "../protocol/subject.js";
 import { webhookCid } from "../durable/bridge/webhooks.js";
-import { checkedSettings, chosenShard, shard } from "./shards.js";
+import { checkedSettings, chosenShard, shard, type Target } from "./shards.js";
+
+export type { Target } from "./shards.js";
 
 export type { BridgeResult, Caller, Reply } from "../durable/bridge/bridge.js";
 
-export interface Target {
-  /** The shard to run on, as the caller named it; null for one at random. */
-  readonly shard: number | string | null;
-}
 
 export interface PublishInput {
   readonly subject: string;
@@ -62,9 +60,9 @@ function prepare(env: ShardEnv, target: Target, input: PublishInput) {
   }
   const headers = fields.length > 0 ? encodeHeaders(fields) : null;
   if ((headers?.length ?? 0) + input.payload.length > settings.maxPayload) return refuse(413, ERR.maxPayload);
-  const index = chosenShard(target.shard, settings.shards);
+  const index = chosenShard(target, settings);
   if (typeof index === "string") return refuse(400, index);
-  return { ok: true as const, reply, headers, stub: shard(env, index) };
+  return { ok: true as const, reply, headers, stub: shard(env, settings, index) };
 }
 
 export async function publish(env: ShardEnv, caller: Caller, target: Target, input: PublishInput): Promise<BridgeResult<null>> {
@@ -93,9 +91,9 @@ function prepareSubscription(env: ShardEnv, target: Target, input: { subject: st
   const max = input.max ?? 0;
   if (!Number.isInteger(max) || max < 0) return refuse(400, "max must be a whole number of messages, 0 for no limit");
   if (input.subject.length + (queue?.length ?? 0) + 32 > settings.maxControlLine) return refuse(400, ERR.maxControlLine);
-  const index = chosenShard(target.shard, settings.shards);
+  const index = chosenShard(target, settings);
   if (typeof index === "string") return refuse(400, index);
-  return { ok: true as const, queue, max, stub: shard(env, index) };
+  return { ok: true as const, queue, max, stub: shard(env, settings, index) };
 }
 
 export async function subscribe(env: ShardEnv, caller: Caller, target: Target, input: SubscribeInput): Promise<BridgeResult<ReadableStream<Uint8Array>>> {
@@ -132,5 +130,5 @@ export async function unsubscribeWebhook(env: ShardEnv, id: string): Promise<boo
   const cid = webhookCid(id);
   if (typeof settings === "string" || cid === null) return false;
   // A cid says which shard handed it out (Host.open interleaves them).
-  return shard(env, (cid - 1) % settings.shards).webhookUnsubscribe(id);
+  return shard(env, settings, (cid - 1) % settings.shards).webhookUnsubscribe(id);
 }

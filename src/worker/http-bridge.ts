@@ -10,7 +10,7 @@ import { publish, request, subscribe, type BridgeResult, type Caller, type Targe
 import { bridgeCors } from "./cors.js";
 import { httpCredentials } from "./credentials.js";
 import { originRefusal } from "./origin.js";
-import { checkedSettings } from "./shards.js";
+import { checkedSettings, clientLocation } from "./shards.js";
 
 /** Request headers with this prefix become NATS headers; reply headers come back with it. */
 export const HEADER_PREFIX = "nats-header-";
@@ -58,7 +58,8 @@ export function start(c: Ctx, verb: string): { caller: Caller; target: Target; s
     name: `${c.req.method} /${verb}`,
     ip: c.req.header("cf-connecting-ip") ?? "",
   };
-  return { caller, target: { shard: url.searchParams.get("shard") }, subject };
+  const target = { shard: url.searchParams.get("shard"), region: url.searchParams.get("region"), where: clientLocation(c.req.raw, c.env) };
+  return { caller, target, subject };
 }
 
 /** `Nats-Header-X-Trace: 1` → `X-Trace: 1`, in the order given. */

@@ -16,7 +16,7 @@ import { httpBridge } from "./http-bridge.js";
 import { kvBridge } from "./kv-bridge.js";
 import { monitoring } from "./monitoring.js";
 import { originRefusal } from "./origin.js";
-import { checkedSettings, chosenShard, shard, workerLog } from "./shards.js";
+import { checkedSettings, chosenShard, clientLocation, shard, withRegion, workerLog } from "./shards.js";
 
 export { Shard } from "../durable/shard.js";
 export { NatsService } from "./service.js";
@@ -46,12 +46,13 @@ app.get("/", async (c) => {
       workerLog(c.env).info(`websocket handshake error: ${refusal}`, { ip: clientIp(c.req.raw), origin: c.req.header("Origin") });
       return c.text(`${refusal}\n`, 403);
     }
-    const index = chosenShard(new URL(c.req.url).searchParams.get("shard"), settings.shards);
+    const params = new URL(c.req.url).searchParams;
+    const index = chosenShard({ shard: params.get("shard"), region: params.get("region"), where: clientLocation(c.req.raw, c.env) }, settings);
     if (typeof index === "string") {
       workerLog(c.env).info(`websocket handshake error: ${index}`, { ip: clientIp(c.req.raw) });
       return c.text(`${index}\n`, 400);
     }
-    return shard(c.env, index).fetch(c.req.raw);
+    return shard(c.env, settings, index).fetch(c.req.raw);
   }
   return c.text(
     `nats-edge: a NATS server on Cloudflare Workers.\n` +
@@ -75,14 +76,27 @@ app.get("/healthz", async (c) => {
   const closed = closedToAll(settings);
   if (closed !== null) return c.json({ status: "error", error: closed }, 503);
   try {
-    const shards = await Promise.all(Array.from({ length: settings.shards }, (_, i) => shard(c.env, i).health()));
+    const shards = await Promise.all(
+      Array.from({ length: settings.shards }, async (_, i) => withRegion(settings, i, await shard(c.env, settings, i).health())),
+    );
     let connections = 0;
     let subscriptions = 0;
     for (const h of shards) {
       connections += h.connections;
       subscriptions += h.subscriptions;
     }
-    return c.json({ status: "ok", connections, subscriptions, shards });
+    if (settings.regions.length === 0) return c.json({ status: "ok", connections, subscriptions, shards });
+    // Each region's share: its shards, and the connections and subscriptions they hold.
+    const regions = settings.regions.map((region) => {
+      const own = shards.filter((h) => h.region === region);
+      return {
+        region,
+        shards: own.map((h) => h.shard),
+        connections: own.reduce((n, h) => n + h.connections, 0),
+        subscriptions: own.reduce((n, h) => n + h.subscriptions, 0),
+      };
+    });
+    return c.json({ status: "ok", connections, subscriptions, regions, shards });
   } catch (e) {
     workerLog(c.env).warn("shard unavailable", { route: "/healthz", ...errorFields(e) });
     return c.json({ status: "error", error: `shard unavailable: ${String(e)}` }, 503);
@@ -95,9 +109,10 @@ app.route("/", monitoring);
 
 // Test hook, only with TEST_HOOKS=1: resets a shard object as an eviction would.
 app.post("/_test/abort/:shard", async (c) => {
-  if (c.env.TEST_HOOKS !== "1") return c.notFound();
+  const settings = checkedSettings(c.env);
+  if (c.env.TEST_HOOKS !== "1" || typeof settings === "string") return c.notFound();
   try {
-    await shard(c.env, Number(c.req.param("shard"))).testAbort();
+    await shard(c.env, settings, Number(c.req.param("shard"))).testAbort();
   } catch {
     // The reset makes the call itself fail: that is the point.
   }
@@ -107,8 +122,9 @@ app.post("/_test/abort/:shard", async (c) => {
 // Test hook, only with TEST_HOOKS=1: connection <cid> on a shard makes the object throw on
 // its next message, as a bug would, to show that the object's other connections go on.
 app.post("/_test/break/:shard/:cid", async (c) => {
-  if (c.env.TEST_HOOKS !== "1") return c.notFound();
-  const found = await shard(c.env, Number(c.req.param("shard"))).testBreak(Number(c.req.param("cid")));
+  const settings = checkedSettings(c.env);
+  if (c.env.TEST_HOOKS !== "1" || typeof settings === "string") return c.notFound();
+  const found = await shard(c.env, settings, Number(c.req.param("shard"))).testBreak(Number(c.req.param("cid")));
   return found ? c.text("broken\n") : c.notFound();
 });
 

@@ -30,7 +30,7 @@ import { isValidLiteralSubject } from "../protocol/subject.js";
 import type { SublistCounts } from "../protocol/sublist.js";
 import { monitorRefusal } from "./monitor-guard.js";
 import { connInfo, durationNs, rfc3339, subDetail, sublistStats, uptime } from "./monitor-json.js";
-import { checkedSettings, shard, workerLog } from "./shards.js";
+import { checkedSettings, shard, withRegion, workerLog } from "./shards.js";
 
 type Env = { Bindings: ShardEnv };
 type Ctx = Context<Env>;
@@ -77,7 +77,7 @@ async function ask<K extends MonitorQuery["kind"]>(
     Array.from({ length: settings.shards }, async (_, i) => {
       try {
         // A shard answers a query with a report of the same kind.
-        return (await shard(c.env, i).monitor(query)) as Extract<MonitorReport, { kind: K }>;
+        return (await shard(c.env, settings, i).monitor(query)) as Extract<MonitorReport, { kind: K }>;
       } catch (e) {
         throw new ShardUnavailable(`shard ${i} unavailable: ${String(e)}`);
       }
@@ -183,7 +183,8 @@ monitoring.get(
     const system = config.operator?.systemAccount ?? null;
     if (system !== null) varz.system_account = system;
     varz.num_shards = settings.shards;
-    varz.shards = shards;
+    varz.shards = shards.map((r) => withRegion(settings, r.shard, r));
+    if (settings.regions.length > 0) varz.regions = settings.regions;
     return c.json(varz);
   }),
 );
@@ -239,7 +240,8 @@ monitoring.get(
       total: reports.reduce((n, r) => n + r.total, 0),
       offset,
       limit,
-      connections: conns.map((r) => connInfo(r, { now, subs, auth, globalAccount: GLOBAL_ACCOUNT })),
+      // A cid tells the shard that handed it out (Host.open), and so the connection's region.
+      connections: conns.map((r) => withRegion(settings, (r.cid - 1) % settings.shards, connInfo(r, { now, subs, auth, globalAccount: GLOBAL_ACCOUNT }))),
     });
   }),
 );
@@ -357,7 +359,7 @@ monitoring.get(
       Array.from({ length: settings.shards }, async (_, i) => {
         try {
           // Plain JSON-shaped data; the RPC types cannot see through its open records.
-          return (await shard(c.env, i).jetstreamReport()) as unknown as JetStreamReport;
+          return (await shard(c.env, settings, i).jetstreamReport()) as unknown as JetStreamReport;
         } catch (e) {
           throw new ShardUnavailable(`shard ${i} unavailable: ${String(e)}`);
         }

@@ -8,6 +8,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { ShardEnv } from "../durable/shard.js";
 import { decodeHeaders } from "../protocol/headers.js";
+import type { ClientLocation } from "../protocol/regions.js";
 import { headerRecord } from "../protocol/message-json.js";
 import { publish, request, subscribe, subscribeWebhook, unsubscribeWebhook, type BridgeResult, type Caller, type Target } from "./bridge.js";
 
@@ -22,8 +23,15 @@ export interface ServiceAuth {
 
 export interface CallOptions {
   auth?: ServiceAuth;
-  /** Run on this shard; by default one at random. */
+  /** Run on this shard; by default one of the region asked for or nearest, at random. */
   shard?: number;
+  /** Run in this region (one of REGIONS). */
+  region?: string;
+  /**
+   * Where the caller's own client is, for the nearest region: pass on the `request.cf` of
+   * the request being served (a binding call carries none of its own).
+   */
+  location?: ClientLocation;
   /** Shown as the connection's name in /connz. */
   name?: string;
 }
@@ -126,7 +134,7 @@ function caller(options: CallOptions, verb: string): Caller {
 }
 
 function target(options: CallOptions): Target {
-  return { shard: options.shard ?? null };
+  return { shard: options.shard ?? null, region: options.region ?? null, where: options.location ?? null };
 }
 
 function fields(h: HeaderInit | undefined): [string, string][] {

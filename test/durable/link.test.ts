@@ -5,6 +5,8 @@
 // gives its records up.
 import { describe, expect, it } from "vitest";
 import { Links } from "../../src/durable/cluster/link.js";
+import { Wan } from "../../src/durable/cluster/wan.js";
+import { readSettings } from "../../src/durable/settings.js";
 import { Message } from "../../src/protocol/message.js";
 import { FRAME_ACK, FRAME_DATA, NO_QUEUE_NAMES, RouteReader } from "../../src/protocol/route.js";
 
@@ -70,12 +72,15 @@ interface Shard {
 
 /**
  * Two shards whose links open in-memory socket pairs. `refuse` makes opening fail;
- * `nobody` lists subjects no one takes (their receipts come back undelivered).
+ * `nobody` lists subjects no one takes (their receipts come back undelivered);
+ * `delayMs` puts the two in regions that far apart (cluster/wan.ts, as REGION_DELAY_MS does).
  */
-function cluster(o: { refuse?: () => boolean; nobody?: string[] } = {}) {
+function cluster(o: { refuse?: () => boolean; nobody?: string[]; delayMs?: number } = {}) {
   const shards: Shard[] = [];
   const sockets: End[] = [];
+  const settings = o.delayMs === undefined ? null : readSettings({ REGIONS: "wnam,weur", SHARDS: "1", TEST_HOOKS: "1", REGION_DELAY_MS: String(o.delayMs) });
   for (const self of [0, 1]) {
+    const wan = settings === null ? null : new Wan(settings, self);
     const s: Shard = {
       got: [],
       answered: [],
@@ -110,6 +115,7 @@ function cluster(o: { refuse?: () => boolean; nobody?: string[] } = {}) {
           s.dropped += records;
           s.answered.push({ receipts: [...receipts], undelivered: [...receipts] });
         },
+        arrivesNow: (peer, handle) => wan === null || !wan.arrive(peer, handle),
       }),
     };
     shards.push(s);
@@ -147,6 +153,27 @@ describe("links between shards", () => {
     // Acks rode on the data frames going back: at most the last exchange needed an ack frame.
     const acks = [...kinds(sockets[0].sent), ...kinds(sockets[0].other.sent)].filter((k) => k === "ack");
     expect(acks.length).toBeLessThanOrEqual(2);
+  });
+
+  it("deliver in order and once between regions far apart, both ways, a socket lost on the way included", async () => {
+    const { shards, sockets, route } = cluster({ delayMs: 15 });
+    const t0 = Date.now();
+    route(0, "first");
+    shards[0].links.flush();
+    for (let t = 0; t < 100 && shards[1].got.length < 1; t++) await settle(2);
+    // It travelled: at least the delay, one way.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(14);
+    for (let i = 0; i < 300; i++) {
+      route(0, `a.${i}`, 0, 200);
+      route(1, `b.${i}`, 0, 200);
+      shards[0].links.flush();
+      shards[1].links.flush();
+      if (i === 150) sockets[0].close();
+      if (i % 50 === 0) await settle(3);
+    }
+    for (let t = 0; t < 200 && (shards[1].got.length < 301 || shards[0].got.length < 300); t++) await settle(10);
+    expect(shards[1].got).toEqual(["0:first", ...Array.from({ length: 300 }, (_, i) => `0:a.${i}`)]);
+    expect(shards[0].got).toEqual(Array.from({ length: 300 }, (_, i) => `1:b.${i}`));
   });
 
   it("gather what follows a full window into one frame until an ack comes", async () => {

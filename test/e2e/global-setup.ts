@@ -1,6 +1,7 @@
 // vitest globalSetup for the end-to-end projects: one broker (as `npm start` serves it) for the whole run.
 // The "e2e" project runs it as a single shard; "e2e-sharded" (global-setup-sharded.ts) runs
-// the same suite against four shards with connections spread over them.
+// the same suite against four shards with connections spread over them, and "e2e-regions"
+// (global-setup-regions.ts) against three regions of two shards each, far apart.
 //
 // Set NATS_E2E_URL (e.g. ws://127.0.0.1:9222 of a nats-server with a websocket listener) to run
 // the single-shard suite against an already-running server instead; nothing is started then.
@@ -13,19 +14,27 @@ declare module "vitest" {
     brokerUrl: string;
     /** Shards of the broker under test; connections are spread over them with `?shard=`. */
     shards: number;
+    /** Its REGIONS, in order (shards 0 and 1 in the first, …); empty without. */
+    regions: string[];
   }
 }
 
-export async function startFor(project: TestProject, shards: number): Promise<() => Promise<void>> {
+/**
+ * `shards`: every shard of the broker (SHARDS times the regions); `vars`: more settings, such
+ * as REGIONS, which then decide how SHARDS is read.
+ */
+export async function startFor(project: TestProject, shards: number, vars: Record<string, string> = {}): Promise<() => Promise<void>> {
   const external = process.env.NATS_E2E_URL as string | undefined;
   if (external && shards === 1) {
     project.provide("brokerUrl", external);
     project.provide("shards", 1);
+    project.provide("regions", []);
     return async () => {};
   }
-  const broker: Broker = await startBroker({ vars: { SHARDS: String(shards), TEST_HOOKS: "1" } });
+  const broker: Broker = await startBroker({ vars: { SHARDS: String(shards), TEST_HOOKS: "1", ...vars } });
   project.provide("brokerUrl", broker.url);
   project.provide("shards", shards);
+  project.provide("regions", vars.REGIONS ? vars.REGIONS.split(",") : []);
   return async () => {
     await broker.stop();
   };

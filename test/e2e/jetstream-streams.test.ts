@@ -94,7 +94,14 @@ describe("jetstream streams", () => {
     const plain = await clients.connect();
     plain.publish(`${name}.b`, "plain");
     await plain.flush();
-    const info = await jsm.streams.info(name);
+    // flush() says the publisher's server took it, not that it reached the stream: a request
+    // from another connection may arrive first (with REGIONS, from farther away), as in a
+    // nats-server cluster.
+    let info = await jsm.streams.info(name);
+    for (let i = 0; i < 50 && info.state.messages < 51; i++) {
+      await delay(50);
+      info = await jsm.streams.info(name);
+    }
     expect(info.state.messages).toBe(51);
     expect(info.state.last_seq).toBe(51);
     const m = await jsm.streams.getMessage(name, { seq: 51 });

@@ -4,7 +4,7 @@
 // a list is checked within one answer.
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { brokerShards, brokerUrl, Clients, delay, listen, quiesce, uniq } from "./util";
+import { brokerRegions, brokerShards, brokerUrl, Clients, delay, listen, quiesce, uniq } from "./util";
 
 const clients = new Clients();
 afterEach(() => clients.closeAll());
@@ -68,7 +68,9 @@ describe.skipIf(Boolean(process.env.NATS_E2E_URL))("monitoring", () => {
 
     expect(after.num_shards).toBe(brokerShards());
     expect(after.shards.map((x: Json) => x.shard)).toEqual([...Array(brokerShards()).keys()]);
-    for (const shard of after.shards) expect(Object.keys(shard).sort()).toEqual(SHARD_FIELDS);
+    // With REGIONS each shard also names its region.
+    const fields = brokerRegions().length > 0 ? [...SHARD_FIELDS, "region"].sort() : SHARD_FIELDS;
+    for (const shard of after.shards) expect(Object.keys(shard).sort()).toEqual(fields);
     for (const field of ["connections", "in_msgs", "out_msgs", "in_bytes", "out_bytes", "subscriptions"]) {
       expect(after.shards.reduce((t: number, x: Json) => t + x[field], 0), field).toBe(after[field]);
     }

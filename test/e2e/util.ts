@@ -25,6 +25,34 @@ export function brokerShards(): number {
   return inject("shards") ?? 1;
 }
 
+/** The REGIONS of the broker under test (each with brokerShards() / regions shards, in order); empty without. */
+export function brokerRegions(): string[] {
+  return inject("regions") ?? [];
+}
+
+/** The shard a connection is on: its INFO's server_name, `shard-<i>` (0 for any other server). */
+export function shardOf(nc: NatsConnection): number {
+  const m = /^shard-(\d+)$/.exec(nc.info?.server_name ?? "");
+  return m === null ? 0 : Number(m[1]);
+}
+
+/** The region of a connection, as an index into brokerRegions(); 0 without REGIONS. */
+export function regionOf(nc: NatsConnection): number {
+  const regions = brokerRegions().length;
+  return regions === 0 ? 0 : Math.floor(shardOf(nc) / (brokerShards() / regions));
+}
+
+/**
+ * Which members of a queue group share the messages of a publisher: with REGIONS, those in
+ * the publisher's region if it has any, since a group prefers them (as nats-server prefers
+ * members in its own cluster to those across a gateway); otherwise every member.
+ */
+export function sharers(members: readonly NatsConnection[], pub: NatsConnection): boolean[] {
+  const here = regionOf(pub);
+  const near = members.map((nc) => regionOf(nc) === here);
+  return near.some(Boolean) ? near : members.map(() => true);
+}
+
 /** A subject unique to this call: `<prefix>.<random>`; tokens are alphanumeric. */
 export function uniq(prefix = "e2e"): string {
   return `${prefix}.${nuid.next()}`;

@@ -86,6 +86,7 @@ export class Cluster implements ClusterLink {
         this.droppedMessages += records;
         local.answered(receipts, receipts);
       },
+      arrivesNow: (peer, handle) => peers.arrivesNow(peer, handle),
     });
     this.last = new LastSubject(s.keyDepth);
     this.cache = new InterestCache(s.shards, s.cacheKeys, (owner, keys) => {
@@ -119,9 +120,9 @@ export class Cluster implements ClusterLink {
   interest(space: AccountSpace<LocalSub>, subject: string): RemoteInterest | Promise<RemoteInterest | undefined> {
     const last = this.last.of(space, subject);
     const ki = this.cache.get(last.key);
-    if (ki !== undefined) return ki.remote(last.qualified, this.s.self);
+    if (ki !== undefined) return ki.remote(last.qualified, this.s);
     const qualified = last.qualified;
-    return this.watch(last.key).then((k) => k?.remote(qualified, this.s.self));
+    return this.watch(last.key).then((k) => k?.remote(qualified, this.s));
   }
 
   requester(space: AccountSpace<LocalSub>, subject: string): number {

@@ -6,6 +6,7 @@ import { ownerOf } from "../../protocol/shardkey.js";
 import { SubjectTrie, type MatchResult } from "../../protocol/sublist.js";
 import type { RemoteGroup, RemoteInterest } from "../host/delivery.js";
 import type { InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
+import type { ClusterSettings } from "./settings.js";
 
 const encoder = new TextEncoder();
 
@@ -47,26 +48,30 @@ export class KeyInterest {
     return this.byId.size;
   }
 
-  /** The interest of hosts other than `self` in a subject (`<account>.<subject>`). */
-  remote(qualified: string, self: number): RemoteInterest {
+  /** The interest of hosts other than this one (`here.self`) in a subject (`<account>.<subject>`). */
+  remote(qualified: string, here: Pick<ClusterSettings, "self" | "nearby">): RemoteInterest {
     const r = this.trie.match(qualified);
     let d = this.derived.get(r);
-    if (d === undefined) this.derived.set(r, (d = derive(r, self)));
+    if (d === undefined) this.derived.set(r, (d = derive(r, here)));
     return d;
   }
 }
 
-function derive(r: MatchResult<RemoteSub>, self: number): RemoteInterest {
+/** Queue groups list the hosts of this region first, with `near` their weight (RemoteGroup). */
+function derive(r: MatchResult<RemoteSub>, { self, nearby }: Pick<ClusterSettings, "self" | "nearby">): RemoteInterest {
   const hosts: number[] = [];
   for (const p of r.plain) if (p.entry.host !== self && !hosts.includes(p.entry.host)) hosts.push(p.entry.host);
   const groups: RemoteGroup[] = [];
   for (const members of r.groups) {
-    const g = { name: members[0].entry.queue, nameBytes: encoder.encode(members[0].entry.queue), hosts: [] as number[], weights: [] as number[], total: 0 };
-    for (const m of members) {
-      if (m.entry.host === self) continue;
-      g.hosts.push(m.entry.host);
-      g.weights.push(m.entry.weight);
-      g.total += m.entry.weight;
+    const g = { name: members[0].entry.queue, nameBytes: encoder.encode(members[0].entry.queue), hosts: [] as number[], weights: [] as number[], total: 0, near: 0 };
+    for (const near of [true, false]) {
+      for (const m of members) {
+        if (m.entry.host === self || (nearby[m.entry.host] ?? false) !== near) continue;
+        g.hosts.push(m.entry.host);
+        g.weights.push(m.entry.weight);
+        g.total += m.entry.weight;
+        if (near) g.near += m.entry.weight;
+      }
     }
     if (g.total > 0) groups.push(g);
   }

@@ -69,6 +69,8 @@ export interface LinkOptions {
   answered(receipts: readonly number[], undelivered: readonly number[]): void;
   /** A link could not be opened again: `records` records are given up. */
   dropped(peer: number, records: number, receipts: readonly number[], error: unknown): void;
+  /** Whether a frame from `peer` is handled now; when not, `handle` runs once it has travelled here (cluster/wan.ts). */
+  arrivesNow(peer: number, handle: () => void): boolean;
 }
 
 const NONE: readonly number[] = [];
@@ -194,6 +196,11 @@ export class Links {
 
   /** A frame arrived on a link socket (either end). */
   frame(ws: WebSocket, bytes: Uint8Array): void {
+    const p = this.sockets.get(ws);
+    if (p === undefined || this.o.arrivesNow(p.shard, () => this.arrived(ws, bytes))) this.arrived(ws, bytes);
+  }
+
+  private arrived(ws: WebSocket, bytes: Uint8Array): void {
     const h = this.header;
     if (!readDataHeader(bytes, h)) {
       const a = readAck(bytes);
@@ -294,8 +301,8 @@ export class Links {
         ws.addEventListener("message", (ev) => {
           if (ev.data instanceof ArrayBuffer) this.frame(ws, new Uint8Array(ev.data));
         });
-        ws.addEventListener("close", () => this.lost(p, ws));
-        ws.addEventListener("error", () => this.lost(p, ws));
+        ws.addEventListener("close", () => this.gone(p, ws));
+        ws.addEventListener("error", () => this.gone(p, ws));
         if (p.socket !== null) {
           // The peer opened one meanwhile, which serves both ways: this one is not needed.
           this.idle(p, ws);
@@ -354,7 +361,12 @@ export class Links {
   /** An accepted link socket closed (shard.ts). */
   closed(ws: WebSocket): void {
     const p = this.sockets.get(ws);
-    if (p !== undefined) this.lost(p, ws);
+    if (p !== undefined) this.gone(p, ws);
+  }
+
+  /** The socket closed or failed: handled after the frames that came before it. */
+  private gone(p: Peer, ws: WebSocket): void {
+    if (this.o.arrivesNow(p.shard, () => this.lost(p, ws))) this.lost(p, ws);
   }
 
   /** Closes the links this shard opened, as when they are idle (they open again when needed). */

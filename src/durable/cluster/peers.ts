@@ -10,6 +10,7 @@ import { errorFields } from "../../protocol/log.js";
 import type { Log } from "../log.js";
 import type { InterestChange, InterestPush, InterestSnapshot } from "./interest-messages.js";
 import { LINK_PATH } from "./link.js";
+import type { Wan } from "./wan.js";
 
 /**
  * What one shard answers the others: the Shard object's RPC methods for the
@@ -36,7 +37,23 @@ export class Peers {
     /** A new stub for a shard. */
     private readonly connect: (shard: number) => ShardPeer,
     private readonly log: Log,
+    /** The distance to shards of other regions, when tests emulate it. */
+    private readonly wan: Wan,
   ) {}
+
+  /**
+   * A link frame from `shard`, handled once it has travelled here when tests emulate the
+   * distance between regions (then false is returned, and `handle` runs later); else true.
+   */
+  arrivesNow(shard: number, handle: () => void): boolean {
+    return !this.wan.arrive(shard, () => {
+      try {
+        handle();
+      } catch (e) {
+        this.log.exception("unexpected exception in a link frame", e);
+      }
+    });
+  }
 
   /**
    * A call to `shard` (null: to every shard) failed for good, after its retries: what was lost is the caller's
@@ -81,7 +98,7 @@ export class Peers {
   /** Runs `f` on the shard's stub (or this object); a failure drops the stub. */
   private async call<T>(shard: number, f: (peer: ShardPeer) => T | Promise<T>): Promise<T> {
     try {
-      return await f(this.peer(shard));
+      return await this.wan.call(shard, () => f(this.peer(shard)));
     } catch (e) {
       this.stubs.delete(shard);
       throw e;

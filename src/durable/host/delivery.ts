@@ -37,11 +37,13 @@ export interface RemoteGroup {
   readonly name: string;
   /** The name as route records carry it. */
   readonly nameBytes: Uint8Array;
-  /** The hosts with members, and how many each has (nats-server's queue weight). */
+  /** The hosts with members, and how many each has (nats-server's queue weight); those in this host's region first. */
   readonly hosts: readonly number[];
   readonly weights: readonly number[];
   /** The sum of the weights. */
   readonly total: number;
+  /** The sum of the weights of the hosts in this host's region (all of them without REGIONS). */
+  readonly near: number;
 }
 
 /** Nobody elsewhere: the only interest a single shard has. Never changed (not frozen: it keeps the shape of the others). */
@@ -284,7 +286,7 @@ export class Delivery {
     }
     for (let i = 0; i < remote.groups.length; i++) {
       const g = remote.groups[i];
-      if (!hasGroup(groups, g.name)) this.assign(g, Math.random() * g.total);
+      if (!hasGroup(groups, g.name)) this.assign(g, Math.random() * (g.near > 0 ? g.near : g.total));
     }
     if (from !== null && this.routes !== null) {
       // A reply goes to the host its request came from too (see Cluster.requester).
@@ -309,7 +311,9 @@ export class Delivery {
   /**
    * One member of a group: a local one (starting at a random one, skipping those
    * that cannot take it, as nats-server does) or, with the weight of their
-   * members, one on another host. Returns 1 when a local member took it.
+   * members, one on another host; one in this region if there is any, as
+   * nats-server prefers members in its own cluster to those across a gateway.
+   * Returns 1 when a local member took it.
    */
   private pick(from: Client | null, members: readonly LocalSub[], elsewhere: RemoteGroup | undefined, msg: Message): number {
     const noEcho = from !== null && !from.opts.echo;
@@ -319,8 +323,13 @@ export class Delivery {
       if (!c.isClosed && !(noEcho && c === from)) able++;
     }
     const remote = elsewhere === undefined ? 0 : elsewhere.total;
+    const near = elsewhere === undefined ? 0 : elsewhere.near;
     if (able + remote === 0) return 0;
-    const r = Math.random() * (able + remote);
+    if (able + near === 0) {
+      this.assign(elsewhere!, Math.random() * remote);
+      return 0;
+    }
+    const r = Math.random() * (able + near);
     if (r >= able) {
       this.assign(elsewhere!, r - able);
       return 0;
@@ -340,7 +349,7 @@ export class Delivery {
       if (this.deliverTo(sub, msg)) return 1;
     }
     // No local member could take it (its permissions, a slow consumer): another host's may.
-    if (remote > 0) this.assign(elsewhere!, Math.random() * remote);
+    if (remote > 0) this.assign(elsewhere!, Math.random() * (near > 0 ? near : remote));
     return 0;
   }
 
