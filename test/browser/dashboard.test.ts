@@ -119,6 +119,27 @@ describe("dashboard", () => {
     await page.close();
   });
 
+  it("groups the shard table by region when the broker has REGIONS", async () => {
+    const broker = await startBroker({ vars: { REGIONS: "wnam,weur", SHARDS: "2" } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      const errors = watchErrors(page);
+      await page.goto(`${broker.url.replace(/^ws/, "http")}/dashboard`);
+      await firstReading(page);
+      const rows = page.locator("#shards tbody tr");
+      await page.waitForFunction(() => document.querySelectorAll("#shards tbody tr").length === 6, undefined, { timeout: 10_000 });
+      // A heading row per region, then its shards, in order.
+      const shape = await rows.evaluateAll((trs) => trs.map((tr) => (tr.classList.contains("region") ? `region ${(tr as HTMLElement).dataset.region}` : `shard ${(tr as HTMLElement).dataset.shard}`)));
+      expect(shape).toEqual(["region wnam", "shard 0", "shard 1", "region weur", "shard 2", "shard 3"]);
+      expect(await page.locator("#shards tr.region").first().textContent()).toBe("region wnam");
+      await screenshot(page, "dashboard-regions");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await broker.stop();
+    }
+  });
+
   it("asks for the monitoring token, keeps it for the tab, and asks again when it is refused", async () => {
     const broker = await startBroker({ vars: { MONITOR_TOKEN: "dashboard-secret" } });
     const context = await browser.newContext({ viewport: { width: 1280, height: 700 } });

@@ -151,11 +151,15 @@ describe("limits", () => {
   });
 });
 
-describe("a bad setting", () => {
+describe.each([
+  ["MAX_PAYLOAD", "1MB", /^MAX_PAYLOAD must be a whole number from 1 to \d+, got "1MB"$/],
+  ["REGIONS", "wnam,mars", /^REGIONS: "mars" is not a location hint \(expected some of wnam, enam, sam, weur, eeur, apac, oc, afr, me\)$/],
+  ["REGION_DELAY_MS", "80", /^REGION_DELAY_MS slows every call between regions on purpose: it is for tests, and needs TEST_HOOKS=1$/],
+])("a bad setting (%s=%s)", (name, value, reason) => {
   let broker: Broker;
 
   beforeAll(async () => {
-    broker = await startBroker({ vars: { MAX_PAYLOAD: "1MB" } });
+    broker = await startBroker({ vars: { [name]: value, ...(name === "REGION_DELAY_MS" ? { REGIONS: "wnam,weur" } : {}) } });
   });
 
   afterAll(async () => {
@@ -165,19 +169,19 @@ describe("a bad setting", () => {
   it("is named by /healthz and by the answer to every connection", async () => {
     const h = await health(broker);
     expect(h.status).toBe(503);
-    expect(h.body.error).toMatch(/^MAX_PAYLOAD must be a whole number from 1 to \d+, got "1MB"$/);
+    expect(h.body.error).toMatch(reason);
 
     const res = await fetch(`http://127.0.0.1:${broker.port}/`, {
       headers: { Upgrade: "websocket", Connection: "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version": "13" },
     }).catch((e: unknown) => e);
     // undici refuses to send an Upgrade header itself; a raw socket shows the answer instead.
-    const answer = res instanceof Response ? `${res.status} ${await res.text()}` : await rawUpgrade(broker.port);
+    const answer = res instanceof Response ? `${res.status} ${await res.text()}` : await rawUpgrade(broker.port, name);
     expect(answer).toContain("503");
-    expect(answer).toContain("MAX_PAYLOAD must be a whole number");
+    expect(answer).toContain(h.body.error);
   });
 });
 
-async function rawUpgrade(port: number): Promise<string> {
+async function rawUpgrade(port: number, expected: string): Promise<string> {
   const sock = net.connect({ host: "127.0.0.1", port });
   await new Promise((resolve) => sock.once("connect", resolve));
   sock.write(
@@ -186,7 +190,7 @@ async function rawUpgrade(port: number): Promise<string> {
   );
   let text = "";
   sock.on("data", (d: Buffer) => (text += d.toString()));
-  await waitUntil(() => text.includes("\r\n\r\n") && text.includes("MAX_PAYLOAD"), 5_000).catch(() => undefined);
+  await waitUntil(() => text.includes("\r\n\r\n") && text.includes(expected), 5_000).catch(() => undefined);
   sock.destroy();
   return text;
 }

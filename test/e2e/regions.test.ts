@@ -78,6 +78,22 @@ describe.skipIf(Boolean(process.env.NATS_E2E_URL))("regions", () => {
       expect(await landing("/?region=mars")).toEqual({ status: 400, text: `region must be one of ${regions().join(", ")}, got "mars"` });
       expect(await landing(`/?shard=0&region=${regions()[1]}`)).toEqual({ status: 400, text: `shard 0 is not in region ${regions()[1]}` });
       expect(await landing(`/?shard=0&region=${regions()[0]}`)).toEqual({ shard: 0 });
+      // The HTTP bridge takes the same parameters.
+      const subject = uniq("bridged");
+      const refused = await fetch(`${http()}/pub/${subject}?region=oc`, { method: "POST", body: "x" });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: string }).error).toBe(`region must be one of ${regions().join(", ")}, got "oc"`);
+      const sub = await new Clients(`${brokerUrl()}/?region=${regions()[0]}`, 1).connect();
+      try {
+        const got = listen(sub, subject);
+        await sub.flush();
+        const ok = await fetch(`${http()}/pub/${subject}?region=${regions()[2]}`, { method: "POST", body: "over http" });
+        expect(ok.status).toBeLessThan(300);
+        await got.waitFor(1);
+        expect(got.strings()).toEqual(["over http"]);
+      } finally {
+        await sub.close();
+      }
     });
 
     it("a client lands in the region nearest it, from its coordinates or else its continent", async () => {
