@@ -16,6 +16,8 @@ declare module "vitest" {
     shards: number;
     /** Its REGIONS, in order (shards 0 and 1 in the first, …); empty without. */
     regions: string[];
+    /** The longest delay emulated between two regions, one way (REGION_DELAY_MS); 0 without. */
+    regionDelayMs: number;
   }
 }
 
@@ -29,12 +31,15 @@ export async function startFor(project: TestProject, shards: number, vars: Recor
     project.provide("brokerUrl", external);
     project.provide("shards", 1);
     project.provide("regions", []);
+    project.provide("regionDelayMs", 0);
     return async () => {};
   }
   const broker: Broker = await startBroker({ vars: { SHARDS: String(shards), TEST_HOOKS: "1", ...vars } });
   project.provide("brokerUrl", broker.url);
   project.provide("shards", shards);
   project.provide("regions", vars.REGIONS ? vars.REGIONS.split(",") : []);
+  // The longest, when pair by pair (`wnam-weur:83,…`).
+  project.provide("regionDelayMs", Math.max(0, ...(vars.REGION_DELAY_MS ?? "").split(/[,:]/).map(Number).filter(Number.isFinite)));
   return async () => {
     await broker.stop();
   };

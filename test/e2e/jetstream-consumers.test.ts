@@ -30,8 +30,12 @@ async function setup(cfg: Record<string, unknown> = {}): Promise<{ nc: NatsConne
   return { nc, js: jetstream(nc), jsm, name };
 }
 
+/**
+ * `n` acknowledged publishes, all sent before any ack is awaited: one connection's publishes are
+ * stored in the order sent, and with REGIONS the stream's home may be a round trip away.
+ */
 async function publishN(js: JetStreamClient, subject: string, n: number, from = 0): Promise<void> {
-  for (let i = 0; i < n; i++) await js.publish(subject, `m${from + i}`);
+  await Promise.all(Array.from({ length: n }, (_, i) => js.publish(subject, `m${from + i}`)));
 }
 
 async function fetchAll(js: JetStreamClient, stream: string, consumer: string, max: number, expires = 1_000): Promise<JsMsg[]> {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { errors, type Msg, type NatsConnection } from "@nats-io/nats-core";
-import { Clients, delay, listen, uniq, waitUntil } from "./util";
+import { Clients, delay, listen, regionDelayMs, uniq, waitUntil } from "./util";
 
 const clients = new Clients();
 afterEach(() => clients.closeAll());
@@ -80,7 +80,10 @@ describe("request-reply", () => {
 
   it("three racing responders: the requester gets exactly one reply, the first one", async () => {
     const s = uniq("rr.race");
-    const delays = [0, 300, 600];
+    // Far enough apart to beat any path between regions: the request, the reply, and a watch
+    // of the subject's owner may each cross one.
+    const gap = 300 + 4 * regionDelayMs();
+    const delays = [0, gap, 2 * gap];
     const answered = [0, 0, 0];
     for (let i = 0; i < 3; i++) {
       const nc = await clients.connect();
@@ -99,12 +102,12 @@ describe("request-reply", () => {
     const t0 = Date.now();
     const m = await req.request(s, "who", { timeout: 5_000 });
     expect(m.string()).toBe("r0");
-    expect(Date.now() - t0).toBeLessThan(300);
+    expect(Date.now() - t0).toBeLessThan(gap);
     // all three saw the request and answered; the broker delivered all answers to the
     // inbox, but the client resolves the request once
-    await waitUntil(() => answered.every((a) => a === 1), 3_000, () => `all responders to answer (${answered})`);
-    // The slowest answer leaves 600 ms after the request; the wait leaves room for a busy machine.
-    const many = await req.requestMany(s, "all", { strategy: "timer", maxWait: 3_000 });
+    await waitUntil(() => answered.every((a) => a === 1), 3_000 + 2 * gap, () => `all responders to answer (${answered})`);
+    // The slowest answer leaves 2 × gap after the request; the wait leaves room for a busy machine.
+    const many = await req.requestMany(s, "all", { strategy: "timer", maxWait: 3_000 + 2 * gap });
     const got: string[] = [];
     for await (const r of many) got.push(r.string());
     expect(got.sort()).toEqual(["r0", "r1", "r2"]);

@@ -30,6 +30,11 @@ export function brokerRegions(): string[] {
   return inject("regions") ?? [];
 }
 
+/** The longest delay emulated between two of the broker's regions, one way, in ms; 0 without. */
+export function regionDelayMs(): number {
+  return inject("regionDelayMs") ?? 0;
+}
+
 /** The shard a connection is on: its INFO's server_name, `shard-<i>` (0 for any other server). */
 export function shardOf(nc: NatsConnection): number {
   const m = /^shard-(\d+)$/.exec(nc.info?.server_name ?? "");
