@@ -78,13 +78,23 @@ export async function body(c: Ctx): Promise<Uint8Array> {
   return new Uint8Array(await c.req.arrayBuffer());
 }
 
+/**
+ * A refusal of a call whose body is not read yet, answered once it is: a client still
+ * sending a large body to a server that answers and closes first sees its connection
+ * reset, not the answer.
+ */
+export async function refusedAfterBody(c: Ctx, refusal: Response): Promise<Response> {
+  await c.req.arrayBuffer().catch(() => undefined);
+  return refusal;
+}
+
 function settled<T>(r: BridgeResult<T>, ok: (value: T) => Response): Response {
   return r.ok ? ok(r.value) : failure(r);
 }
 
 httpBridge.post("/pub/*", async (c) => {
   const s = start(c, "pub");
-  if (s instanceof Response) return s;
+  if (s instanceof Response) return refusedAfterBody(c, s);
   const r = await publish(c.env, s.caller, s.target, {
     subject: s.subject,
     reply: c.req.query("reply") ?? null,
@@ -96,7 +106,7 @@ httpBridge.post("/pub/*", async (c) => {
 
 httpBridge.post("/request/*", async (c) => {
   const s = start(c, "request");
-  if (s instanceof Response) return s;
+  if (s instanceof Response) return refusedAfterBody(c, s);
   const t = c.req.query("timeout");
   const timeoutMs = t === undefined ? DEFAULT_TIMEOUT_MS : /^\d{1,9}$/.test(t) ? Number(t) : NaN;
   const r = await request(c.env, s.caller, s.target, {

@@ -10,7 +10,7 @@ import type { ShardEnv } from "../durable/shard.js";
 import { decodeHeaders } from "../protocol/headers.js";
 import { request, type BridgeResult, type Reply } from "./bridge.js";
 import { bridgeCors } from "./cors.js";
-import { body, error, failure, start } from "./http-bridge.js";
+import { body, error, failure, refusedAfterBody, start } from "./http-bridge.js";
 
 type Env = { Bindings: ShardEnv };
 type Ctx = Context<Env>;
@@ -79,7 +79,7 @@ kvBridge.get("/kv/*", async (c) => {
 
 kvBridge.put("/kv/*", async (c) => {
   const t = target(c);
-  if (t instanceof Response) return t;
+  if (t instanceof Response) return refusedAfterBody(c, t);
   return put(c, t.bucket, t.key, t.s, await body(c), null);
 });
 

@@ -61,6 +61,15 @@ describe("POST /pub", () => {
     expect(b.data.length).toBe(0);
   });
 
+  it("answers a call it refuses before reading its large body, instead of resetting the connection", async () => {
+    // A subject that is not valid percent-encoding is refused before the body is looked at.
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${base}/pub/bad%E0%A4%A`, { method: "POST", body: new Uint8Array(16 * 1024 * 1024) });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain("not valid percent-encoding");
+    }
+  });
+
   it("refuses invalid subjects, wildcards, bad headers and oversized bodies with JSON errors", async () => {
     const cases: [string, RequestInit, number, string][] = [
       ["/pub/orders..new", {}, 400, "Invalid Publish Subject"],
