@@ -40,11 +40,6 @@ export class Wan {
     }
   }
 
-  /** Whether anything is delayed at all. */
-  get emulated(): boolean {
-    return this.to.size > 0 || this.from.size > 0;
-  }
-
   /** A call to `shard`: made once it has travelled there, answered once the answer travelled back. */
   async call<T>(shard: number, f: () => T | Promise<T>): Promise<T> {
     const there = this.to.get(shard);
