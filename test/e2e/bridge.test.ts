@@ -5,7 +5,7 @@
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { httpBase, StreamReader } from "./http.js";
-import { brokerShards, brokerUrl, Clients, collect, delay, listen, MAX_PAYLOAD, uniq, waitUntil } from "./util.js";
+import { brokerShards, brokerUrl, Clients, collect, delay, listen, MAX_PAYLOAD, regionDelayMs, uniq, waitUntil } from "./util.js";
 
 const clients = new Clients();
 const base = httpBase(brokerUrl());
@@ -127,7 +127,8 @@ describe("POST /request", () => {
     const [a, b] = await Promise.all([clients.connect(), clients.connect()]);
     const subject = uniq("race");
     a.subscribe(subject, { callback: (_, m) => void m.respond("fast") });
-    b.subscribe(subject, { callback: (_, m) => void setTimeout(() => m.respond("slow"), 300) });
+    // Later than any path between regions could make the first: request, reply and a watch.
+    b.subscribe(subject, { callback: (_, m) => void setTimeout(() => m.respond("slow"), 300 + 4 * regionDelayMs()) });
     await Promise.all([a.flush(), b.flush()]);
     const res = await fetch(at(`/request/${subject}`), { method: "POST", body: "x" });
     expect(res.status).toBe(200);
