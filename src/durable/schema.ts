@@ -79,6 +79,15 @@ const TABLES = [
   // The connection JetStream keeps in each account on this shard: its attachment
   // (jetstream/connection.ts); its subscriptions are stored as any connection's.
   `CREATE TABLE IF NOT EXISTS js_connections (account TEXT PRIMARY KEY, attachment TEXT NOT NULL)`,
+  // Leafnode connections (leaf/leaf-store.ts): the interest each leaf declared (LS+, with
+  // its queue weights), and the interest this shard told it of, so that after a restart
+  // it is told only what changed. queue is "" for plain interest.
+  `CREATE TABLE IF NOT EXISTS leaf_subs (
+    cid INTEGER NOT NULL, subject TEXT NOT NULL, queue TEXT NOT NULL, weight INTEGER NOT NULL,
+    PRIMARY KEY (cid, subject, queue)) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS leaf_sent (
+    cid INTEGER NOT NULL, subject TEXT NOT NULL, queue TEXT NOT NULL, weight INTEGER NOT NULL,
+    PRIMARY KEY (cid, subject, queue)) WITHOUT ROWID`,
 ];
 
 /** Creates the tables an object does not have yet; run when the object starts. */

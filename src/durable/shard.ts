@@ -35,6 +35,7 @@ import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
 import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
+import { LEAFNODE_PATH, Leafnodes } from "./leaf/leafnodes.js";
 import { serverId, shardIndex } from "./names.js";
 import { shardStub } from "./placement.js";
 import { Wan } from "./cluster/wan.js";
@@ -60,6 +61,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
   private readonly heard = new WeakSet<WebSocket>();
 
   private readonly host: Host;
+  private readonly leafnodes: Leafnodes;
   private readonly jetstream: JetStream;
   private readonly bridge: Bridge;
   private readonly webhooks: Webhooks;
@@ -101,6 +103,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.closed,
       this.log,
     );
+    this.leafnodes = new Leafnodes(this.settings, sql, serverId(env.SHARD));
+    this.host.leafnodes = this.leafnodes;
     this.bridge = new Bridge(this.host, { host: "", port: 0 });
     this.webhooks = new Webhooks(this.host, new WebhookStore(sql), { host: "", port: 0 });
     // The constructor runs again after hibernation: sockets outlived the old instance,
@@ -155,7 +159,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       // that the server closes before its client sent a frame (docs/protocol.md, "Closes").
       if (this.host.isFull()) server.accept();
       else this.ctx.acceptWebSocket(server);
-      this.host.open(server, viaOf(request, this.settings.config.websocket));
+      this.host.open(server, viaOf(request, this.settings.config.websocket), url.pathname === LEAFNODE_PATH);
       this.host.flush();
     } catch (e) {
       this.log.exception("unexpected exception in fetch", e);

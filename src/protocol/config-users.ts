@@ -228,7 +228,7 @@ function users(f: Field, account: string, defaults: PermissionsConfig | null, se
  * cannot check, would then refuse every login without a word, so those are
  * refused here.
  */
-function secret(f: Field, nonEmpty = false): string {
+export function secret(f: Field, nonEmpty = false): string {
   const s = nonEmpty ? nonEmptyString(f) : string(f);
   if (!isBcrypt(s)) return s;
   if (s[2] === "x") fail(f.path, `bcrypt hashes of the $2x$ variant are ${NOT_SUPPORTED}; use $2a$, $2b$ or $2y$`);

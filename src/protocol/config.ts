@@ -45,6 +45,7 @@ import {
 import { DEFAULT_JETSTREAM, jetstreamConfig, type JetStreamConfig } from "./config-jetstream.js";
 import { operatorConfig, type OperatorConfig } from "./config-operator.js";
 import { accounts, authorization, DEFAULT_AUTH_TIMEOUT_MS, type Seen, type UserConfig } from "./config-users.js";
+import { EMPTY_LEAFNODES, leafnodes, type LeafnodeConfig } from "./config-leafnodes.js";
 import { EMPTY_WEBSOCKET, websocket, type WebSocketConfig } from "./config-websocket.js";
 
 export { ConfigError } from "./config-fields.js";
@@ -72,6 +73,8 @@ export interface BrokerConfig {
   readonly websocket: WebSocketConfig;
   /** Whether JetStream runs, its limits, and the accounts' own (config-jetstream.ts). */
   readonly jetstream: JetStreamConfig;
+  /** Who may connect as a leafnode, and to which account (config-leafnodes.ts). */
+  readonly leafnodes: LeafnodeConfig;
 }
 
 /** nats-server's MAX_PAYLOAD_SIZE, which max_pending may not be below when max_payload is not set. */
@@ -94,6 +97,7 @@ export const EMPTY_CONFIG: BrokerConfig = Object.freeze({
   pingMax: null,
   websocket: EMPTY_WEBSOCKET,
   jetstream: DEFAULT_JETSTREAM,
+  leafnodes: EMPTY_LEAFNODES,
 });
 
 const TOP = spelling({
@@ -113,6 +117,7 @@ const TOP = spelling({
   ping_max: [],
   websocket: ["ws"],
   jetstream: [],
+  leafnodes: ["leaf"],
 });
 // nats-server's other top-level settings (opts.go processConfigFileLine),
 // named so that a document written for it gets a precise answer.
@@ -120,7 +125,7 @@ const TOP_REFUSED = refusals(
   [
     "client_advertise", "server_name", "debug", "trace", "trace_verbose", "logtime", "mappings", "maps",
     "disable_sublist_cache", "no_sublist_cache", "http", "https", "http_port", "monitor_port", "https_port",
-    "http_base_path", "cluster", "gateway", "leaf", "leafnodes", "store_dir", "storedir", "logfile",
+    "http_base_path", "cluster", "gateway", "store_dir", "storedir", "logfile",
     "log_file", "logfile_size_limit", "log_size_limit", "syslog", "remote_syslog", "pidfile", "pid_file",
     "ports_file_dir", "prof_port", "max_traced_msg_len", "max_sub_tokens", "max_subscription_tokens", "tls", "ocsp",
     "allow_non_tls", "write_deadline", "lame_duck_duration", "lame_duck_grace_period", "resolver_tls",
@@ -209,6 +214,7 @@ export function parseConfig(text: string): BrokerConfig {
     websocket: websocket(top.get("websocket"), operator !== null),
     // In operator mode each account's JWT says whether it has JetStream, and its limits.
     jetstream: jetstreamConfig(top.get("jetstream"), operator?.jetstream ?? acc.jetstream),
+    leafnodes: leafnodes(top.get("leafnodes"), operator ? null : [GLOBAL_ACCOUNT, ...acc.names]),
   };
 }
 

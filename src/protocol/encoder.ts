@@ -151,17 +151,56 @@ export class Outbox {
       i = put(b, i, reply);
       b[i++] = 32;
     }
-    if (headerSize >= 0) {
-      i = putInt(b, i, headerSize);
+    this.len = putBody(b, i, headerSize, message);
+  }
+
+  /**
+   * A message to a leafnode: `LMSG <subject> [reply] <size>`, or `HMSG <subject> [reply]
+   * <hdr> <total>` with headers; with queue groups the reply follows an indicator,
+   * `+ <reply>` or `|`, and the groups follow it (nats-server's leafnode msgHeader).
+   */
+  leafMsg(subject: Uint8Array, reply: Uint8Array | null, queues: readonly Uint8Array[], nqueues: number, headerSize: number, message: Uint8Array): void {
+    let room = subject.length + (reply === null ? 0 : reply.length) + message.length + 48;
+    for (let q = 0; q < nqueues; q++) room += queues[q].length + 1;
+    this.reserve(room);
+    const b = this.buf;
+    let i = this.len;
+    b[i++] = headerSize >= 0 ? 0x48 /* H */ : 0x4c /* L */;
+    b[i++] = 0x4d; // M
+    b[i++] = 0x53; // S
+    b[i++] = 0x47; // G
+    b[i++] = 32;
+    i = put(b, i, subject);
+    b[i++] = 32;
+    if (nqueues > 0) {
+      if (reply !== null && reply.length > 0) {
+        b[i++] = 0x2b; // +
+        b[i++] = 32;
+        i = put(b, i, reply);
+      } else {
+        b[i++] = 0x7c; // |
+      }
+      b[i++] = 32;
+      for (let q = 0; q < nqueues; q++) {
+        i = put(b, i, queues[q]);
+        b[i++] = 32;
+      }
+    } else if (reply !== null && reply.length > 0) {
+      i = put(b, i, reply);
       b[i++] = 32;
     }
-    i = putInt(b, i, message.length);
-    b[i++] = 13;
-    b[i++] = 10;
-    i = put(b, i, message);
-    b[i++] = 13;
-    b[i++] = 10;
-    this.len = i;
+    this.len = putBody(b, i, headerSize, message);
+  }
+
+  /** `LS+ <subject>`, or `LS+ <subject> <queue> <weight>` for a queue group's members. */
+  leafSub(subject: string, queue: string, weight: number): void {
+    // Subjects may hold any UTF-8 but whitespace: encoded, not written as ASCII.
+    this.bytes(enc.encode(queue === "" ? `LS+ ${subject}\r\n` : `LS+ ${subject} ${queue} ${weight}\r\n`));
+  }
+
+  /** `LS- <subject> [queue]`. */
+  leafUnsub(subject: string, queue: string): void {
+    this.bytes(enc.encode(queue === "" ? `LS- ${subject}\r\n` : `LS- ${subject} ${queue}\r\n`));
   }
 
   /** The no-responders status nats-server sends: `HMSG <reply> <sid> 16 16` carrying `NATS/1.0 503`. */
@@ -172,6 +211,21 @@ export class Outbox {
     this.bytes(sid);
     this.bytes(NO_RESPONDERS);
   }
+}
+
+/** `[<hdr> ]<size>\r\n<message>\r\n`, the end of MSG and LMSG alike; returns the index after it. */
+function putBody(b: Uint8Array, i: number, headerSize: number, message: Uint8Array): number {
+  if (headerSize >= 0) {
+    i = putInt(b, i, headerSize);
+    b[i++] = 32;
+  }
+  i = putInt(b, i, message.length);
+  b[i++] = 13;
+  b[i++] = 10;
+  i = put(b, i, message);
+  b[i++] = 13;
+  b[i++] = 10;
+  return i;
 }
 
 /** Copies `src` into `b` at `i`; returns the index after it. */

@@ -22,6 +22,11 @@ export class Message {
    * subject) and shows the subject it was stored under (nats-server's pa.deliver).
    */
   deliver: Uint8Array | null = null;
+  /**
+   * The queue groups a leafnode named in its LMSG (nats-server's pa.queues): only
+   * members of these groups may take it here. null for every other message.
+   */
+  namedGroups: readonly Uint8Array[] | null = null;
 
   set(subject: Uint8Array, reply: Uint8Array | null, headerSize: number, data: Uint8Array): this {
     this.subject = subject;
@@ -29,6 +34,7 @@ export class Message {
     this.headerSize = headerSize;
     this.data = data;
     this.deliver = null;
+    this.namedGroups = null;
     return this;
   }
 
@@ -41,6 +47,7 @@ export class Message {
   copy(): Message {
     const m = new Message().set(this.subject.slice(), this.reply === null ? null : this.reply.slice(), this.headerSize, this.data.slice());
     if (this.deliver !== null) m.deliver = this.deliver.slice();
+    if (this.namedGroups !== null) m.namedGroups = this.namedGroups.map((q) => q.slice());
     return m;
   }
 }

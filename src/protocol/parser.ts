@@ -8,6 +8,10 @@
 // it (checked against nats-server 2.9.10 byte for byte): `PINGX` is a PING, a
 // blank line is an unknown op, `CONNECT{}` needs no space, client `INFO` and `+OK`
 // are ignored, a client `-ERR` closes the connection.
+//
+// A leafnode connection speaks the same protocol with the leaf verbs added
+// (nats-server's parser with c.kind == LEAF): `LS+`/`LS-` for interest, and
+// `LMSG`/`HMSG` for messages, which may name queue groups after a reply indicator.
 
 import { CLOSE, ERR, type Closing, type ProtocolError } from "./errors.js";
 import { Message } from "./message.js";
@@ -26,6 +30,14 @@ export interface ParserHandler {
   error(err: ProtocolError): void;
 }
 
+/** What a leafnode connection's parser hands on besides the client ops (LMSG/HMSG arrive as pub). */
+export interface LeafParserHandler extends ParserHandler {
+  /** `LS+ <subject>` (queue null, weight 1) or `LS+ <subject> <queue> <weight>`. */
+  leafSub(subject: Uint8Array, queue: Uint8Array | null, weight: number): void;
+  /** `LS- <subject> [queue]`. */
+  leafUnsub(subject: Uint8Array, queue: Uint8Array | null): void;
+}
+
 export interface ParserLimits {
   /** Longest control line (the arguments after the verb), as nats-server's max_control_line. */
   maxControlLine: number;
@@ -38,6 +50,8 @@ export const DEFAULT_LIMITS: ParserLimits = { maxControlLine: 4096, maxPayload: 
 const enum S {
   Start,
   P, // PUB, PING and PONG share the first letter; the second decides
+  L, // LS+, LS- and LMSG (leafnodes): the second letter decides
+  LS, // LS+ or LS-: the third
   Verb, // matching the rest of a known verb
   VerbEnd, // verb complete: what may follow depends on the op
   Skip, // PING, PONG, +OK: everything up to the end of the line is ignored
@@ -60,10 +74,14 @@ const enum Op {
   Info,
   Ok,
   Err,
+  LsPlus,
+  LsMinus,
+  Lmsg,
+  Hmsg,
 }
 
 // Lower-case spelling of each verb, indexed by Op.
-const VERBS = ["connect", "pub", "hpub", "sub", "unsub", "ping", "pong", "info", "+ok", "-err"];
+const VERBS = ["connect", "pub", "hpub", "sub", "unsub", "ping", "pong", "info", "+ok", "-err", "ls+", "ls-", "lmsg", "hmsg"];
 
 const CR = 13;
 const LF = 10;
@@ -72,6 +90,8 @@ const TAB = 9;
 
 /** At most this many whitespace-separated arguments are recognised (HPUB has 4). */
 const MAX_ARGS = 5;
+/** A leaf's LMSG names any number of queue groups; its control line bounds them. */
+const MAX_LEAF_ARGS = 1024;
 
 const EMPTY = new Uint8Array(0);
 
@@ -99,14 +119,26 @@ export class Parser {
   private headerSize = -1;
   private argsOwned = false;
 
+  // Queue groups an LMSG/HMSG named (leafnodes); views until argsOwned.
+  private queues: Uint8Array[] | null = null;
+
   // Offsets of the arguments of the current control line.
-  private readonly argStart = new Int32Array(MAX_ARGS);
-  private readonly argEnd = new Int32Array(MAX_ARGS);
+  private readonly maxArgs: number;
+  private readonly argStart: Int32Array;
+  private readonly argEnd: Int32Array;
+  /** Set for a leafnode connection: the leaf verbs are known, SUB and UNSUB are not. */
+  private readonly leaf: LeafParserHandler | null;
 
   constructor(
     private readonly handler: ParserHandler,
     private readonly limits: ParserLimits = DEFAULT_LIMITS,
-  ) {}
+    leaf: LeafParserHandler | null = null,
+  ) {
+    this.leaf = leaf;
+    this.maxArgs = leaf === null ? MAX_ARGS : MAX_LEAF_ARGS;
+    this.argStart = new Int32Array(this.maxArgs);
+    this.argEnd = new Int32Array(this.maxArgs);
+  }
 
   /**
    * Set while a client must authenticate: like nats-server, any op but CONNECT is
@@ -180,6 +212,24 @@ export class Parser {
           i++;
           break;
         }
+        case S.L: {
+          const c = b | 0x20;
+          if (c === 0x73 /* s */) this.state = S.LS;
+          else if (c === 0x6d /* m */) {
+            this.op = Op.Lmsg;
+            this.verbPos = 2;
+            this.state = S.Verb;
+          } else return this.unknownOp(buf, i);
+          i++;
+          break;
+        }
+        case S.LS:
+          if (b === 0x2b /* + */) this.op = Op.LsPlus;
+          else if (b === 0x2d /* - */) this.op = Op.LsMinus;
+          else return this.unknownOp(buf, i);
+          this.state = S.VerbEnd;
+          i++;
+          break;
         case S.Verb: {
           const verb = VERBS[this.op];
           if ((b | 0x20) !== verb.charCodeAt(this.verbPos)) return this.unknownOp(buf, i);
@@ -245,7 +295,12 @@ export class Parser {
     this.subject = EMPTY;
     this.reply = null;
     this.state = S.Start;
-    this.handler.pub(this.pa.set(subject, reply, this.headerSize, message));
+    const pa = this.pa.set(subject, reply, this.headerSize, message);
+    if (this.queues !== null) {
+      pa.namedGroups = this.queues;
+      this.queues = null;
+    }
+    this.handler.pub(pa);
   }
 
   /** Dispatches the first byte of an op; false when no op starts with it. */
@@ -257,11 +312,15 @@ export class Parser {
         this.state = S.P;
         return true;
       case 0x68 /* h */:
-        return this.verb(Op.Hpub);
+        return this.verb(this.leaf === null ? Op.Hpub : Op.Hmsg);
+      case 0x6c /* l */:
+        if (this.leaf === null) return false;
+        this.state = S.L;
+        return true;
       case 0x73 /* s */:
-        return this.verb(Op.Sub);
+        return this.leaf === null && this.verb(Op.Sub);
       case 0x75 /* u */:
-        return this.verb(Op.Unsub);
+        return this.leaf === null && this.verb(Op.Unsub);
       case 0x69 /* i */:
         return this.verb(Op.Info);
       default:
@@ -377,6 +436,7 @@ export class Parser {
     if (!this.argsOwned) {
       this.subject = this.subject.slice();
       this.reply = this.reply === null ? null : this.reply.slice();
+      if (this.queues !== null) this.queues = this.queues.map((q) => q.slice());
       this.argsOwned = true;
     }
     if (this.msgView !== null && this.msgView.length > 0) {
@@ -392,7 +452,7 @@ export class Parser {
     while (i < stop) {
       while (i < stop && (line[i] === SP || line[i] === TAB)) i++;
       if (i >= stop) break;
-      if (count === MAX_ARGS) return MAX_ARGS + 1;
+      if (count === this.maxArgs) return this.maxArgs + 1;
       this.argStart[count] = i;
       while (i < stop && line[i] !== SP && line[i] !== TAB) i++;
       this.argEnd[count++] = i;
@@ -455,9 +515,57 @@ export class Parser {
         this.handler.unsub(this.view(line, 0), argc === 2 ? this.size(line, 1) : -1);
         return !this.dead;
       }
+      case Op.LsPlus: {
+        const argc = this.split(line, start, stop);
+        if (argc !== 1 && argc !== 3) return this.argError("LS+", line, start);
+        const weight = argc === 3 ? this.size(line, 2) : 1;
+        if (weight < 1) return this.argError("LS+", line, start);
+        this.leaf!.leafSub(this.view(line, 0), argc === 3 ? this.view(line, 1) : null, weight);
+        return !this.dead;
+      }
+      case Op.LsMinus: {
+        const argc = this.split(line, start, stop);
+        if (argc !== 1 && argc !== 2) return this.argError("LS-", line, start);
+        this.leaf!.leafUnsub(this.view(line, 0), argc === 2 ? this.view(line, 1) : null);
+        return !this.dead;
+      }
+      case Op.Lmsg:
+      case Op.Hmsg:
+        return this.leafMessage(line, start, stop);
       default:
         return true;
     }
+  }
+
+  /**
+   * `LMSG <subject> [reply] <size>`, or with queue groups `LMSG <subject> + <reply> <queues…> <size>`
+   * or `LMSG <subject> | <queues…> <size>`; HMSG has the header size before the size
+   * (nats-server's processLeafMsgArgs and processLeafHeaderMsgArgs).
+   */
+  private leafMessage(line: Uint8Array, start: number, stop: number): boolean {
+    const verb = this.op === Op.Lmsg ? "LMSG" : "HMSG";
+    const sizes = this.op === Op.Lmsg ? 1 : 2;
+    const argc = this.split(line, start, stop);
+    if (argc < 1 + sizes || argc > this.maxArgs) return this.argError(verb, line, start);
+    const total = this.size(line, argc - 1);
+    const hdr = sizes === 2 ? this.size(line, argc - 2) : -1;
+    if (total < 0 || (sizes === 2 && (hdr < 0 || hdr > total))) return this.argError(verb, line, start);
+    if (total > this.limits.maxPayload) return this.fail(ERR.maxPayload, CLOSE.maxPayload, line, start);
+    let reply: Uint8Array | null = null;
+    let queues: Uint8Array[] | null = null;
+    const rest = argc - 1 - sizes; // arguments between the subject and the sizes
+    if (rest === 1) reply = this.view(line, 1);
+    else if (rest > 1) {
+      const indicator = this.argEnd[1] - this.argStart[1] === 1 ? line[this.argStart[1]] : 0;
+      if (indicator !== 0x2b /* + */ && indicator !== 0x7c /* | */) return this.argError(verb, line, start);
+      let k = 2;
+      if (indicator === 0x2b) reply = this.view(line, k++);
+      queues = [];
+      for (; k < argc - sizes; k++) queues.push(this.view(line, k));
+    }
+    this.expect(this.view(line, 0), reply, hdr, total);
+    this.queues = queues;
+    return true;
   }
 
   /** The control line of a PUB/HPUB is complete: its message follows. */

@@ -59,3 +59,36 @@ export function infoJson(server: ServerAddress, client: ClientInfo): string {
   if (client.clientIp !== "") info.client_ip = client.clientIp;
   return asciiJson(info);
 }
+
+/** What a leafnode's INFO adds: the first before its CONNECT, the second (connect_info) after it. */
+export interface LeafInfo {
+  readonly clientId: number;
+  readonly maxPayload: number;
+  readonly authRequired: boolean;
+  /** nats-server sends a leafnode a nonce always, for it to sign if it has keys. */
+  readonly nonce: string;
+  /** The account the connection was bound to; set in the INFO that answers CONNECT. */
+  readonly remoteAccount: string | null;
+}
+
+/**
+ * INFO for a leafnode connection, as nats-server's hub sends it (leafnode.go
+ * createLeafNode, processLeafNodeConnect). `leafnode_urls` is always there and
+ * always empty: a leaf takes an INFO without it for a client port's, and would add
+ * any URL in it to those it dials, where only the one it was given reaches nats-edge.
+ */
+export function leafInfoJson(server: ServerAddress, leaf: LeafInfo): string {
+  const info = describeServer(server);
+  info.headers = true;
+  if (leaf.authRequired) info.auth_required = true;
+  info.max_payload = leaf.maxPayload;
+  info.client_id = leaf.clientId;
+  if (leaf.remoteAccount === null) info.nonce = leaf.nonce;
+  info.info_on_connect = true;
+  info.leafnode_urls = [];
+  if (leaf.remoteAccount !== null) {
+    info.connect_info = true;
+    info.remote_account = leaf.remoteAccount;
+  }
+  return asciiJson(info);
+}

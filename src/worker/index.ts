@@ -7,7 +7,8 @@
 // it takes the offer of the request each Worker received, not the one forwarded.
 // The Shard's 101 names what websocket.compression allows (src/durable/shard.ts).
 
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { LEAFNODE_PATH } from "../durable/leaf/leafnodes.js";
 import type { Settings } from "../durable/settings.js";
 import type { ShardEnv } from "../durable/shard.js";
 import { authorizationConfigured } from "../protocol/auth.js";
@@ -36,24 +37,35 @@ function wsUrl(request: Request): string {
   return url.toString();
 }
 
-app.get("/", async (c) => {
-  if (c.req.header("Upgrade")?.toLowerCase() === "websocket") {
-    const settings = checkedSettings(c.env);
-    if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
-    const refusal = originRefusal(c.req.raw, settings.config.websocket);
-    if (refusal !== null) {
-      // nats-server's words (websocket.go wsReturnHTTPError).
-      workerLog(c.env).info(`websocket handshake error: ${refusal}`, { ip: clientIp(c.req.raw), origin: c.req.header("Origin") });
-      return c.text(`${refusal}\n`, 403);
-    }
-    const params = new URL(c.req.url).searchParams;
-    const index = chosenShard({ shard: params.get("shard"), region: params.get("region"), where: clientLocation(c.req.raw, c.env) }, settings);
-    if (typeof index === "string") {
-      workerLog(c.env).info(`websocket handshake error: ${index}`, { ip: clientIp(c.req.raw) });
-      return c.text(`${index}\n`, 400);
-    }
-    return shard(c.env, settings, index).fetch(c.req.raw);
+/**
+ * A WebSocket upgrade: a client's on "/", a leafnode's on "/leafnode" (the path a
+ * nats-server leaf asks for when its remote URL is ws:// or wss://). Both get the same
+ * origin rules, and the shard of their region, and are told apart by the shard.
+ */
+function upgrade(c: Context<{ Bindings: Env }>): Response | Promise<Response> {
+  const settings = checkedSettings(c.env);
+  if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
+  const refusal = originRefusal(c.req.raw, settings.config.websocket);
+  if (refusal !== null) {
+    // nats-server's words (websocket.go wsReturnHTTPError).
+    workerLog(c.env).info(`websocket handshake error: ${refusal}`, { ip: clientIp(c.req.raw), origin: c.req.header("Origin") });
+    return c.text(`${refusal}\n`, 403);
   }
+  const params = new URL(c.req.url).searchParams;
+  const index = chosenShard({ shard: params.get("shard"), region: params.get("region"), where: clientLocation(c.req.raw, c.env) }, settings);
+  if (typeof index === "string") {
+    workerLog(c.env).info(`websocket handshake error: ${index}`, { ip: clientIp(c.req.raw) });
+    return c.text(`${index}\n`, 400);
+  }
+  return shard(c.env, settings, index).fetch(c.req.raw);
+}
+
+const isUpgrade = (c: Context) => c.req.header("Upgrade")?.toLowerCase() === "websocket";
+
+app.get(LEAFNODE_PATH, (c) => (isUpgrade(c) ? upgrade(c) : c.text("nats-edge: leafnodes connect here over WebSocket\n", 426)));
+
+app.get("/", async (c) => {
+  if (isUpgrade(c)) return upgrade(c);
   return c.text(
     `nats-edge: a NATS server on Cloudflare Workers.\n` +
       `Connect a NATS client over WebSocket to ${wsUrl(c.req.raw)}\n` +

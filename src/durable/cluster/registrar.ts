@@ -61,7 +61,8 @@ export class Registrar {
     let c = this.counts.get(id);
     if (c === undefined) this.counts.set(id, (c = { subject, queue, count: 0 }));
     const before = weightOf(c.queue, c.count);
-    c.count += delta;
+    // A leafnode's queue subscription stands for as many members as its weight.
+    c.count += delta * (sub.weight ?? 1);
     const after = weightOf(c.queue, c.count);
     if (c.count <= 0) this.counts.delete(id);
     if (before !== after) {
@@ -84,8 +85,9 @@ export class Registrar {
     const subject = sub.client.space.qualify(sub.subject);
     const id = regId(subject, queue);
     const c = this.counts.get(id);
-    if (c === undefined) this.counts.set(id, { subject, queue, count: 1 });
-    else c.count++;
+    const n = sub.weight ?? 1;
+    if (c === undefined) this.counts.set(id, { subject, queue, count: n });
+    else c.count += n;
   }
 
   private enqueueRegistration(owner: number, id: string, change: InterestChange, client: Client | null): void {

@@ -37,6 +37,17 @@ export interface Attachment {
   cookies?: Credentials | null;
   /** Server PINGs not answered yet. */
   pings?: number;
+  /** A leafnode connection: what its CONNECT said of the server that dialed (leaf/leaf-connection.ts). */
+  leaf?: LeafPeer;
+}
+
+/** The server at the other end of a leafnode connection, as its CONNECT described it. */
+export interface LeafPeer {
+  name: string;
+  serverId: string;
+  version: string;
+  cluster: string;
+  remoteAccount: string;
 }
 
 /** Permissions up to this size (as JSON) ride in the socket attachment; larger ones in SQLite. */

@@ -8,7 +8,7 @@ import { DEFAULT_CONNECT_OPTIONS, parseConnect, withCookies, type ConnectOptions
 import { Outbox } from "../../protocol/encoder.js";
 import type { Message } from "../../protocol/message.js";
 import { CLOSE, ERR, subscribeViolation, type Closing, type ProtocolError } from "../../protocol/errors.js";
-import { Parser, type ParserHandler } from "../../protocol/parser.js";
+import { Parser, type LeafParserHandler, type ParserHandler } from "../../protocol/parser.js";
 import { PendingTracker } from "../../protocol/pending.js";
 import { isValidSubject } from "../../protocol/subject.js";
 import { Permissions, ResponseTracker, type PermissionsConfig } from "../../protocol/permissions.js";
@@ -56,10 +56,16 @@ export interface LocalSub extends Subscription {
   /** Auto-unsubscribe after this many deliveries; 0 for never. */
   max: number;
   delivered: number;
+  /** A leafnode's queue subscription: how many members it stands for (LS+'s weight). Else 1. */
+  weight?: number;
+  /** A leafnode's queue subscription: its group as LMSG names it, encoded once. */
+  queueBytes?: Uint8Array;
 }
 
 export class Client implements ParserHandler {
   readonly parser: Parser;
+  /** A leafnode connection (leaf/leaf-connection.ts): it is written LMSG, once per message. */
+  readonly isLeaf: boolean = false;
   readonly outbox = new Outbox();
   private readonly reads: PendingTracker;
   readonly subs = new Map<string, LocalSub>();
@@ -107,17 +113,21 @@ export class Client implements ParserHandler {
     readonly ip: string,
     readonly start: number,
     restored?: Attachment,
+    /** A leafnode connection, which implements the leaf verbs (leaf/leaf-connection.ts). */
+    leaf = false,
   ) {
     this.opts = restored?.opts ?? { ...DEFAULT_CONNECT_OPTIONS };
     this.nonce = restored?.nonce ?? null;
     this.cookies = restored?.cookies ?? null;
     this.pingsOut = restored?.pings ?? 0;
     this.lastActivity = start;
-    this.parser = new Parser(host.log.tracing ? tracedHandler(this, host.log) : this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload });
+    this.parser = new Parser(host.log.tracing ? tracedHandler(this, host.log) : this, { maxControlLine: host.maxControlLine, maxPayload: host.maxPayload }, leaf ? (this as unknown as LeafParserHandler) : null);
     // Ask for proof of reading often enough to notice a stuck reader well before the limit.
     this.reads = new PendingTracker(Math.max(16 * 1024, Math.floor(host.maxPending / 8)));
     this.space = host.space(restored?.identity?.account ?? GLOBAL_ACCOUNT);
     if (restored?.identity) this.become(restored.identity);
+    // A leafnode always says who it is first, as nats-server insists.
+    else if (leaf) this.parser.connectFirst = true;
     else if (!host.auth.required) this.become(ANONYMOUS);
     else if (!host.noAuthUser) this.parser.connectFirst = true;
   }
@@ -142,7 +152,7 @@ export class Client implements ParserHandler {
   }
 
   /** Takes on an identity: its account, its permissions. */
-  private become(identity: StoredIdentity): void {
+  protected become(identity: StoredIdentity): void {
     const moving = this.identity !== null && this.identity.account !== identity.account && this.subs.size > 0;
     // A CONNECT that logs in as a user of another account takes the connection,
     // subscriptions included, into that account, as nats-server does.
@@ -405,7 +415,7 @@ export class Client implements ParserHandler {
 /** Everyone, when the broker has no authorization and admits anonymous clients. */
 const ANONYMOUS: StoredIdentity = { account: GLOBAL_ACCOUNT, user: "", permissions: null, expiresAt: null };
 
-function toStored(identity: Identity): StoredIdentity {
+export function toStored(identity: Identity): StoredIdentity {
   const stored: StoredIdentity = { account: identity.account, user: identity.user, permissions: identity.permissions, expiresAt: identity.expiresAt };
   if (identity.accountExpires) stored.accountExpires = true;
   return stored;

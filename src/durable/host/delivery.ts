@@ -9,6 +9,12 @@
 // single shard is the case of no remote interest. What is chosen for another host
 // leaves as one record for it, naming the groups it must pick a member of.
 //
+// A leafnode is a subscriber of many subjects that gets each message once: its
+// matching subscriptions, and the queue groups it was chosen for, make one LMSG
+// naming those groups (nats-server's route and leaf targets). Its queue members
+// take a message only when no member elsewhere can, as nats-server prefers the
+// members of its own cluster; what it publishes goes to the groups it names alone.
+//
 // A message whose subject's remote interest is not known yet waits, with the
 // publisher's later messages behind it, so what one client publishes leaves in
 // order; its local plain subscribers have it at once, and its queue choice
@@ -109,6 +115,20 @@ interface Destination extends QueueNames {
   count: number;
 }
 
+/** A leafnode the message being delivered goes to, and the queue groups it was chosen for. */
+interface LeafDestination {
+  client: Client;
+  readonly names: Uint8Array[];
+  count: number;
+}
+
+/** Which queue groups a message may be given to, when not all: those a route or a leafnode named. */
+interface GroupFilter {
+  names(name: string): boolean;
+}
+
+const NO_GROUPS: GroupFilter = { names: () => false };
+
 /** A message waiting for its subject's remote interest. */
 interface Waiting {
   readonly msg: Message;
@@ -117,6 +137,8 @@ interface Waiting {
   readonly groups: Groups;
   /** Local deliveries made at once. */
   readonly delivered: number;
+  /** Leafnodes with matching subscriptions, written to with the queue choice. */
+  readonly leaves: readonly Client[];
 }
 
 /** A request sent to other hosts and to no one here: its requester waits for their answers. */
@@ -141,6 +163,8 @@ export class Delivery {
   // to it: reused from message to message, so a message allocates nothing.
   private readonly dest: Destination[] = [];
   private ndest = 0;
+  private readonly leafDest: LeafDestination[] = [];
+  private nleaf = 0;
 
   constructor(private readonly host: DeliveryHost) {}
 
@@ -158,6 +182,7 @@ export class Delivery {
       return;
     }
     from.ack();
+    this.nleaf = 0;
     const local = from.space.sublist.match(subject);
     const delivered = this.plain(local.plain, from, msg);
     const routes = this.routes;
@@ -173,7 +198,10 @@ export class Delivery {
         return;
       }
     }
-    this.wait(from, { msg: msg.copy(), subject, groups: local.groups, delivered }, queued, routes);
+    const leaves: Client[] = [];
+    for (let i = 0; i < this.nleaf; i++) leaves.push(this.leafDest[i].client);
+    this.nleaf = 0;
+    this.wait(from, { msg: msg.copy(), subject, groups: local.groups, delivered, leaves }, queued, routes);
   }
 
   /** A publish the user may not make is reported and dropped; the connection stays. */
@@ -212,6 +240,8 @@ export class Delivery {
         routes.dropped();
         remote = NO_REMOTE;
       }
+      this.nleaf = 0;
+      for (const leaf of w.leaves) this.leafDestination(leaf);
       this.choose(from, from.space, w.msg, w.subject, w.groups, remote, w.delivered, null);
       from.ackArrived();
     }
@@ -229,8 +259,12 @@ export class Delivery {
     if (space === undefined) return served;
     const subject = this.routedSubject.decode(m.subject);
     const local = space.sublist.match(subject);
+    this.nleaf = 0;
     const delivered = this.plain(local.plain, null, m) + served;
-    if (m.queueCount === 0) return delivered;
+    if (m.queueCount === 0) {
+      if (this.nleaf > 0) this.writeLeaves(m);
+      return delivered;
+    }
     return this.choose(null, space, m, subject, local.groups, NO_REMOTE, delivered, m);
   }
 
@@ -251,6 +285,11 @@ export class Delivery {
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i];
       if (noEcho && sub.client === from) continue;
+      if (sub.client.isLeaf) {
+        // Once per leafnode, however many of its subscriptions match: written after the queue choice.
+        if (!sub.client.isClosed && this.leafDestination(sub.client).fresh) delivered++;
+        continue;
+      }
       if (this.deliverTo(sub, msg)) delivered++;
     }
     return delivered;
@@ -261,7 +300,8 @@ export class Delivery {
    * each queue group, local or on another host, chosen at random weighted by
    * members; the records for other hosts (plain interest, groups assigned); and
    * the publisher's no-responders status when nothing anywhere takes it.
-   * `only`: a routed message, whose named groups alone are chosen for (null: all).
+   * `only`: a routed message, whose named groups alone are chosen for (null: all;
+   * a leafnode's message names its groups too).
    * Returns the local deliveries, `delivered` included.
    */
   private choose(
@@ -277,17 +317,20 @@ export class Delivery {
     this.ndest = 0;
     for (let i = 0; i < remote.hosts.length; i++) this.destination(remote.hosts[i]);
     if (only === null && this.services !== null && isServiceSubject(msg.subject)) delivered += this.service(space, subject, msg);
+    const filter: GroupFilter | null = only ?? (from !== null && from.isLeaf ? namedIn(msg.namedGroups) : null);
     for (let i = 0; i < groups.length; i++) {
       const members = groups[i];
       const name = members[0].queue!;
-      if (only !== null && !only.names(name)) continue;
+      if (filter !== null && !filter.names(name)) continue;
       const elsewhere = remote.groups.length > 0 ? groupNamed(remote.groups, name) : undefined;
       delivered += this.pick(from, members, elsewhere, msg);
     }
     for (let i = 0; i < remote.groups.length; i++) {
       const g = remote.groups[i];
+      if (filter !== null && !filter.names(g.name)) continue;
       if (!hasGroup(groups, g.name)) this.assign(g, Math.random() * (g.near > 0 ? g.near : g.total));
     }
+    if (this.nleaf > 0) this.writeLeaves(msg);
     if (from !== null && this.routes !== null) {
       // A reply goes to the host its request came from too (see Cluster.requester).
       const back = this.routes.requester(space, subject);
@@ -318,13 +361,16 @@ export class Delivery {
   private pick(from: Client | null, members: readonly LocalSub[], elsewhere: RemoteGroup | undefined, msg: Message): number {
     const noEcho = from !== null && !from.opts.echo;
     let able = 0;
+    let leaves = 0;
     for (let i = 0; i < members.length; i++) {
       const c = members[i].client;
-      if (!c.isClosed && !(noEcho && c === from)) able++;
+      if (c.isClosed || (noEcho && c === from)) continue;
+      if (c.isLeaf) leaves += members[i].weight ?? 1;
+      else able++;
     }
     const remote = elsewhere === undefined ? 0 : elsewhere.total;
     const near = elsewhere === undefined ? 0 : elsewhere.near;
-    if (able + remote === 0) return 0;
+    if (able + remote === 0) return leaves > 0 ? this.pickLeaf(from, members, leaves) : 0;
     if (able + near === 0) {
       this.assign(elsewhere!, Math.random() * remote);
       return 0;
@@ -339,18 +385,63 @@ export class Delivery {
     let start = 0;
     for (; start < members.length; start++) {
       const c = members[start].client;
-      if (c.isClosed || (noEcho && c === from)) continue;
+      if (c.isClosed || c.isLeaf || (noEcho && c === from)) continue;
       if (k-- === 0) break;
     }
     const n = members.length;
     for (let j = 0; j < n; j++) {
       const sub = members[(start + j) % n];
-      if (noEcho && sub.client === from) continue;
+      if ((noEcho && sub.client === from) || sub.client.isLeaf) continue;
       if (this.deliverTo(sub, msg)) return 1;
     }
-    // No local member could take it (its permissions, a slow consumer): another host's may.
+    // No local member could take it (its permissions, a slow consumer): another host's may, or a leaf's.
     if (remote > 0) this.assign(elsewhere!, Math.random() * (near > 0 ? near : remote));
+    else if (leaves > 0) return this.pickLeaf(from, members, leaves);
     return 0;
+  }
+
+  /** A leafnode takes the message for the group, chosen by the members each has (`total`, their sum). */
+  private pickLeaf(from: Client | null, members: readonly LocalSub[], total: number): number {
+    let r = Math.random() * total;
+    for (let i = 0; i < members.length; i++) {
+      const sub = members[i];
+      const c = sub.client;
+      if (!c.isLeaf || c.isClosed || c === from) continue;
+      r -= sub.weight ?? 1;
+      if (r >= 0) continue;
+      const d = this.leafDestination(c);
+      d.names[d.count++] = sub.queueBytes!;
+      return 1;
+    }
+    return 0;
+  }
+
+  /** `leaf` among this message's leafnodes, added if new (then `fresh`). */
+  private leafDestination(leaf: Client): LeafDestination & { fresh: boolean } {
+    const dest = this.leafDest;
+    for (let i = 0; i < this.nleaf; i++) {
+      if (dest[i].client === leaf) return Object.assign(dest[i], { fresh: false });
+    }
+    if (this.nleaf === dest.length) dest.push({ client: leaf, names: [], count: 0 });
+    const d = dest[this.nleaf++];
+    d.client = leaf;
+    d.count = 0;
+    return Object.assign(d, { fresh: true });
+  }
+
+  /** One LMSG to each leafnode of the message, naming the groups it was chosen for. */
+  private writeLeaves(msg: Message): void {
+    const n = this.nleaf;
+    this.nleaf = 0;
+    const subject = msg.deliver ?? msg.subject;
+    for (let i = 0; i < n; i++) {
+      const d = this.leafDest[i];
+      const c = d.client;
+      if (c.isClosed) continue;
+      if (msg.headerSize >= 0 && !c.opts.headers) c.outbox.leafMsg(subject, msg.reply, d.names, d.count, -1, msg.data.subarray(msg.headerSize));
+      else c.outbox.leafMsg(subject, msg.reply, d.names, d.count, msg.headerSize, msg.data);
+      this.written(c, msg.data.length);
+    }
   }
 
   /**
@@ -416,16 +507,34 @@ export class Delivery {
       if (sub.delivered >= sub.max) c.dropSub(sub);
       else host.limitSub(sub);
     }
+    this.behindOrSlow(c);
+    return true;
+  }
+
+  /** Counts a message written to `c` (a leafnode's LMSG), and looks at what it has pending. */
+  private written(c: Client, size: number): void {
+    const host = this.host;
+    host.markDirty(c);
+    const totals = host.totals;
+    totals.outMsgs++;
+    totals.outBytes += size;
+    c.outMsgs++;
+    c.outBytes += size;
+    this.behindOrSlow(c);
+  }
+
+  /** A connection past stallAt holds its producer back; past max_pending it is a slow consumer. */
+  private behindOrSlow(c: Client): void {
+    const host = this.host;
     const pending = c.pending();
     if (pending > host.stallAt && pending <= host.maxPending) host.behind(c);
     else if (pending > host.maxPending) {
       // nats-server drops a slow consumer without an -ERR (server/client.go): the
       // others are not held back by it, and what it had pending is lost.
-      totals.slowConsumers++;
+      host.totals.slowConsumers++;
       c.outbox.take();
       c.close(CLOSE.slowConsumer, null);
     }
-    return true;
   }
 
   /** Tells a requester that nothing received its request, on its own matching subscription. */
@@ -467,6 +576,13 @@ const DOT = 0x2e;
 /** A subject under `$JS.`, which the server may serve itself. */
 function isServiceSubject(subject: Uint8Array): boolean {
   return subject.length > 4 && subject[0] === DOLLAR && subject[1] === J && subject[2] === S && subject[3] === DOT;
+}
+
+/** The groups a leafnode's LMSG named; none when it named none. */
+function namedIn(queues: readonly Uint8Array[] | null): GroupFilter {
+  if (queues === null || queues.length === 0) return NO_GROUPS;
+  const names = queues.map(decode);
+  return { names: (name) => names.includes(name) };
 }
 
 function groupNamed(groups: readonly RemoteGroup[], name: string): RemoteGroup | undefined {

@@ -14,7 +14,7 @@ import type { Log } from "../log.js";
 import type { Meta } from "../meta.js";
 import type { Settings } from "../settings.js";
 import { AccountSpace } from "./account.js";
-import { Attachments } from "./attachment.js";
+import { Attachments, type Attachment } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import { clientFields, logClosed } from "./connection-log.js";
 import { ConnectionIds } from "./connection-ids.js";
@@ -63,6 +63,23 @@ export interface ClusterLink extends Routes {
 }
 
 /**
+ * Leafnode connections (leaf/leafnodes.ts): they are made and restored there, and
+ * hear of every change of interest in their account.
+ */
+export interface LeafnodeHooks {
+  /** A leafnode connection for an upgrade on /leafnode, greeted with its INFO. */
+  make(host: Host, ws: Transport, cid: number, via: Upgrade): Client;
+  /** A leafnode connection rebuilt after a restart, from its attachment. */
+  restore(host: Host, ws: Transport, a: Attachment): Client;
+  /** A subscription of this host appeared (+1) or went (-1). */
+  changed(sub: LocalSub, delta: 1 | -1): void;
+  /** A leafnode connection ended (its subscriptions were dropped just before). */
+  closed(client: Client): void;
+  /** The host rebuilt its connections: `live` are the leafnode connections' ids. */
+  restored(live: ReadonlySet<number>): void;
+}
+
+/**
  * Where the host leaves a record of each connection that ends, while its
  * subscriptions are still there to be listed (monitoring's /connz?state=closed).
  */
@@ -86,6 +103,8 @@ export class Host implements ClientHost, DeliveryHost {
   private readonly internals = new Map<Transport, Client>();
   /** The cluster side, when there is more than one shard. */
   private cluster: ClusterLink | null = null;
+  /** Leafnode connections, set before restore(). */
+  leafnodes: LeafnodeHooks | null = null;
   /** Where what this host's clients publish, and what other shards route here, goes. */
   private readonly delivery: Delivery;
   private readonly spaces = new Map<string, AccountSpace<LocalSub>>();
@@ -224,23 +243,18 @@ export class Host implements ClientHost, DeliveryHost {
     return remote.hosts.length > 0 || remote.groups.length > 0;
   }
 
-  /** A new connection: greet it with INFO and remember it. */
-  open(ws: Transport, via: Upgrade): Client {
+  /** What INFO says of the server to a connection that came in through `via`. */
+  address(via: { host: string; port: number }): { id: string; name: string; host: string; port: number } {
+    return { id: this.server.id, name: this.server.name, host: via.host, port: via.port };
+  }
+
+  /** A new connection, a leafnode's when `leaf`: greet it with INFO and remember it. */
+  open(ws: Transport, via: Upgrade, leaf = false): Client {
     const cid = this.newCid();
-    const client = new Client(this, ws, cid, via.ip, Date.now());
+    const client = leaf && this.leafnodes !== null ? this.leafnodes.make(this, ws, cid, via) : this.newClient(ws, cid, via);
     this.clients.set(ws, client);
     this.totals.totalConnections++;
-    if (this.auth.required) {
-      client.setCookies(via.cookies);
-      if (this.auth.needsNonce) client.nonce = newNonce();
-    }
     this.saveAttachment(client);
-    client.outbox.info(
-      infoJson(
-        { id: this.server.id, name: this.server.name, host: via.host, port: via.port },
-        { clientId: cid, maxPayload: this.settings.maxPayload, authRequired: this.auth.required, nonce: client.nonce, clientIp: via.ip },
-      ),
-    );
     this.markDirty(client);
     this.log.debug("Client connection created", { cid, ip: via.ip || undefined, connections: this.clients.size });
     if (this.clients.size > this.maxConnections) {
@@ -258,6 +272,31 @@ export class Host implements ClientHost, DeliveryHost {
     if (this.keepaliveAt === 0) this.scheduleKeepalive(client.start + this.settings.pingIntervalMs);
     this.alarm.wakeBy(client.identity === null ? client.start + this.settings.config.authTimeoutMs : this.keepaliveAt);
     return client;
+  }
+
+  private newClient(ws: Transport, cid: number, via: Upgrade): Client {
+    const client = new Client(this, ws, cid, via.ip, Date.now());
+    if (this.auth.required) {
+      client.setCookies(via.cookies);
+      if (this.auth.needsNonce) client.nonce = newNonce();
+    }
+    client.outbox.info(
+      infoJson(this.address(via), {
+        clientId: cid,
+        maxPayload: this.settings.maxPayload,
+        authRequired: this.auth.required,
+        nonce: client.nonce,
+        clientIp: via.ip,
+      }),
+    );
+    return client;
+  }
+
+  /** The subscriptions of this host's connections (the server's own included) in `account`. */
+  *subscriptionsOf(account: string): IterableIterator<LocalSub> {
+    for (const c of [...this.clients.values(), ...this.internals.values()]) {
+      if (c.space.name === account && !c.isClosed) yield* c.subs.values();
+    }
   }
 
   /** Would one more connection exceed this shard's share of max_connections? */
@@ -318,9 +357,14 @@ export class Host implements ClientHost, DeliveryHost {
    */
   restore(sockets: Transport[], internal: Transport[] = []): void {
     const own = new Set(internal);
-    for (const client of rebuildConnections(this, this.storage, [...sockets, ...internal])) {
+    const leaves = this.leafnodes;
+    const make = leaves === null ? null : (ws: Transport, a: Attachment) => leaves.restore(this, ws, a);
+    const live = new Set<number>();
+    for (const client of rebuildConnections(this, this.storage, [...sockets, ...internal], make)) {
       (own.has(client.ws) ? this.internals : this.clients).set(client.ws, client);
+      if (client.isLeaf) live.add(client.cid);
     }
+    leaves?.restored(live);
   }
 
   client(ws: Transport): Client | undefined {
@@ -439,15 +483,18 @@ export class Host implements ClientHost, DeliveryHost {
   subscribe(sub: LocalSub): void {
     if (this.log.debugging) this.log.debug("Subscription created", { ...clientFields(sub.client), subject: sub.subject, queue: sub.queue ?? undefined, sid: sub.sid });
     sub.client.space.sublist.insert(sub);
-    this.storage.subs.add({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
+    // A leafnode's interest is kept by its connection (leaf/leaf-store.ts), with its weights.
+    if (!sub.client.isLeaf) this.storage.subs.add({ cid: sub.client.cid, sid: sub.sid, subject: sub.subject, queue: sub.queue, max: sub.max, delivered: sub.delivered });
     this.cluster?.subscriptionChanged(sub, 1, sub.client);
+    this.leafnodes?.changed(sub, 1);
   }
 
   unsubscribe(sub: LocalSub): void {
     if (this.log.debugging) this.log.debug("Subscription removed", { ...clientFields(sub.client), subject: sub.subject, sid: sub.sid, delivered: sub.delivered });
     sub.client.space.sublist.remove(sub);
-    this.storage.subs.remove(sub.client.cid, sub.sid);
+    if (!sub.client.isLeaf) this.storage.subs.remove(sub.client.cid, sub.sid);
     this.cluster?.subscriptionChanged(sub, -1, sub.client);
+    this.leafnodes?.changed(sub, -1);
   }
 
   limitSub(sub: LocalSub): void {
@@ -483,9 +530,11 @@ export class Host implements ClientHost, DeliveryHost {
     for (const sub of client.subs.values()) {
       client.space.sublist.remove(sub);
       this.cluster?.subscriptionChanged(sub, -1, null);
+      this.leafnodes?.changed(sub, -1);
     }
     client.subs.clear();
     forgetConnection(this.storage, client.cid);
+    if (client.isLeaf) this.leafnodes?.closed(client);
   }
 
   /** Writes everything this turn produced: at most one frame per connection. */

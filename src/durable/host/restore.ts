@@ -6,7 +6,7 @@
 import { encode } from "../../protocol/bytes.js";
 import { CLOSE, ERR } from "../../protocol/errors.js";
 import { clientFields } from "./connection-log.js";
-import type { Attachments } from "./attachment.js";
+import type { Attachment, Attachments } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import type { PartialOps } from "./partial-ops.js";
 import type { StoredSubs } from "./subscriptions.js";
@@ -33,14 +33,20 @@ export function forgetConnection(storage: ConnectionStorage, cid: number): void 
  * one whose rebuilding throws (logged), so that it cannot keep the object from starting
  * and the other connections from being served.
  */
-export function rebuildConnections(host: ClientHost, storage: ConnectionStorage, sockets: Transport[]): Client[] {
+export function rebuildConnections(
+  host: ClientHost,
+  storage: ConnectionStorage,
+  sockets: Transport[],
+  /** Rebuilds the connections that are not clients' (a leafnode's): those whose attachment says so. */
+  other: ((ws: Transport, a: Attachment) => Client) | null = null,
+): Client[] {
   const byCid = new Map<number, Client>();
   for (const ws of sockets) {
     try {
       const kept = storage.attachments.load(ws);
       if (kept === null) continue;
       const a = kept.attachment;
-      const client = new Client(host, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
+      const client = a.leaf !== undefined && other !== null ? other(ws, a) : new Client(host, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
       // Without its permissions the connection must not go on unrestricted.
       if (kept.lost) {
         client.close(CLOSE.authViolation, ERR.authorizationViolation, "permissions lost");
