@@ -43,6 +43,7 @@ const SINGLE_BROKER_FILES = [
   "test/e2e/logs.test.ts",
   "test/e2e/jetstream-durability.test.ts",
   "test/e2e/jetstream-config.test.ts",
+  "test/e2e/leafnodes.test.ts",
 ];
 
 export default defineConfig({

@@ -15,6 +15,8 @@ export interface WorkerOptions {
   pages?: boolean;
   /** A state directory to use and keep; default: a fresh one, removed on stop. */
   persistTo?: string;
+  /** The port to serve on; default: a free one. */
+  port?: number;
   readyTimeoutMs?: number;
 }
 

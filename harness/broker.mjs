@@ -32,6 +32,7 @@ function node22() {
  * @param {string[]} [o.front]   configs of Workers in front, in the same workerd, bound to it as services
  * @param {boolean} [o.pages]    serve the static pages (default true)
  * @param {string} [o.persistTo] a state directory to use (and keep); default: a fresh one
+ * @param {number} [o.port]      the port to serve on (to start again where clients reconnect); default: a free one
  * @param {number} [o.readyTimeoutMs]
  */
 export async function startWorker(opts) {
@@ -39,7 +40,8 @@ export async function startWorker(opts) {
   const tmp = mkdtempSync(path.join(tmpdir(), `nats-edge-${name}-`));
   const persist = opts.persistTo ?? path.join(tmp, "state");
   mkdirSync(persist, { recursive: true });
-  const [port, inspectorPort] = await freePorts(2);
+  const [free, inspectorPort] = await freePorts(2);
+  const port = opts.port ?? free;
   const { args, cwd } =
     via === "dev"
       ? wranglerDev({ tmp, config, front, pages, vars, port, inspectorPort, persist })

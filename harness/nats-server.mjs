@@ -111,6 +111,8 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
   return {
     name: "nats-server",
     url: `ws://127.0.0.1:${wsPort}`,
+    /** The client (TCP) port, for the official TCP client. */
+    clientPort: port,
     /** The configuration document it runs, when started from one. */
     config: written,
     port: wsPort,

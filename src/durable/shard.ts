@@ -35,6 +35,7 @@ import { Meta } from "./meta.js";
 import { ClosedConnections } from "./monitor/closed.js";
 import { monitor } from "./monitor/monitor.js";
 import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
+import { AccountWatch } from "./cluster/account-watch.js";
 import { LEAFNODE_PATH, Leafnodes } from "./leaf/leafnodes.js";
 import { serverId, shardIndex } from "./names.js";
 import { shardStub } from "./placement.js";
@@ -140,6 +141,9 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.directory = new Directory(this.self, cluster.keyDepth, new DirectoryStore(sql), new InterestPushes(peers));
       this.cluster = new Cluster(cluster, peers, this.host, meta);
       this.host.attach(this.cluster);
+      const accounts = new AccountWatch(this.settings.shards, peers, this.leafnodes);
+      this.cluster.accounts = accounts;
+      this.leafnodes.followRemote(accounts);
       for (const ws of links) this.cluster.linkAccepted(ws, (ws.deserializeAttachment() as LinkAttachment).from);
       this.cluster.recover();
     }

@@ -1,5 +1,5 @@
 // nats-server's HTTP monitoring endpoints (server/monitor.go; docs.nats.io, "Monitoring")
-// for the whole broker: /varz, /connz, /subsz (/subscriptionsz), /accountz and /jsz. Every
+// for the whole broker: /varz, /connz, /subsz (/subscriptionsz), /accountz, /leafz and /jsz. Every
 // shard is asked for its part at once and the answers are merged here, so tools made
 // for nats-server (prometheus-nats-exporter, nats-top) see nats-edge as one server.
 // Query parameters, defaults, sort orders and error texts are nats-server's.
@@ -172,7 +172,7 @@ monitoring.get(
       total_connections: total("total_connections"),
       routes: 0,
       remotes: 0,
-      leafnodes: 0,
+      leafnodes: total("leafnodes"),
       in_msgs: total("in_msgs"),
       out_msgs: total("out_msgs"),
       in_bytes: total("in_bytes"),
@@ -276,18 +276,36 @@ const subsz = endpoint(async (c, settings) => {
 monitoring.get("/subsz", subsz);
 monitoring.get("/subscriptionsz", subsz);
 
+// ---- /leafz ------------------------------------------------------------------------------------------
+
+monitoring.get(
+  "/leafz",
+  endpoint(async (c, settings) => {
+    const reports = await ask(c, settings, { kind: "leafz", account: param(c, "acc"), subs: boolParam(c, "subs") });
+    const leafs = reports.flatMap((r) => r.leafs).sort((a, b) => a.id - b.id);
+    return c.json({
+      server_id: serverId(c.env.SHARD),
+      now: rfc3339(Date.now()),
+      leafnodes: leafs.length,
+      // A leaf's id is a connection id, which tells the shard (and region) it reached, as in /connz.
+      leafs: leafs.map((l) => withRegion(settings, (l.id - 1) % settings.shards, l)),
+    });
+  }),
+);
+
 // ---- /accountz ---------------------------------------------------------------------------------------
 
 monitoring.get(
   "/accountz",
   endpoint(async (c, settings) => {
     const reports = await ask(c, settings, { kind: "accountz" });
-    const live = new Map<string, { connections: number; counts: SublistCounts }>();
+    const live = new Map<string, { connections: number; leafnodes: number; counts: SublistCounts }>();
     for (const r of reports) {
       for (const a of r.accounts) {
         let sum = live.get(a.name);
-        if (sum === undefined) live.set(a.name, (sum = { connections: 0, counts: emptyCounts() }));
+        if (sum === undefined) live.set(a.name, (sum = { connections: 0, leafnodes: 0, counts: emptyCounts() }));
         sum.connections += a.connections;
+        sum.leafnodes += a.leafnodes;
         addCounts(sum.counts, a.counts);
       }
     }
@@ -303,7 +321,7 @@ monitoring.get(
       return c.json(out);
     }
     if (!names.includes(name)) throw new BadRequest(`Account ${name} does not exist`);
-    const sum = live.get(name) ?? { connections: 0, counts: emptyCounts() };
+    const sum = live.get(name) ?? { connections: 0, leafnodes: 0, counts: emptyCounts() };
     const detail: Record<string, unknown> = { account_name: name };
     if (name === system) detail.is_system = true;
     const claims = accountClaims(jwts.get(name));
@@ -311,7 +329,7 @@ monitoring.get(
       expired: claims !== null && claims.exp > 0 && claims.exp * 1000 <= Date.now(),
       complete: true,
       jetstream_enabled: accountJetStream(settings.config.jetstream, name) !== null,
-      leafnode_connections: 0,
+      leafnode_connections: sum.leafnodes,
       client_connections: sum.connections,
       subscriptions: sum.counts.subscriptions,
     });

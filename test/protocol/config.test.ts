@@ -51,6 +51,7 @@ describe("the document", () => {
         compression: false,
       },
       jetstream: { enabled: true, maxMemory: -1, maxStorage: -1, accounts: new Map() },
+      leafnodes: { users: [], authTimeoutMs: null },
     });
     expect(Object.isFrozen(EMPTY_CONFIG)).toBe(true);
   });
@@ -783,5 +784,37 @@ describe("jetstream", () => {
     expect(js.accounts.has("D")).toBe(false);
     expect(refused({ accounts: { A: { jetstream: { max_streams: -2 } } } })).toBe("accounts.A.jetstream.max_streams: must be a whole number from 0 to 2147483647");
     expect(refused({ accounts: { A: { jetstream: { cluster_traffic: "owner" } } } })).toBe("accounts.A.jetstream.cluster_traffic: not supported by nats-edge");
+  });
+});
+
+describe("leafnodes", () => {
+  it("takes nats-server's leafnode logins, each bound to an account", () => {
+    const doc = {
+      accounts: { A: {}, B: {} },
+      leafnodes: {
+        port: 7422,
+        authorization: { users: [{ user: "l1", password: "p1", account: "A" }, { user: "l2", pass: BCRYPT }], timeout: 3 },
+      },
+    };
+    expect(parse(doc).leafnodes).toEqual({
+      users: [
+        { user: "l1", password: "p1", nkey: null, account: "A" },
+        { user: "l2", password: BCRYPT, nkey: null, account: "$G" },
+      ],
+      authTimeoutMs: 3000,
+    });
+    expect(parse({ leaf: { authorization: { user: "u", password: "p" } } }).leafnodes.users).toEqual([{ user: "u", password: "p", nkey: null, account: "$G" }]);
+    expect(parse({ leafnodes: { authorization: { nkey: NKEY_A } } }).leafnodes.users[0].nkey).toBe(NKEY_A);
+    expect(parse({ leafnodes: { listen: "127.0.0.1:7422", no_advertise: true } }).leafnodes).toEqual({ users: [], authTimeoutMs: null });
+  });
+
+  it("refuses what it cannot honour, naming the field", () => {
+    expect(refused({ leafnodes: { authorization: { user: "u", account: "X" } } })).toBe('leafnodes.authorization.account: account "X" is not defined in accounts');
+    expect(refused({ leafnodes: { authorization: { user: "u", users: [] } } })).toBe('leafnodes.authorization.users: takes one of "user", "nkey" or "users"');
+    expect(refused({ leafnodes: { authorization: { password: "p" } } })).toBe('leafnodes.authorization.password: needs "user"');
+    expect(refused({ leafnodes: { authorization: { nkey: "nope" } } })).toMatch(/^leafnodes.authorization.nkey: must be a user public nkey/);
+    expect(refused({ leafnodes: { authorization: { users: [{ user: "a" }, { user: "a" }] } } })).toBe('leafnodes.authorization.users[1].user: duplicate user "a"');
+    expect(refused({ leafnodes: { tls: {} } })).toBe("leafnodes.tls: not supported by nats-edge");
+    expect(refused({ leafnodes: { bogus: 1 } })).toBe("leafnodes.bogus: unknown field");
   });
 });

@@ -563,3 +563,55 @@ describe("parser: randomized garbage", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 });
+
+describe("leafnode connections", () => {
+  function leafRun(text: string, chunks = 1): Event[] {
+    const { handler, events } = recorder();
+    const leaf = {
+      ...handler,
+      pub: (m: Parameters<ParserHandler["pub"]>[0]) =>
+        events.push(["pub", str(m.subject), m.reply && str(m.reply), m.namedGroups?.map(str) ?? null, m.headerSize, str(m.data)]),
+      leafSub: (s: Uint8Array, q: Uint8Array | null, w: number) => events.push(["ls+", str(s), q && str(q), w]),
+      leafUnsub: (s: Uint8Array, q: Uint8Array | null) => events.push(["ls-", str(s), q && str(q)]),
+    };
+    const p = new Parser(leaf, SMALL, leaf);
+    const b = bytes(text);
+    const step = Math.max(1, Math.ceil(b.length / chunks));
+    for (let i = 0; i < b.length; i += step) {
+      const part = b.slice(i, i + step);
+      p.feed(part);
+      part.fill(0x58);
+    }
+    return events;
+  }
+
+  const transcript =
+    "LS+ foo.*\r\nLS+ q.x workers 3\r\nLS- foo.*\r\nLS- q.x workers\r\n" +
+    "LMSG a.b 2\r\nhi\r\nLMSG a.b _INBOX.1 2\r\nhi\r\nLMSG a.b + _INBOX.2 g1 g2 2\r\nhi\r\nLMSG a.b | g1 0\r\n\r\n" +
+    "HMSG a.b 12 14\r\nNATS/1.0\r\n\r\nhi\r\nHMSG a.b | g 12 12\r\nNATS/1.0\r\n\r\n\r\nPING\r\n";
+  const expected: Event[] = [
+    ["ls+", "foo.*", null, 1],
+    ["ls+", "q.x", "workers", 3],
+    ["ls-", "foo.*", null],
+    ["ls-", "q.x", "workers"],
+    ["pub", "a.b", null, null, -1, "hi"],
+    ["pub", "a.b", "_INBOX.1", null, -1, "hi"],
+    ["pub", "a.b", "_INBOX.2", ["g1", "g2"], -1, "hi"],
+    ["pub", "a.b", null, ["g1"], -1, ""],
+    ["pub", "a.b", null, null, 12, "NATS/1.0\r\n\r\nhi"],
+    ["pub", "a.b", null, ["g"], 12, "NATS/1.0\r\n\r\n"],
+    ["ping"],
+  ];
+
+  it("reads LS+, LS- and LMSG/HMSG with replies and queue groups, however the bytes are split", () => {
+    for (const chunks of [1, 3, 17, transcript.length]) expect(leafRun(transcript, chunks)).toEqual(expected);
+  });
+
+  it("refuses client ops and malformed leaf ops as nats-server does", () => {
+    expect(leafRun("SUB a 1\r\n")).toEqual([["error", ERR.unknownOp, CLOSE.protocolViolation]]);
+    expect(leafRun("LS+ a q\r\n")).toEqual([["error", null, CLOSE.protocolViolation]]);
+    expect(leafRun("LMSG a ? g 2\r\nhi\r\n")).toEqual([["error", null, CLOSE.protocolViolation]]);
+    expect(leafRun("LMSG a 200\r\n")).toEqual([["error", ERR.maxPayload, CLOSE.maxPayload]]);
+    expect(leafRun("LX\r\n")).toEqual([["error", ERR.unknownOp, CLOSE.protocolViolation]]);
+  });
+});

@@ -14,6 +14,7 @@ import type { Message } from "../../protocol/message.js";
 import { ROUTE_RECEIPT, RouteReader, type QueueNames, type RoutedMessage } from "../../protocol/route.js";
 import { clusterSubject, ownerOf, publishKey } from "../../protocol/shardkey.js";
 import type { AccountSpace } from "../host/account.js";
+import type { AccountWatch } from "./account-watch.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { RemoteInterest } from "../host/delivery.js";
 import type { ClusterLink } from "../host/host.js";
@@ -111,8 +112,12 @@ export class Cluster implements ClusterLink {
 
   // ---- pushes from owners ---------------------------------------------------------------------
 
+  /** Set when this shard's leafnodes follow whole accounts (account-watch.ts). */
+  accounts: AccountWatch | null = null;
+
   interestPushed(pushes: readonly InterestPush[]): void {
     for (const p of pushes) this.cache.apply(p);
+    this.accounts?.pushed(pushes);
   }
 
   // ---- remote interest, for delivery --------------------------------------------------------------

@@ -7,10 +7,13 @@
 //
 // Subscriptions with a wildcard among their key tokens are registered with every
 // owner under the key "" and are part of the interest handed out for every key.
+//
+// A host with leafnodes watches whole accounts (accountWatchKey): it is handed
+// every entry of the account here, and pushed every change of it.
 
 import { subscriptionKey } from "../../protocol/shardkey.js";
 import type { DirectoryStore } from "./directory-store.js";
-import type { InterestChange, InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
+import { accountWatchKeyOf, type InterestChange, type InterestEntry, type InterestPush, type InterestSnapshot } from "./interest-messages.js";
 
 /** How the directory reaches watchers (pushes.ts): resolves once the push arrived, or was given up on. */
 export interface WatcherLink {
@@ -67,6 +70,11 @@ export class Directory {
       this.store.addWatcher(key, host);
     }
     const entries: InterestEntry[] = [];
+    if (key.startsWith(" ")) {
+      // An account: all of its entries, whatever their key.
+      for (const t of this.interest.values()) for (const e of t.values()) if (accountWatchKeyOf(e.subject) === key) entries.push(e);
+      return { seq: this.seq, entries };
+    }
     for (const e of this.interest.get(key)?.values() ?? []) entries.push(e);
     if (key !== WILDCARD) for (const e of this.interest.get(WILDCARD)?.values() ?? []) entries.push(e);
     return { seq: this.seq, entries };
@@ -111,7 +119,8 @@ export class Directory {
       if (h === host) return; // the registering host knows its own interest
       let list = perHost.get(h);
       if (list === undefined) perHost.set(h, (list = []));
-      list.push(change);
+      // A host may watch a change's key and its account both: it is told once.
+      if (list[list.length - 1] !== change) list.push(change);
     };
     for (const change of applied) {
       if (change.key === WILDCARD) {
@@ -121,6 +130,7 @@ export class Directory {
       } else {
         for (const h of this.watchers.get(change.key) ?? []) add(h, change);
       }
+      for (const h of this.watchers.get(accountWatchKeyOf(change.subject)) ?? []) add(h, change);
     }
     await Promise.all([...perHost].map(([h, list]) => this.link.push(h, { owner: this.self, seq, changes: list })));
   }

@@ -30,3 +30,16 @@ export interface InterestSnapshot {
   readonly seq: number;
   readonly entries: readonly InterestEntry[];
 }
+
+/**
+ * The key a host watches to hear of all of an account's interest, for its
+ * leafnodes: a space, which no subject key holds, then the account.
+ */
+export function accountWatchKey(account: string): string {
+  return ` ${account}`;
+}
+
+/** The account-watch key a cluster subject (`<account>.<subject>`) belongs to. */
+export function accountWatchKeyOf(subject: string): string {
+  return ` ${subject.slice(0, subject.indexOf("."))}`;
+}

@@ -183,8 +183,15 @@ export class Host implements ClientHost, DeliveryHost {
     this.delivery.services = services;
   }
 
+  /** Client connections (leafnodes are counted apart, as nats-server counts them). */
   get connections(): number {
-    return this.clients.size;
+    return this.clients.size - this.leafConnections;
+  }
+
+  get leafConnections(): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.isLeaf) n++;
+    return n;
   }
 
   get subscriptions(): number {

@@ -21,6 +21,7 @@ import type { Attachment } from "../host/attachment.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { Host, LeafnodeHooks, Upgrade } from "../host/host.js";
 import type { Transport } from "../host/transport.js";
+import type { AccountInterestSink } from "../cluster/account-watch.js";
 import type { Settings } from "../settings.js";
 import { leafKey, LeafConnection } from "./leaf-connection.js";
 import { LeafStore } from "./leaf-store.js";
@@ -54,14 +55,14 @@ export interface RemoteInterestFeed {
   unfollow(account: string): void;
 }
 
-export class Leafnodes implements LeafnodeHooks {
+export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   private readonly accounts = new Map<string, AccountLeaves>();
   readonly store: LeafStore;
   /** The subject whose LS+ coming back from a leaf means a loop (nats-server's $LDS.<id>). */
   readonly loopSubject: string;
   private host: Host | null = null;
   /** Other hosts' interest, when there is more than one shard. */
-  remote: RemoteInterestFeed | null = null;
+  private remote: RemoteInterestFeed | null = null;
 
   constructor(
     private readonly settings: Settings,
@@ -100,10 +101,19 @@ export class Leafnodes implements LeafnodeHooks {
     return leaf;
   }
 
-  /** After the host rebuilt its connections: forgets what is kept of leaves that are gone. */
+  /**
+   * After the host rebuilt its connections: forgets what is kept of leaves that are
+   * gone. With other shards, the accounts are followed again once the cluster is there
+   * (follow(), from the Shard).
+   */
   restored(live: ReadonlySet<number>): void {
     for (const cid of this.store.cids()) if (!live.has(cid)) this.store.forget(cid);
-    for (const name of this.accounts.keys()) this.remote?.follow(name);
+  }
+
+  /** Other hosts' interest, from now on; accounts with leaves here are followed at once. */
+  followRemote(feed: RemoteInterestFeed): void {
+    this.remote = feed;
+    for (const name of this.accounts.keys()) feed.follow(name);
   }
 
   /** Checks a leaf's credentials: `leafnodes.authorization` first, else as a client's. */
@@ -146,6 +156,30 @@ export class Leafnodes implements LeafnodeHooks {
     else t.remote.delete(host);
     t.remoteSum += weight - before;
     this.settle(acc, t);
+  }
+
+  /**
+   * Every owner said what the account's interest is: each leaf is told whatever it
+   * was not told yet, and told that what it was told and is no more has gone (after
+   * a restart, interest may have gone while nobody here was listening).
+   */
+  complete(account: string): void {
+    const acc = this.accounts.get(account);
+    if (acc === undefined) return;
+    const tally = this.tallyOf(account, acc);
+    for (const leaf of acc.leaves) {
+      for (const key of [...leaf.sent.keys()]) {
+        if (tally.has(key)) continue;
+        const space = key.indexOf(" ");
+        const [subject, queue] = space < 0 ? [key, ""] : [key.slice(0, space), key.slice(space + 1)];
+        this.tell(leaf, { subject, queue, local: 0, remote: new Map(), remoteSum: 0 });
+      }
+      for (const t of tally.values()) this.tell(leaf, t);
+    }
+  }
+
+  flush(): void {
+    this.host?.flush();
   }
 
   /** Every leaf of the account is told of the tally's change; a tally nobody has any more goes. */

@@ -7,9 +7,10 @@
 import { matchesLiteral } from "../../protocol/subject.js";
 import type { Client } from "../host/client.js";
 import type { Host } from "../host/host.js";
+import { LeafConnection } from "../leaf/leaf-connection.js";
 import type { ClosedConnections } from "./closed.js";
 import { connRecord, subRecord, subRecords } from "./records.js";
-import { addCounts, compareConns, compareSubs, emptyCounts, type AccountRecord, type ConnRecord, type MonitorQuery, type MonitorReport, type ShardStats, type SubRecord } from "./report.js";
+import { addCounts, compareConns, compareSubs, emptyCounts, type AccountRecord, type ConnRecord, type LeafRecord, type MonitorQuery, type MonitorReport, type ShardStats, type SubRecord } from "./report.js";
 
 export function monitor(host: Host, closed: ClosedConnections, query: MonitorQuery): MonitorReport {
   switch (query.kind) {
@@ -21,13 +22,41 @@ export function monitor(host: Host, closed: ClosedConnections, query: MonitorQue
       return subsz(host, query);
     case "accountz":
       return { kind: "accountz", accounts: accounts(host) };
+    case "leafz":
+      return { kind: "leafz", leafs: leafz(host, query) };
   }
+}
+
+function leafz(host: Host, q: Extract<MonitorQuery, { kind: "leafz" }>): LeafRecord[] {
+  const out: LeafRecord[] = [];
+  for (const c of host.openClients()) {
+    if (!(c instanceof LeafConnection) || c.peer === null) continue;
+    if (q.account !== "" && c.space.name !== q.account) continue;
+    const r: LeafRecord = {
+      id: c.cid,
+      name: c.peer.name,
+      is_spoke: false,
+      account: c.space.name,
+      ip: c.ip,
+      // The Worker sees the leaf's address, not its port.
+      port: 0,
+      in_msgs: c.inMsgs,
+      out_msgs: c.outMsgs,
+      in_bytes: c.inBytes,
+      out_bytes: c.outBytes,
+      subscriptions: c.sent.size,
+    };
+    if (q.subs) r.subscriptions_list = [...c.sent.keys()].sort();
+    out.push(r);
+  }
+  return out;
 }
 
 function shardStats(host: Host): ShardStats {
   return {
     shard: host.index,
     connections: host.connections,
+    leafnodes: host.leafConnections,
     total_connections: host.totals.totalConnections,
     subscriptions: host.subscriptions,
     in_msgs: host.totals.inMsgs,
@@ -45,6 +74,8 @@ function connz(host: Host, closed: ClosedConnections, q: Extract<MonitorQuery, {
   const open: Client[] = [];
   if (q.state !== "closed") {
     for (const client of host.openClients()) {
+      // Leafnodes are listed by /leafz, as nats-server lists them.
+      if (client.isLeaf) continue;
       if (wanted({ cid: client.cid, user: client.identity?.user ?? "", account: client.space.name })) open.push(client);
     }
     for (const client of open) found.push(connRecord(client, false));
@@ -84,12 +115,17 @@ function subsz(host: Host, q: Extract<MonitorQuery, { kind: "subsz" }>): Monitor
 
 function accounts(host: Host): AccountRecord[] {
   const connections = new Map<string, number>();
-  for (const client of host.openClients()) connections.set(client.space.name, (connections.get(client.space.name) ?? 0) + 1);
+  const leafnodes = new Map<string, number>();
+  for (const client of host.openClients()) {
+    const m = client.isLeaf ? leafnodes : connections;
+    m.set(client.space.name, (m.get(client.space.name) ?? 0) + 1);
+  }
   const out: AccountRecord[] = [];
   for (const space of host.accountSpaces()) {
     const n = connections.get(space.name) ?? 0;
+    const l = leafnodes.get(space.name) ?? 0;
     const counts = space.sublist.counts();
-    if (n > 0 || counts.subscriptions > 0) out.push({ name: space.name, connections: n, counts });
+    if (n > 0 || l > 0 || counts.subscriptions > 0) out.push({ name: space.name, connections: n, leafnodes: l, counts });
   }
   return out;
 }

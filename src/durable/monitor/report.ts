@@ -58,6 +58,8 @@ export interface ConnRecord {
 /** A shard's part of /varz, with the names the dashboard reads. */
 export interface ShardStats {
   shard: number;
+  /** Leafnode connections (not among `connections`, as in nats-server's varz). */
+  leafnodes: number;
   connections: number;
   total_connections: number;
   subscriptions: number;
@@ -71,11 +73,31 @@ export interface ShardStats {
 export interface AccountRecord {
   name: string;
   connections: number;
+  leafnodes: number;
   counts: SublistCounts;
+}
+
+/** One leafnode connection, with nats-server's LeafInfo fields (server/monitor.go). */
+export interface LeafRecord {
+  id: number;
+  name: string;
+  /** Always false: nats-edge is the hub of the leafnodes that dial it. */
+  is_spoke: boolean;
+  account: string;
+  ip: string;
+  port: number;
+  in_msgs: number;
+  out_msgs: number;
+  in_bytes: number;
+  out_bytes: number;
+  /** The interest the leaf was told of (nats-server's leaf smap). */
+  subscriptions: number;
+  subscriptions_list?: string[];
 }
 
 export type MonitorQuery =
   | { kind: "varz" }
+  | { kind: "leafz"; account: string; subs: boolean }
   | {
       kind: "connz";
       sort: ConnSort;
@@ -106,7 +128,8 @@ export type MonitorReport =
   | { kind: "varz"; start: number; stats: ShardStats }
   | { kind: "connz"; total: number; conns: ConnRecord[] }
   | { kind: "subsz"; counts: SublistCounts; total: number; subs: SubRecord[] }
-  | { kind: "accountz"; accounts: AccountRecord[] };
+  | { kind: "accountz"; accounts: AccountRecord[] }
+  | { kind: "leafz"; leafs: LeafRecord[] };
 
 /**
  * nats-server's order for each sort option (server/monitor.go Connz) as a key to
