@@ -37,6 +37,7 @@ import { monitor } from "./monitor/monitor.js";
 import type { MonitorQuery, MonitorReport } from "./monitor/report.js";
 import { AccountWatch } from "./cluster/account-watch.js";
 import { LEAFNODE_PATH, Leafnodes } from "./leaf/leafnodes.js";
+import { Remotes, type RemoteStatus } from "./leaf/remotes.js";
 import { serverId, shardIndex } from "./names.js";
 import { shardStub } from "./placement.js";
 import { Wan } from "./cluster/wan.js";
@@ -63,6 +64,8 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
 
   private readonly host: Host;
   private readonly leafnodes: Leafnodes;
+  /** The hubs this shard dials as a leaf (leafnodes.remotes). */
+  private readonly remotes: Remotes;
   private readonly jetstream: JetStream;
   private readonly bridge: Bridge;
   private readonly webhooks: Webhooks;
@@ -104,7 +107,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.closed,
       this.log,
     );
-    this.leafnodes = new Leafnodes(this.settings, sql, serverId(env.SHARD));
+    this.leafnodes = new Leafnodes(this.settings, sql, serverId(env.SHARD), this.host);
     this.host.leafnodes = this.leafnodes;
     this.bridge = new Bridge(this.host, { host: "", port: 0 });
     this.webhooks = new Webhooks(this.host, new WebhookStore(sql), { host: "", port: 0 });
@@ -147,6 +150,17 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       for (const ws of links) this.cluster.linkAccepted(ws, (ws.deserializeAttachment() as LinkAttachment).from);
       this.cluster.recover();
     }
+    this.remotes = new Remotes(
+      this.settings.config.leafnodes.remotes,
+      this.self,
+      this.settings.shards,
+      { serverId: serverId(env.SHARD), name: ctx.id.name ?? ctx.id.toString() },
+      this.host,
+      this.leafnodes,
+      this.log,
+    );
+    const check = this.remotes.ensure();
+    if (check !== null) this.wakeBy(check);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -276,7 +290,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.meta.set("alarm", 0);
       // A connection that fails here is closed alone (Host.tick); what else fails is retried by workerd.
       const now = Date.now();
-      const next = earliest(this.host.tick(now), this.jetstream.tick(now));
+      const next = earliest(earliest(this.host.tick(now), this.jetstream.tick(now)), this.remotes.ensure(now));
       if (next !== null) this.wakeBy(next);
     } catch (e) {
       this.unexpected("alarm", e);
@@ -317,7 +331,15 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
 
   /** For the Worker's monitoring endpoints (/varz, /connz, /subsz, /accountz): this shard's part. */
   monitor(query: MonitorQuery): MonitorReport {
-    return this.guarded("monitor", () => monitor(this.host, this.closed, query));
+    return this.guarded("monitor", () => monitor(this.host, this.closed, query, this.remotes));
+  }
+
+  /** The leafnode links this shard holds, started if they are down (the Worker asks as it serves requests). */
+  leafRemotes(): RemoteStatus[] {
+    return this.guarded("leafRemotes", () => {
+      this.remotes.ensure();
+      return this.remotes.status();
+    });
   }
 
   // ---- RPC: the HTTP bridge and service bindings ----------------------------------------------

@@ -2,8 +2,10 @@
 // processLeafNodeConnect and auth.go isLeafNodeAuthorized). The credentials are
 // the client's fields; the rest says which server dialed and what it wants.
 
+import { fromSeed } from "@nats-io/nkeys";
 import type { AuthResult, Credentials } from "./auth.js";
-import type { LeafnodeConfig } from "./config-leafnodes.js";
+import type { LeafnodeConfig, LeafRemote } from "./config-leafnodes.js";
+import { asciiJson } from "./encoder.js";
 import { DEFAULT_CONNECT_OPTIONS, parseConnect } from "./connect.js";
 import { fail, ok } from "./identity.js";
 import { nonceSignatureProblem } from "./nkeys.js";
@@ -63,4 +65,79 @@ export function authenticateLeaf(config: LeafnodeConfig, creds: Credentials, non
     return ok({ account: u.account, user: u.user ?? "", permissions: null, expiresAt: null });
   }
   return fail(creds.user !== undefined ? `no leafnode user ${JSON.stringify(creds.user)}` : "no leafnode credentials");
+}
+
+/** What a hub's INFO tells the leaf that dialed it. */
+export interface HubInfo {
+  readonly serverId: string;
+  readonly name: string;
+  readonly version: string;
+  readonly cluster: string;
+  readonly nonce: string | null;
+  readonly headers: boolean;
+  /** Only a leafnode port's INFO has leafnode_urls (nats-server: ErrConnectedToWrongPort). */
+  readonly leafnodePort: boolean;
+}
+
+/** null when it is not a JSON object. */
+export function parseHubInfo(json: Uint8Array): HubInfo | null {
+  let o: unknown;
+  try {
+    o = JSON.parse(decoder.decode(json));
+  } catch {
+    return null;
+  }
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return null;
+  const r = o as Record<string, unknown>;
+  const text = (k: string) => (typeof r[k] === "string" ? (r[k] as string).slice(0, 256) : "");
+  return {
+    serverId: text("server_id"),
+    name: text("server_name"),
+    version: text("version"),
+    cluster: text("cluster"),
+    nonce: typeof r.nonce === "string" ? r.nonce : null,
+    headers: r.headers === true,
+    leafnodePort: Array.isArray(r.leafnode_urls) && typeof r.client_id === "number" && r.client_id > 0,
+  };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The CONNECT a leaf sends its hub (nats-server's sendLeafConnect): who it is, and its
+ * credentials: the remote's .creds (its JWT, and the nonce signed with its seed),
+ * and a user and password from the URL, as nats-server takes them.
+ */
+export function leafConnectJson(
+  self: { serverId: string; name: string; version: string },
+  remote: LeafRemote,
+  url: URL,
+  nonce: string | null,
+): string {
+  const c: Record<string, unknown> = {
+    version: self.version,
+    server_id: self.serverId,
+    name: self.name,
+    headers: true,
+    remote_account: remote.account,
+  };
+  if (remote.credentials !== null) {
+    const kp = fromSeed(encoder.encode(remote.credentials.seed));
+    c.jwt = remote.credentials.jwt;
+    c.sig = base64Url(kp.sign(encoder.encode(nonce ?? "")));
+  }
+  if (url.username !== "") {
+    const user = decodeURIComponent(url.username);
+    c.user = user;
+    if (url.password !== "") c.pass = decodeURIComponent(url.password);
+    // nats-server: a user without a password is also sent as a token.
+    else c.auth_token = user;
+  }
+  return asciiJson(c);
+}
+
+function base64Url(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -36,6 +36,8 @@ export interface LeafParserHandler extends ParserHandler {
   leafSub(subject: Uint8Array, queue: Uint8Array | null, weight: number): void;
   /** `LS- <subject> [queue]`. */
   leafUnsub(subject: Uint8Array, queue: Uint8Array | null): void;
+  /** The hub's INFO, when nats-edge dialed it (a client's INFO is only checked to be JSON). */
+  info(json: Uint8Array): void;
 }
 
 export interface ParserLimits {
@@ -477,7 +479,8 @@ export class Parser {
       case Op.Info:
         // A client's INFO is ignored, but like nats-server we insist that it is JSON.
         if (!isJsonObject(line.subarray(start, stop))) return this.argError("INFO", line, start);
-        return true;
+        this.leaf?.info(line.subarray(start, stop));
+        return !this.dead;
       case Op.Err:
         // A client reporting an error: nats-server logs it and closes (1002 "Parse Error").
         this.state = S.Dead;

@@ -17,7 +17,7 @@ import { httpBridge } from "./http-bridge.js";
 import { kvBridge } from "./kv-bridge.js";
 import { monitoring } from "./monitoring.js";
 import { originRefusal } from "./origin.js";
-import { checkedSettings, chosenShard, clientLocation, shard, withRegion, workerLog } from "./shards.js";
+import { checkedSettings, chosenShard, clientLocation, shard, startLeafLinks, withRegion, workerLog } from "./shards.js";
 
 export { Shard } from "../durable/shard.js";
 export { NatsService } from "./service.js";
@@ -45,6 +45,7 @@ function wsUrl(request: Request): string {
 function upgrade(c: Context<{ Bindings: Env }>): Response | Promise<Response> {
   const settings = checkedSettings(c.env);
   if (typeof settings === "string") return c.text(`nats-edge cannot serve: ${settings}\n`, 503);
+  startLeafLinks(c.env, settings, c.executionCtx);
   const refusal = originRefusal(c.req.raw, settings.config.websocket);
   if (refusal !== null) {
     // nats-server's words (websocket.go wsReturnHTTPError).
@@ -85,6 +86,7 @@ function closedToAll(settings: Settings): string | null {
 app.get("/healthz", async (c) => {
   const settings = checkedSettings(c.env);
   if (typeof settings === "string") return c.json({ status: "error", error: settings }, 503);
+  startLeafLinks(c.env, settings, c.executionCtx);
   const closed = closedToAll(settings);
   if (closed !== null) return c.json({ status: "error", error: closed }, 503);
   try {

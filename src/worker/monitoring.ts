@@ -30,7 +30,7 @@ import { isValidLiteralSubject } from "../protocol/subject.js";
 import type { SublistCounts } from "../protocol/sublist.js";
 import { monitorRefusal } from "./monitor-guard.js";
 import { connInfo, durationNs, rfc3339, subDetail, sublistStats, uptime } from "./monitor-json.js";
-import { checkedSettings, shard, withRegion, workerLog } from "./shards.js";
+import { startLeafLinks, checkedSettings, shard, withRegion, workerLog } from "./shards.js";
 
 type Env = { Bindings: ShardEnv };
 type Ctx = Context<Env>;
@@ -281,15 +281,20 @@ monitoring.get("/subscriptionsz", subsz);
 monitoring.get(
   "/leafz",
   endpoint(async (c, settings) => {
+    startLeafLinks(c.env, settings, c.executionCtx);
     const reports = await ask(c, settings, { kind: "leafz", account: param(c, "acc"), subs: boolParam(c, "subs") });
     const leafs = reports.flatMap((r) => r.leafs).sort((a, b) => a.id - b.id);
-    return c.json({
+    const out: Record<string, unknown> = {
       server_id: serverId(c.env.SHARD),
       now: rfc3339(Date.now()),
       leafnodes: leafs.length,
       // A leaf's id is a connection id, which tells the shard (and region) it reached, as in /connz.
       leafs: leafs.map((l) => withRegion(settings, (l.id - 1) % settings.shards, l)),
-    });
+    };
+    // nats-edge's own addition: the hubs it dials (leafnodes.remotes), up or not.
+    const remotes = reports.flatMap((r) => r.remotes);
+    if (remotes.length > 0) out.remotes = remotes;
+    return c.json(out);
   }),
 );
 

@@ -2,6 +2,7 @@
 // that were checked first; and the Worker's log, at the level they set.
 
 import { Log } from "../durable/log.js";
+import { holderOf } from "../durable/leaf/remotes.js";
 import { shardStub } from "../durable/placement.js";
 import { redactSecrets } from "../protocol/log.js";
 import { nearestRegion, type ClientLocation, type Region } from "../protocol/regions.js";
@@ -12,6 +13,18 @@ type Env = ShardEnv;
 
 export function shard(env: Env, settings: Settings, index: number) {
   return shardStub(env.SHARD, settings, index);
+}
+
+/**
+ * Asks the shards that hold leafnode remotes to start their links, without waiting
+ * for them (Shard.leafRemotes): an object runs only when something calls it, and
+ * once it runs, its alarm keeps its links up.
+ */
+export function startLeafLinks(env: Env, settings: Settings, ctx: { waitUntil(p: Promise<unknown>): void }): void {
+  const n = settings.config.leafnodes.remotes.length;
+  if (n === 0) return;
+  const holders = new Set(Array.from({ length: n }, (_, i) => holderOf(i, settings.shards)));
+  for (const h of holders) ctx.waitUntil(shard(env, settings, h).leafRemotes().catch(() => undefined));
 }
 
 /** Where a connection or call asks to run, and where its client is. */

@@ -573,6 +573,7 @@ describe("leafnode connections", () => {
         events.push(["pub", str(m.subject), m.reply && str(m.reply), m.namedGroups?.map(str) ?? null, m.headerSize, str(m.data)]),
       leafSub: (s: Uint8Array, q: Uint8Array | null, w: number) => events.push(["ls+", str(s), q && str(q), w]),
       leafUnsub: (s: Uint8Array, q: Uint8Array | null) => events.push(["ls-", str(s), q && str(q)]),
+      info: (json: Uint8Array) => events.push(["info", str(json)]),
     };
     const p = new Parser(leaf, SMALL, leaf);
     const b = bytes(text);

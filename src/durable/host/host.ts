@@ -281,6 +281,19 @@ export class Host implements ClientHost, DeliveryHost {
     return client;
   }
 
+  /**
+   * A connection the server opened itself (a leafnode link it dialed): the peer
+   * speaks first, and the connection is kept alive and closed as any other.
+   */
+  adopt(t: Transport, make: (cid: number) => Client): Client {
+    const client = make(this.newCid());
+    this.clients.set(t, client);
+    this.totals.totalConnections++;
+    if (this.keepaliveAt === 0) this.scheduleKeepalive(client.start + this.settings.pingIntervalMs);
+    this.alarm.wakeBy(this.keepaliveAt);
+    return client;
+  }
+
   private newClient(ws: Transport, cid: number, via: Upgrade): Client {
     const client = new Client(this, ws, cid, via.ip, Date.now());
     if (this.auth.required) {

@@ -8,7 +8,8 @@
 import { decode } from "../../protocol/bytes.js";
 import { DEFAULT_CONNECT_OPTIONS, type ConnectOptions } from "../../protocol/connect.js";
 import { CLOSE, ERR } from "../../protocol/errors.js";
-import { parseLeafConnect } from "../../protocol/leaf-connect.js";
+import type { LeafRemote } from "../../protocol/config-leafnodes.js";
+import { leafConnectJson, parseHubInfo, parseLeafConnect } from "../../protocol/leaf-connect.js";
 import type { LeafParserHandler } from "../../protocol/parser.js";
 import { isValidSubject } from "../../protocol/subject.js";
 import type { Attachment, LeafPeer } from "../host/attachment.js";
@@ -28,6 +29,16 @@ export function leafKey(subject: string, queue: string): string {
   return queue === "" ? subject : `${subject} ${queue}`;
 }
 
+/** A link nats-edge dialed to a hub (remotes.ts): where, and as which remote. */
+export interface Solicited {
+  readonly url: URL;
+  readonly remote: LeafRemote;
+  /** Who nats-edge says it is in its CONNECT. */
+  readonly self: { serverId: string; name: string; version: string };
+  /** The hub accepted the CONNECT (its INFO arrived and nothing refused it). */
+  onLinked(): void;
+}
+
 export class LeafConnection extends Client implements LeafParserHandler {
   override readonly isLeaf = true;
   /** The server that dialed, once its CONNECT was accepted. */
@@ -45,9 +56,32 @@ export class LeafConnection extends Client implements LeafParserHandler {
     ip: string,
     start: number,
     restored?: Attachment,
+    /** Set when nats-edge dialed the hub at the other end, as its leaf. */
+    readonly solicited: Solicited | null = null,
   ) {
     super(leafHost, ws, cid, ip, start, restored ?? { cid, opts: { ...LEAF_OPTS }, ip, start }, true);
     this.peer = restored?.leaf ?? null;
+    // A link nats-edge dialed joins its configured account at once; the hub speaks first (INFO).
+    if (solicited !== null) this.become({ account: solicited.remote.account, user: "", permissions: null, expiresAt: null });
+  }
+
+  /**
+   * The hub's INFO, on a link nats-edge dialed: answered with CONNECT, then with the
+   * interest of the account (nats-server's processLeafnodeInfo and sendLeafConnect).
+   * Later INFOs (cluster changes) change nothing here; a leaf's INFO to nats-edge is ignored.
+   */
+  info(json: Uint8Array): void {
+    const s = this.solicited;
+    if (s === null || this.peer !== null) return;
+    const info = parseHubInfo(json);
+    if (info === null) return this.close(CLOSE.protocolViolation, null, "malformed INFO from the hub");
+    // nats-server's words when a leaf reaches a port that is not a leafnode port.
+    if (!info.leafnodePort) return this.close(CLOSE.protocolViolation, null, "attempted to connect to wrong port");
+    this.outbox.ascii(`CONNECT ${leafConnectJson(s.self, s.remote, s.url, info.nonce)}\r\n`);
+    this.peer = { name: info.name, serverId: info.serverId, version: info.version, cluster: info.cluster, remoteAccount: s.remote.account };
+    this.opts = { ...LEAF_OPTS, headers: info.headers, name: info.name, version: info.version };
+    this.leaves.bound(this);
+    s.onLinked();
   }
 
   override attachment(): Attachment {
@@ -58,8 +92,9 @@ export class LeafConnection extends Client implements LeafParserHandler {
 
   /** The leaf's CONNECT: who it is, checked as nats-server's hub checks it, and the account it is bound to. */
   override connect(json: Uint8Array): void {
-    // nats-server's leaf handler takes one CONNECT; a second one changes nothing here.
-    if (this.peer !== null) return;
+    // nats-server's leaf handler takes one CONNECT; a second one changes nothing here, nor
+    // one sent to nats-edge on a link it dialed.
+    if (this.peer !== null || this.solicited !== null) return;
     const c = parseLeafConnect(json);
     if (c === null) return this.close(CLOSE.protocolViolation, null, "malformed leafnode CONNECT");
     if (c.hub) return this.close(CLOSE.protocolViolation, "nats-edge accepts leafnode connections only as their hub", "the leafnode asked to be the hub");

@@ -60,7 +60,6 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   readonly store: LeafStore;
   /** The subject whose LS+ coming back from a leaf means a loop (nats-server's $LDS.<id>). */
   readonly loopSubject: string;
-  private host: Host | null = null;
   /** Other hosts' interest, when there is more than one shard. */
   private remote: RemoteInterestFeed | null = null;
 
@@ -68,6 +67,7 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
     private readonly settings: Settings,
     sql: SqlStorage,
     serverId: string,
+    private readonly host: Host,
   ) {
     this.store = new LeafStore(sql);
     // One per deployment: a leaf that reaches two shards of it is no loop, one that reaches it twice through another hub is.
@@ -75,7 +75,6 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   }
 
   make(host: Host, ws: Transport, cid: number, via: Upgrade): Client {
-    this.host = host;
     const leaf = new LeafConnection(host, this, ws, cid, via.ip, Date.now());
     leaf.via = { host: via.host, port: via.port };
     leaf.nonce = newNonce();
@@ -89,7 +88,6 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   }
 
   restore(host: Host, ws: Transport, a: Attachment): Client {
-    this.host = host;
     const leaf = new LeafConnection(host, this, ws, a.cid, a.ip ?? "", a.start ?? Date.now(), a);
     for (const row of this.store.all("leaf_subs", a.cid)) {
       const sub = leaf.subscription(row);
@@ -120,18 +118,19 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   authenticate(creds: Credentials, nonce: string | null): AuthResult {
     const own = authenticateLeaf(this.settings.config.leafnodes, creds, nonce);
     if (own !== null) return own;
-    const host = this.host!;
+    const host = this.host;
     if (!host.auth.required) return ok({ account: GLOBAL_ACCOUNT, user: creds.user ?? "", permissions: null, expiresAt: null });
     return host.auth.authenticate(creds, nonce, Date.now());
   }
 
   /** A leaf's CONNECT was accepted: it is told its account, then all of the account's interest. */
   bound(leaf: LeafConnection): void {
-    const host = this.host!;
+    const host = this.host;
     const acc = this.account(leaf.space.name);
     const first = acc.leaves.size === 0;
     acc.leaves.add(leaf);
-    leaf.outbox.info(leafInfoJson(host.address(leaf.via), this.infoFor(host, leaf, leaf.space.name)));
+    // The hub says which account the leaf was bound to; on a link nats-edge dialed, it is the leaf.
+    if (leaf.solicited === null) leaf.outbox.info(leafInfoJson(host.address(leaf.via), this.infoFor(host, leaf, leaf.space.name)));
     leaf.outbox.leafSub(this.loopSubject, "", 1);
     for (const t of this.tallyOf(leaf.space.name, acc).values()) this.tell(leaf, t);
     host.markDirty(leaf);
@@ -179,7 +178,7 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   }
 
   flush(): void {
-    this.host?.flush();
+    this.host.flush();
   }
 
   /** Every leaf of the account is told of the tally's change; a tally nobody has any more goes. */
@@ -218,7 +217,7 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
     if (acc.tally !== null) return acc.tally;
     const tally = new Map<string, Tally>();
     acc.tally = tally;
-    for (const sub of this.host!.subscriptionsOf(name)) this.entry(tally, sub.subject, sub.queue ?? "").local += sub.weight ?? 1;
+    for (const sub of this.host.subscriptionsOf(name)) this.entry(tally, sub.subject, sub.queue ?? "").local += sub.weight ?? 1;
     return tally;
   }
 
@@ -248,6 +247,6 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
       leaf.sent.delete(key);
       this.store.remove("leaf_sent", leaf.cid, t.subject, t.queue);
     }
-    this.host!.markDirty(leaf);
+    this.host.markDirty(leaf);
   }
 }

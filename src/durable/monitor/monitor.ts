@@ -8,11 +8,12 @@ import { matchesLiteral } from "../../protocol/subject.js";
 import type { Client } from "../host/client.js";
 import type { Host } from "../host/host.js";
 import { LeafConnection } from "../leaf/leaf-connection.js";
+import type { Remotes } from "../leaf/remotes.js";
 import type { ClosedConnections } from "./closed.js";
 import { connRecord, subRecord, subRecords } from "./records.js";
 import { addCounts, compareConns, compareSubs, emptyCounts, type AccountRecord, type ConnRecord, type LeafRecord, type MonitorQuery, type MonitorReport, type ShardStats, type SubRecord } from "./report.js";
 
-export function monitor(host: Host, closed: ClosedConnections, query: MonitorQuery): MonitorReport {
+export function monitor(host: Host, closed: ClosedConnections, query: MonitorQuery, remotes: Remotes): MonitorReport {
   switch (query.kind) {
     case "varz":
       return { kind: "varz", start: host.totals.start, stats: shardStats(host) };
@@ -23,7 +24,7 @@ export function monitor(host: Host, closed: ClosedConnections, query: MonitorQue
     case "accountz":
       return { kind: "accountz", accounts: accounts(host) };
     case "leafz":
-      return { kind: "leafz", leafs: leafz(host, query) };
+      return { kind: "leafz", leafs: leafz(host, query), remotes: remotes.status() };
   }
 }
 
@@ -35,11 +36,12 @@ function leafz(host: Host, q: Extract<MonitorQuery, { kind: "leafz" }>): LeafRec
     const r: LeafRecord = {
       id: c.cid,
       name: c.peer.name,
-      is_spoke: false,
+      // The side that dialed is the spoke: nats-edge, on the links it dialed.
+      is_spoke: c.solicited !== null,
       account: c.space.name,
       ip: c.ip,
-      // The Worker sees the leaf's address, not its port.
-      port: 0,
+      // The Worker sees a leaf's address, not its port; a hub's is in the URL nats-edge dialed.
+      port: c.solicited !== null ? Number(c.solicited.url.port || 0) : 0,
       in_msgs: c.inMsgs,
       out_msgs: c.outMsgs,
       in_bytes: c.inBytes,

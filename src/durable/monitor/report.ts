@@ -5,6 +5,7 @@
 // together when the Worker merges them.
 
 import type { SublistCounts } from "../../protocol/sublist.js";
+import type { RemoteStatus } from "../leaf/remotes.js";
 
 /** nats-server's connz sort options (server/monitor_sort_opts.go). */
 export const CONN_SORTS = [
@@ -81,7 +82,7 @@ export interface AccountRecord {
 export interface LeafRecord {
   id: number;
   name: string;
-  /** Always false: nats-edge is the hub of the leafnodes that dial it. */
+  /** True on a link nats-edge dialed (it is the leaf there); false for a leaf that dialed nats-edge. */
   is_spoke: boolean;
   account: string;
   ip: string;
@@ -129,7 +130,7 @@ export type MonitorReport =
   | { kind: "connz"; total: number; conns: ConnRecord[] }
   | { kind: "subsz"; counts: SublistCounts; total: number; subs: SubRecord[] }
   | { kind: "accountz"; accounts: AccountRecord[] }
-  | { kind: "leafz"; leafs: LeafRecord[] };
+  | { kind: "leafz"; leafs: LeafRecord[]; remotes: RemoteStatus[] };
 
 /**
  * nats-server's order for each sort option (server/monitor.go Connz) as a key to
