@@ -18,5 +18,5 @@ export declare function findNatsServer(): string | null;
 export declare function natsServerVersion(bin: string): string;
 export declare function startNatsServer(
   bin: string,
-  o?: { readyTimeoutMs?: number; compression?: boolean; jetstream?: boolean; config?: Record<string, unknown> },
+  o?: { readyTimeoutMs?: number; compression?: boolean; jetstream?: boolean; wsPort?: number; config?: Record<string, unknown> },
 ): Promise<NatsServer>;

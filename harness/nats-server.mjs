@@ -39,16 +39,18 @@ export function natsServerVersion(bin) {
  * @param {number} [o.readyTimeoutMs]
  * @param {boolean} [o.compression]  permessage-deflate on the WebSocket listener
  * @param {boolean} [o.jetstream]  JetStream on (as `-js`), also when the document does not say so
+ * @param {number} [o.wsPort]  the WebSocket listener's port (to start again where clients reconnect); default: a free one
  * @param {Record<string, unknown>} [o.config]  a configuration document (nats-server's field
  *   names, as JSON); its `websocket` block gets `listen` (a free loopback port) and `no_tls`, and
  *   the client port and address come from the command line, so the document itself needs no
  *   listener settings. When it turns JetStream on (`"enabled"`, `true` or a block), the block
  *   gets a `store_dir` of its own. The document as written is the result's `config`.
  */
-export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, jetstream = false, config } = {}) {
+export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, jetstream = false, config, ...o } = {}) {
   const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-nats-server-"));
   const storeDir = path.join(tmp, "jetstream");
-  const [port, wsPort] = await freePorts(2);
+  const [port, freeWs] = await freePorts(2);
+  const wsPort = o.wsPort ?? freeWs;
   let conf;
   let args;
   let written;
@@ -122,7 +124,7 @@ export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compressio
     rss: () => ({ kib: rssKiB(pgid), processes: exited() ? 0 : 1 }),
     cpuParts: () => [{ pid: pgid, label: "nats-server" }],
     rssParts: () => ({ "nats-server": rssKiB(pgid) }),
-    restart: () => startNatsServer(bin, { readyTimeoutMs, compression, jetstream, config }),
+    restart: () => startNatsServer(bin, { readyTimeoutMs, compression, jetstream, config, ...o }),
     stop,
   };
 }

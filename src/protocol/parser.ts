@@ -484,7 +484,7 @@ export class Parser {
       case Op.Err:
         // A client reporting an error: nats-server logs it and closes (1002 "Parse Error").
         this.state = S.Dead;
-        this.handler.error({ text: null, close: CLOSE.parseError, detail: `client -ERR ${snippet(line, start)}` });
+        this.handler.error({ text: null, close: CLOSE.parseError, detail: `${this.leaf === null ? "client" : "leafnode peer"} -ERR ${snippet(line.subarray(0, stop), start)}` });
         return false;
       case Op.Pub: {
         const argc = this.split(line, start, stop);

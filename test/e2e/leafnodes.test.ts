@@ -1,9 +1,12 @@
-// Leafnodes: Debian's nats-server dials nats-edge on /leafnode as a leaf (its remote URL is
-// ws://), with clients of the official TCP client on the leaf and of wsconnect on nats-edge.
-// Both directions, wildcards, headers, queue groups on each side and split over both,
-// request/reply both ways, unsubscribing, monitoring, a restart of the broker, and
-// credentials binding the leaf to an account; on one shard and on four.
+// Leafnodes, both ways: Debian's nats-server dials nats-edge on /leafnode as a leaf (its remote
+// URL is ws://), and nats-edge dials a nats-server hub as a leaf (leafnodes.remotes, over TCP
+// and over WebSocket); clients of the official TCP client on nats-server and of wsconnect on
+// nats-edge. The same checks for each: both directions, wildcards, headers, queue groups on
+// each side and split over both, request/reply both ways, unsubscribing; then monitoring, a
+// restart of the other side, and credentials binding the link to an account; on one shard and
+// on four.
 
+import { createServer } from "node:net";
 import { connect } from "@nats-io/transport-node";
 import { headers, wsconnect, type Msg, type NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,8 +16,11 @@ import { collect, delay, uniq } from "./util.js";
 
 const bin = findNatsServer();
 if (bin === null) {
-  throw new Error("nats-server is not installed: the leafnode tests run Debian's nats-server as the leaf (apt-get install nats-server; .ci/run installs it)");
+  throw new Error("nats-server is not installed: the leafnode tests run Debian's nats-server (apt-get install nats-server; .ci/run installs it)");
 }
+
+/** The token monitoring needs once authorization is configured. */
+const MONITOR_TOKEN = "leaf-monitor";
 
 /** Polls `pred` until it holds, or fails with `what` after `ms`. */
 async function eventually(pred: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
@@ -25,252 +31,367 @@ async function eventually(pred: () => Promise<boolean>, what: string, ms = 15_00
   }
 }
 
-/** The token monitoring needs once authorization is configured. */
-const MONITOR_TOKEN = "leaf-monitor";
-
-async function monitor(broker: Broker, path: string): Promise<Record<string, unknown>> {
-  const r = await fetch(`http://127.0.0.1:${broker.port}${path}`, { headers: { Authorization: `Bearer ${MONITOR_TOKEN}` } });
+async function getJson(url: string): Promise<Record<string, unknown>> {
+  const r = await fetch(url, { headers: { Authorization: `Bearer ${MONITOR_TOKEN}` } });
   return (await r.json()) as Record<string, unknown>;
 }
 
-const leafCount = async (broker: Broker) => (await monitor(broker, "/leafz")).leafnodes as number;
+const monitor = (broker: Broker, path: string) => getJson(`http://127.0.0.1:${broker.port}${path}`);
 
-/** nats-edge holds a subscription to `subject` (the leaf's, once its LS+ arrived). */
-async function hubKnows(broker: Broker, subject: string): Promise<boolean> {
+/** A free loopback port: a listener that must keep its port across restarts, or nats-server's monitoring. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** nats-server, with a WebSocket listener on `wsPort` when given (to come back where nats-edge dials). */
+function startServer(config: Record<string, unknown>, wsPort?: number): Promise<NatsServer> {
+  return startNatsServer(bin!, { wsPort, config });
+}
+
+/**
+ * nats-edge told the other side of its link of interest in `key` (`<subject>` or `<subject>
+ * <queue>`): the LS+ is on its way. nats-server does not list a link's interest in its own
+ * monitoring (its /subsz shows local subscriptions only), so this is asked of nats-edge.
+ */
+async function told(broker: Broker, key: string): Promise<boolean> {
+  const leafz = await monitor(broker, "/leafz?subs=1");
+  const [link] = leafz.leafs as { subscriptions_list?: string[] }[];
+  return link !== undefined && (link.subscriptions_list ?? []).includes(key);
+}
+
+type Server = NatsServer;
+
+/** nats-edge holds a subscription to `subject` (nats-server's, once its LS+ arrived). */
+async function edgeKnows(broker: Broker, subject: string): Promise<boolean> {
   const subsz = await monitor(broker, `/subsz?subs=1&test=${encodeURIComponent(subject)}`);
   return (subsz.total as number) > 0;
 }
 
-/** A leaf whose one remote is nats-edge. */
-function startLeaf(broker: Broker, auth = ""): Promise<NatsServer> {
-  return startNatsServer(bin!, { config: { leafnodes: { remotes: [{ url: `ws://${auth}127.0.0.1:${broker.port}` }] } } });
+const leafCount = async (broker: Broker) => (await monitor(broker, "/leafz")).leafnodes as number;
+
+async function remotesUp(broker: Broker): Promise<number> {
+  const leafz = await monitor(broker, "/leafz");
+  return ((leafz.remotes ?? []) as { connected: boolean }[]).filter((r) => r.connected).length;
 }
 
-describe.each([1, 4])("leafnodes, nats-edge as the hub (%i shard(s))", (shards) => {
+/** Who dials whom: nats-edge as the hub of a nats-server leaf, or as the leaf of a nats-server hub. */
+interface Topology {
+  readonly edgeIs: "hub" | "leaf";
+  readonly shards: number;
+  /** How nats-edge dials the hub, as its leaf. */
+  readonly via?: "ws" | "tcp";
+}
+
+const TOPOLOGIES: Topology[] = [
+  { edgeIs: "hub", shards: 1 },
+  { edgeIs: "hub", shards: 4 },
+  { edgeIs: "leaf", shards: 1, via: "ws" },
+  { edgeIs: "leaf", shards: 4, via: "tcp" },
+];
+
+describe.each(TOPOLOGIES)("leafnodes: nats-edge as the $edgeIs ($shards shard(s))", (topology) => {
+  const { edgeIs, shards, via } = topology;
   let broker: Broker;
-  let leaf: NatsServer;
+  let server: Server;
+  /** The hub's leafnode and WebSocket ports, kept when it restarts (nats-edge as the leaf). */
+  let leafPort = 0;
+  let wsPort = 0;
   const conns: NatsConnection[] = [];
+  const vars = (config: unknown) => ({ SHARDS: String(shards), ALLOW_ANONYMOUS: "true", NATS_CONFIG: JSON.stringify(config) });
+
+  const startHubServer = () => startServer({ leafnodes: { listen: `127.0.0.1:${leafPort}` } }, wsPort);
+  const startEdge = (port?: number) => {
+    const remote = via === "ws" ? server.url : `nats-leaf://127.0.0.1:${leafPort}`;
+    const config = edgeIs === "hub" ? {} : { leafnodes: { remotes: [{ url: remote }] } };
+    return startBroker({ name: `leaf-${edgeIs}-${shards}`, port, vars: vars(config) });
+  };
+  const linked = async () => (edgeIs === "hub" ? (await leafCount(broker)) === 1 : (await remotesUp(broker)) === 1);
+
   /** A client of nats-edge, on shard `i` (of those there are). */
-  const hub = async (i = 0) => {
+  const onEdge = async (i = 0) => {
     const nc = await wsconnect({ servers: `${broker.url}/?shard=${i % shards}` });
     conns.push(nc);
     return nc;
   };
-  const onLeaf = async () => {
-    const nc = await connect({ servers: `127.0.0.1:${leaf.clientPort}` });
+  /** A client of nats-server, over TCP. */
+  const onServer = async () => {
+    const nc = await connect({ servers: `127.0.0.1:${server.clientPort}` });
     conns.push(nc);
     return nc;
   };
+  /** Both sides know of each other's subscriptions: subjects (and "<subject> <queue>" keys) on each. */
+  const known = async (onServerSide: string[], onEdgeSide: string[]) => {
+    for (const s of onServerSide) await eventually(() => edgeKnows(broker, s), `nats-server's interest in ${s} to reach nats-edge`);
+    for (const k of onEdgeSide) await eventually(() => told(broker, k), `nats-edge to tell nats-server of ${k}`);
+    // nats-edge's owners hear of a subscription just after its host does, and nats-server reads its LS+.
+    await delay(200);
+  };
 
   beforeAll(async () => {
-    broker = await startBroker({ name: `leaf-hub-${shards}`, vars: { SHARDS: String(shards), ALLOW_ANONYMOUS: "true" } });
-    leaf = await startLeaf(broker);
-    await eventually(async () => (await leafCount(broker)) === 1, "the leaf to connect");
+    if (edgeIs === "hub") {
+      broker = await startEdge();
+      server = await startServer({ leafnodes: { remotes: [{ url: `ws://127.0.0.1:${broker.port}` }] } });
+    } else {
+      leafPort = await freePort();
+      wsPort = await freePort();
+      server = await startHubServer();
+      broker = await startEdge();
+    }
+    await eventually(linked, "the link to come up");
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(conns.map((nc) => nc.close().catch(() => undefined)));
-    await leaf?.stop();
     await broker?.stop();
+    await server?.stop();
   });
 
   it("carries messages both ways, with wildcards and headers", async () => {
     const base = uniq("lf");
-    const l = await onLeaf();
-    const h = await hub(1);
-    const onL = l.subscribe(`${base}.down.*`);
-    const onH = h.subscribe(`${base}.up.>`);
-    await l.flush();
-    await h.flush();
-    await eventually(() => hubKnows(broker, `${base}.down.x`), "the leaf's interest to reach nats-edge");
-    await delay(200);
+    const s = await onServer();
+    const e = await onEdge(1);
+    const onS = s.subscribe(`${base}.toServer.*`);
+    const onE = e.subscribe(`${base}.toEdge.>`);
+    await s.flush();
+    await e.flush();
+    await known([`${base}.toServer.x`], [`${base}.toEdge.>`]);
     const hdr = headers();
     hdr.set("X-Trace", "42");
-    h.publish(`${base}.down.a`, "to the leaf", { headers: hdr });
-    h.publish(`${base}.down.b.c`, "matches nothing");
-    l.publish(`${base}.up.x.y`, "to the hub");
-    const [down] = await collect(onL, 1);
-    expect(down.subject).toBe(`${base}.down.a`);
-    expect(down.string()).toBe("to the leaf");
+    e.publish(`${base}.toServer.a`, "from nats-edge", { headers: hdr });
+    e.publish(`${base}.toServer.b.c`, "matches nothing");
+    s.publish(`${base}.toEdge.x.y`, "from nats-server");
+    const [down] = await collect(onS, 1);
+    expect(down.subject).toBe(`${base}.toServer.a`);
+    expect(down.string()).toBe("from nats-edge");
     expect(down.headers?.get("X-Trace")).toBe("42");
-    const [up] = await collect(onH, 1);
-    expect(up.subject).toBe(`${base}.up.x.y`);
-    expect(up.string()).toBe("to the hub");
+    const [up] = await collect(onE, 1);
+    expect(up.subject).toBe(`${base}.toEdge.x.y`);
+    expect(up.string()).toBe("from nats-server");
+    await delay(200);
+    expect(onS.getReceived()).toBe(1);
   });
 
-  it("gives each message of a queue group to one member, on either side or split over both", async () => {
+  it("gives each message of a queue group to one member, split over both sides or on one", async () => {
     const subject = uniq("lfq");
-    const l = await onLeaf();
-    const h1 = await hub(1);
-    const h2 = await hub(2);
+    const s = await onServer();
+    const e1 = await onEdge(1);
+    const e2 = await onEdge(2);
     const got: string[] = [];
-    const member = (nc: NatsConnection, name: string) =>
-      nc.subscribe(subject, { queue: "workers", callback: (_e, m: Msg) => void got.push(`${name}:${m.string()}`) });
-    member(l, "leaf");
-    member(l, "leaf");
-    member(h1, "hub");
-    member(h2, "hub");
-    await l.flush();
-    await h1.flush();
-    await h2.flush();
-    await eventually(() => hubKnows(broker, subject), "the leaf's members to reach nats-edge");
-    await delay(300);
+    for (const [nc, side] of [[s, "server"], [s, "server"], [e1, "edge"], [e2, "edge"]] as const) {
+      nc.subscribe(subject, { queue: "workers", callback: (_e, m: Msg) => void got.push(`${side}:${m.string()}`) });
+    }
+    await s.flush();
+    await e1.flush();
+    await e2.flush();
+    await known([subject], [`${subject} workers`]);
     const n = 40;
-    for (let i = 0; i < n; i++) h1.publish(subject, `h${i}`);
-    for (let i = 0; i < n; i++) l.publish(subject, `l${i}`);
-    await h1.flush();
-    await l.flush();
+    for (let i = 0; i < n; i++) e1.publish(subject, `e${i}`);
+    for (let i = 0; i < n; i++) s.publish(subject, `s${i}`);
     await eventually(async () => got.length >= 2 * n, `${2 * n} deliveries`, 10_000);
     await delay(300);
     expect(got.length).toBe(2 * n);
-    const payloads = got.map((g) => g.split(":")[1]).sort();
-    expect(new Set(payloads).size).toBe(2 * n);
-    // The leaf's own publications stay with its members, as nats-server prefers members of its own.
-    expect(got.filter((g) => g.startsWith("hub:l")).length).toBe(0);
+    expect(new Set(got.map((g) => g.split(":")[1])).size).toBe(2 * n);
+    // Each side keeps its own publications for its own members, as nats-server prefers them.
+    expect(got.filter((g) => g.startsWith("server:e")).length).toBe(0);
+    expect(got.filter((g) => g.startsWith("edge:s")).length).toBe(0);
 
-    // Members only on the other side: every message crosses, once.
+    // Members on one side only: every message crosses, once.
     const only = uniq("lfq");
-    const leafOnly: string[] = [];
-    l.subscribe(only, { queue: "solo", callback: (_e, m: Msg) => void leafOnly.push(m.string()) });
-    l.subscribe(only, { queue: "solo", callback: (_e, m: Msg) => void leafOnly.push(m.string()) });
-    await l.flush();
-    await delay(300);
-    for (let i = 0; i < 20; i++) h2.publish(only, `x${i}`);
-    await eventually(async () => leafOnly.length >= 20, "20 deliveries on the leaf");
+    const onServerOnly: string[] = [];
+    for (let i = 0; i < 2; i++) s.subscribe(only, { queue: "solo", callback: (_e, m: Msg) => void onServerOnly.push(m.string()) });
+    await s.flush();
+    await known([only], []);
+    for (let i = 0; i < 20; i++) e2.publish(only, `x${i}`);
+    await eventually(async () => onServerOnly.length >= 20, "20 deliveries on nats-server");
     await delay(200);
-    expect(leafOnly.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `x${i}`).sort());
+    expect(onServerOnly.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `x${i}`).sort());
   });
 
   it("answers requests both ways, and says no responders when nobody is there", async () => {
     const base = uniq("lfr");
-    const l = await onLeaf();
-    const h = await hub(3);
-    l.subscribe(`${base}.leaf`, { callback: (_e, m: Msg) => void m.respond(`leaf got ${m.string()}`) });
-    h.subscribe(`${base}.hub`, { callback: (_e, m: Msg) => void m.respond(`hub got ${m.string()}`) });
-    await l.flush();
-    await h.flush();
-    await eventually(() => hubKnows(broker, `${base}.leaf`), "the leaf's responder to reach nats-edge");
-    await delay(300);
-    expect((await h.request(`${base}.leaf`, "ping", { timeout: 5000 })).string()).toBe("leaf got ping");
-    expect((await l.request(`${base}.hub`, "pong", { timeout: 5000 })).string()).toBe("hub got pong");
-    await expect(h.request(`${base}.nobody`, "", { timeout: 5000 })).rejects.toThrow(/no responders/);
+    const s = await onServer();
+    const e = await onEdge(3);
+    s.subscribe(`${base}.server`, { callback: (_e, m: Msg) => void m.respond(`server got ${m.string()}`) });
+    e.subscribe(`${base}.edge`, { callback: (_e, m: Msg) => void m.respond(`edge got ${m.string()}`) });
+    await s.flush();
+    await e.flush();
+    await known([`${base}.server`], [`${base}.edge`]);
+    expect((await e.request(`${base}.server`, "ping", { timeout: 5000 })).string()).toBe("server got ping");
+    expect((await s.request(`${base}.edge`, "pong", { timeout: 5000 })).string()).toBe("edge got pong");
+    await expect(e.request(`${base}.nobody`, "", { timeout: 5000 })).rejects.toThrow(/no responders/);
+    await expect(s.request(`${base}.nobody`, "", { timeout: 5000 })).rejects.toThrow(/no responders/);
   });
 
   it("stops delivery across the link when either side unsubscribes", async () => {
     const base = uniq("lfu");
-    const l = await onLeaf();
-    const h = await hub(1);
-    const onL = l.subscribe(`${base}.down`);
-    const onH = h.subscribe(`${base}.up`);
-    await l.flush();
-    await h.flush();
-    await eventually(() => hubKnows(broker, `${base}.down`), "the leaf's interest to reach nats-edge");
-    await delay(200);
-    h.publish(`${base}.down`, "1");
-    l.publish(`${base}.up`, "1");
-    await collect(onL, 1);
-    await collect(onH, 1);
-    onL.unsubscribe();
-    onH.unsubscribe();
-    await l.flush();
-    await h.flush();
-    await eventually(async () => !(await hubKnows(broker, `${base}.down`)), "the leaf's LS- to reach nats-edge");
-    await delay(200);
-    const lateL = l.subscribe(`${base}.late`);
-    await l.flush();
-    // What nats-edge says of the leaf's interest: it told the leaf nothing of ${base}.up any more.
-    const leafz = await monitor(broker, "/leafz?subs=1");
-    const told = (leafz.leafs as { subscriptions_list: string[] }[])[0].subscriptions_list;
-    expect(told).not.toContain(`${base}.up`);
-    lateL.unsubscribe();
+    const s = await onServer();
+    const e = await onEdge(1);
+    const onS = s.subscribe(`${base}.toServer`);
+    const onE = e.subscribe(`${base}.toEdge`);
+    await s.flush();
+    await e.flush();
+    await known([`${base}.toServer`], [`${base}.toEdge`]);
+    onS.unsubscribe();
+    onE.unsubscribe();
+    await s.flush();
+    await e.flush();
+    await eventually(async () => !(await edgeKnows(broker, `${base}.toServer`)), "nats-server's LS- to reach nats-edge");
+    await eventually(async () => !(await told(broker, `${base}.toEdge`)), "nats-edge to tell nats-server the interest is gone");
   });
 
-  it("lists the leaf in /leafz, /varz and /accountz, and not in /connz", async () => {
+  it("lists the link in /leafz, /varz and /accountz, and not in /connz", async () => {
     const leafz = await monitor(broker, "/leafz");
     expect(leafz.leafnodes).toBe(1);
     const [info] = leafz.leafs as Record<string, unknown>[];
-    expect(info.account).toBe("$G");
-    expect(info.is_spoke).toBe(false);
-    expect(typeof info.name).toBe("string");
+    // The side that dialed is the spoke.
+    expect(info).toMatchObject({ account: "$G", is_spoke: edgeIs === "leaf" });
     expect((info.name as string).length).toBeGreaterThan(0);
-    const varz = await monitor(broker, "/varz");
-    expect(varz.leafnodes).toBe(1);
+    if (edgeIs === "leaf") {
+      expect(leafz.remotes).toEqual([expect.objectContaining({ connected: true, account: "$G", shard: 0, cid: info.id })]);
+    }
+    expect((await monitor(broker, "/varz")).leafnodes).toBe(1);
     const accountz = await monitor(broker, "/accountz?acc=$G");
     expect((accountz.account_detail as Record<string, unknown>).leafnode_connections).toBe(1);
     const connz = await monitor(broker, "/connz");
     expect((connz.connections as { cid: number }[]).some((c) => c.cid === info.id)).toBe(false);
   });
 
-  it("comes back after the broker restarts, with interest on both sides", async () => {
+  it("links again when the other side restarts, and interest is told again both ways", async () => {
     const base = uniq("lfx");
-    const l = await onLeaf();
-    const onL = l.subscribe(`${base}.down`);
-    await l.flush();
-    const port = broker.port;
-    await broker.stop();
-    broker = await startBroker({ name: `leaf-hub-${shards}`, port, vars: { SHARDS: String(shards), ALLOW_ANONYMOUS: "true" } });
-    await eventually(async () => (await leafCount(broker)) === 1, "the leaf to reconnect", 30_000);
-    const h = await hub(2);
-    const onH = h.subscribe(`${base}.up`);
-    await h.flush();
-    await eventually(() => hubKnows(broker, `${base}.down`), "the leaf's interest to be told again");
-    await delay(300);
-    h.publish(`${base}.down`, "after");
-    l.publish(`${base}.up`, "after");
-    expect((await collect(onL, 1))[0].string()).toBe("after");
-    expect((await collect(onH, 1))[0].string()).toBe("after");
+    // The side that stays keeps its subscription; the one that restarts gets a new one.
+    if (edgeIs === "hub") {
+      const s = await onServer();
+      const onS = s.subscribe(`${base}.toServer`);
+      await s.flush();
+      const port = broker.port;
+      await broker.stop();
+      broker = await startEdge(port);
+      await eventually(linked, "the leaf to reconnect", 30_000);
+      const e = await onEdge(2);
+      const onE = e.subscribe(`${base}.toEdge`);
+      await e.flush();
+      await known([`${base}.toServer`], [`${base}.toEdge`]);
+      e.publish(`${base}.toServer`, "after");
+      s.publish(`${base}.toEdge`, "after");
+      expect((await collect(onS, 1))[0].string()).toBe("after");
+      expect((await collect(onE, 1))[0].string()).toBe("after");
+    } else {
+      const e = await onEdge(2);
+      const onE = e.subscribe(`${base}.toEdge`);
+      await e.flush();
+      await server.stop();
+      await eventually(async () => (await remotesUp(broker)) === 0, "nats-edge to see the hub gone");
+      server = await startHubServer();
+      await eventually(linked, "nats-edge to link again", 30_000);
+      const s = await onServer();
+      const onS = s.subscribe(`${base}.toServer`);
+      await s.flush();
+      await known([`${base}.toServer`], [`${base}.toEdge`]);
+      e.publish(`${base}.toServer`, "after");
+      s.publish(`${base}.toEdge`, "after");
+      expect((await collect(onS, 1))[0].string()).toBe("after");
+      expect((await collect(onE, 1))[0].string()).toBe("after");
+    }
   }, 120_000);
 });
 
-describe("leafnodes with credentials, bound to an account", () => {
-  let broker: Broker;
-  const servers: NatsServer[] = [];
+describe("leafnodes with credentials, bound to accounts", () => {
   const conns: NatsConnection[] = [];
-  const config = {
-    accounts: {
-      A: { users: [{ user: "a", password: "pa" }] },
-      B: { users: [{ user: "b", password: "pb" }] },
-    },
-    leafnodes: { authorization: { users: [{ user: "leaf", password: "s3cret", account: "A" }] } },
+  const stops: (() => Promise<void>)[] = [];
+  const accounts = {
+    A: { users: [{ user: "a", password: "pa" }] },
+    B: { users: [{ user: "b", password: "pb" }] },
   };
-
-  beforeAll(async () => {
-    broker = await startBroker({ name: "leaf-auth", vars: { NATS_CONFIG: JSON.stringify(config), MONITOR_TOKEN } });
-  }, 120_000);
+  const edgeClients = async (broker: Broker) => {
+    const inA = await wsconnect({ servers: broker.url, user: "a", pass: "pa" });
+    const inB = await wsconnect({ servers: broker.url, user: "b", pass: "pb" });
+    conns.push(inA, inB);
+    return { inA, inB };
+  };
 
   afterAll(async () => {
     await Promise.all(conns.map((nc) => nc.close().catch(() => undefined)));
-    for (const s of servers) await s.stop();
-    await broker?.stop();
+    for (const stop of stops.reverse()) await stop();
   });
 
-  it("refuses a leaf with the wrong password, and binds one with the right one to its account", async () => {
-    const wrong = await startLeaf(broker, "leaf:nope@");
-    servers.push(wrong);
+  it("as the hub: refuses a leaf with the wrong password, and binds one with the right one to its account", async () => {
+    const config = { accounts, leafnodes: { authorization: { users: [{ user: "leaf", password: "s3cret", account: "A" }] } } };
+    const broker = await startBroker({ name: "leaf-auth-hub", vars: { NATS_CONFIG: JSON.stringify(config), MONITOR_TOKEN } });
+    stops.push(() => broker.stop());
+    const wrong = await startServer({ leafnodes: { remotes: [{ url: `ws://leaf:nope@127.0.0.1:${broker.port}` }] } });
+    stops.push(() => wrong.stop());
     await eventually(async () => wrong.output().includes("Authorization Violation"), "the leaf to be refused");
     expect(await leafCount(broker)).toBe(0);
 
-    const right = await startLeaf(broker, "leaf:s3cret@");
-    servers.push(right);
+    const right = await startServer({ leafnodes: { remotes: [{ url: `ws://leaf:s3cret@127.0.0.1:${broker.port}` }] } });
+    stops.push(() => right.stop());
     await eventually(async () => (await leafCount(broker)) === 1, "the leaf to connect");
-    const leafz = await monitor(broker, "/leafz");
-    expect((leafz.leafs as { account: string }[])[0].account).toBe("A");
+    expect(((await monitor(broker, "/leafz")).leafs as { account: string }[])[0].account).toBe("A");
 
     const subject = uniq("lfa");
     const l = await connect({ servers: `127.0.0.1:${right.clientPort}` });
     conns.push(l);
-    const inA = await wsconnect({ servers: broker.url, user: "a", pass: "pa" });
-    const inB = await wsconnect({ servers: broker.url, user: "b", pass: "pb" });
-    conns.push(inA, inB);
+    const { inA, inB } = await edgeClients(broker);
     const gotA = inA.subscribe(subject);
-    const gotB: Msg[] = [];
-    inB.subscribe(subject, { callback: (_e, m) => void gotB.push(m) });
+    const gotB = inB.subscribe(subject);
     await inA.flush();
     await inB.flush();
-    await delay(300);
+    await eventually(() => told(broker, subject), "account A's interest to reach the leaf");
+    await delay(200);
     l.publish(subject, "for account A");
     expect((await collect(gotA, 1))[0].string()).toBe("for account A");
     await delay(300);
-    expect(gotB).toHaveLength(0);
+    expect(gotB.getReceived()).toBe(0);
+  });
+
+  it("as the leaf: joins the hub's account with the URL's credentials, from one local account", async () => {
+    const leafPort = await freePort();
+    const hub = await startServer({
+      accounts: { HUBACC: { users: [{ user: "hubuser", password: "hp" }] } },
+      leafnodes: { listen: `127.0.0.1:${leafPort}`, authorization: { users: [{ user: "edge", password: "e-pass", account: "HUBACC" }] } },
+    });
+    stops.push(() => hub.stop());
+    const config = { accounts, leafnodes: { remotes: [{ url: `nats-leaf://edge:e-pass@127.0.0.1:${leafPort}`, account: "A" }] } };
+    const broker = await startBroker({ name: "leaf-auth-leaf", vars: { NATS_CONFIG: JSON.stringify(config), MONITOR_TOKEN } });
+    stops.push(() => broker.stop());
+    await eventually(async () => (await remotesUp(broker)) === 1, "nats-edge to link to the hub");
+
+    const subject = uniq("lfa");
+    const h = await connect({ servers: `127.0.0.1:${hub.clientPort}`, user: "hubuser", pass: "hp" });
+    conns.push(h);
+    const { inA, inB } = await edgeClients(broker);
+    const gotA = inA.subscribe(subject);
+    const gotB = inB.subscribe(subject);
+    await inA.flush();
+    await inB.flush();
+    await eventually(() => told(broker, subject), "account A's interest to reach the hub's account");
+    await delay(200);
+    h.publish(subject, "from HUBACC");
+    expect((await collect(gotA, 1))[0].string()).toBe("from HUBACC");
+    await delay(300);
+    expect(gotB.getReceived()).toBe(0);
+  });
+
+  it("as the leaf: shows a refused link in /leafz with the hub's words, and tries again", async () => {
+    const leafPort = await freePort();
+    const strict = await startServer({ leafnodes: { listen: `127.0.0.1:${leafPort}`, authorization: { user: "edge", password: "right" } } });
+    stops.push(() => strict.stop());
+    const config = { leafnodes: { remotes: [{ url: `nats-leaf://edge:wrong@127.0.0.1:${leafPort}` }] } };
+    const broker = await startBroker({ name: "leaf-refused", vars: { NATS_CONFIG: JSON.stringify(config), MONITOR_TOKEN } });
+    stops.push(() => broker.stop());
+    await eventually(async () => {
+      const [r] = ((await monitor(broker, "/leafz")).remotes ?? []) as { last_error: string; attempts: number; url: string }[];
+      return r !== undefined && r.attempts > 1 && /Authorization Violation/.test(r.last_error);
+    }, "the refusal to show, after more than one try");
+    const [r] = (await monitor(broker, "/leafz")).remotes as { url: string }[];
+    // The password never shows.
+    expect(r.url).not.toContain("wrong");
   });
 });

@@ -6,10 +6,17 @@
 // An owner's pushes are numbered: one that arrives while its answer is on its
 // way waits for it, and is applied only if it is newer (as interest.ts does for keys).
 
-import type { RemoteInterestFeed } from "../leaf/leafnodes.js";
 import { accountWatchKey, accountWatchKeyOf, type InterestEntry, type InterestPush } from "./interest-messages.js";
 import type { Peers } from "./peers.js";
 import { retry } from "./retry.js";
+
+/** How other hosts' interest in an account reaches a shard's leaves. */
+export interface RemoteInterestFeed {
+  /** Starts telling `changed` of `account`'s interest on other hosts: everything known first. */
+  follow(account: string): void;
+  /** No leaf here needs `account` any more. */
+  unfollow(account: string): void;
+}
 
 /** Where what is learnt goes: another host's weight for a subject of the account (0: none). */
 export interface AccountInterestSink {

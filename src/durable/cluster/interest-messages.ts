@@ -43,3 +43,11 @@ export function accountWatchKey(account: string): string {
 export function accountWatchKeyOf(subject: string): string {
   return ` ${subject.slice(0, subject.indexOf("."))}`;
 }
+
+/**
+ * A leafnode's queue members are registered apart, under the group's name with this
+ * suffix (a space, which no queue name holds): a publisher elsewhere gives a message
+ * to them only when the group has no other member, as nats-server prefers the
+ * members of its own cluster to a leafnode's.
+ */
+export const LEAF_MEMBERS = " leaf";

@@ -5,7 +5,7 @@
 import { ownerOf } from "../../protocol/shardkey.js";
 import { SubjectTrie, type MatchResult } from "../../protocol/sublist.js";
 import type { RemoteGroup, RemoteInterest } from "../host/delivery.js";
-import type { InterestEntry, InterestPush, InterestSnapshot } from "./interest-messages.js";
+import { LEAF_MEMBERS, type InterestEntry, type InterestPush, type InterestSnapshot } from "./interest-messages.js";
 import type { ClusterSettings } from "./settings.js";
 
 const encoder = new TextEncoder();
@@ -63,7 +63,10 @@ function derive(r: MatchResult<RemoteSub>, { self, nearby }: Pick<ClusterSetting
   for (const p of r.plain) if (p.entry.host !== self && !hosts.includes(p.entry.host)) hosts.push(p.entry.host);
   const groups: RemoteGroup[] = [];
   for (const members of r.groups) {
-    const g = { name: members[0].entry.queue, nameBytes: encoder.encode(members[0].entry.queue), hosts: [] as number[], weights: [] as number[], total: 0, near: 0 };
+    const queue = members[0].entry.queue;
+    const leaf = queue.endsWith(LEAF_MEMBERS);
+    const name = leaf ? queue.slice(0, -LEAF_MEMBERS.length) : queue;
+    const g = { name, nameBytes: encoder.encode(name), leaf, hosts: [] as number[], weights: [] as number[], total: 0, near: 0 };
     for (const near of [true, false]) {
       for (const m of members) {
         if (m.entry.host === self || (nearby[m.entry.host] ?? false) !== near) continue;

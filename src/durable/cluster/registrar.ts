@@ -9,7 +9,7 @@ import { ownerOf, subscriptionKey } from "../../protocol/shardkey.js";
 import type { Client, LocalSub } from "../host/client.js";
 import { MetaFlag, type Meta } from "../meta.js";
 import { Channel } from "./channel.js";
-import type { InterestChange } from "./interest-messages.js";
+import { LEAF_MEMBERS, type InterestChange } from "./interest-messages.js";
 import type { Peers } from "./peers.js";
 import type { ClusterSettings } from "./settings.js";
 
@@ -55,7 +55,7 @@ export class Registrar {
 
   /** A local subscription appeared (+1) or went (-1). `client` waits for owners to know. */
   subscriptionChanged(sub: LocalSub, delta: 1 | -1, client: Client | null): void {
-    const queue = sub.queue ?? "";
+    const queue = registeredQueue(sub);
     const subject = sub.client.space.qualify(sub.subject);
     const id = regId(subject, queue);
     let c = this.counts.get(id);
@@ -81,7 +81,7 @@ export class Registrar {
 
   /** A subscription rebuilt after a restart: counted, not registered again (owners kept it). */
   restored(sub: LocalSub): void {
-    const queue = sub.queue ?? "";
+    const queue = registeredQueue(sub);
     const subject = sub.client.space.qualify(sub.subject);
     const id = regId(subject, queue);
     const c = this.counts.get(id);
@@ -175,6 +175,12 @@ export class Registrar {
     this.peers.resync(owner, this.entriesFor(owner)).catch(() => this.lastResync.delete(owner));
   }
 
+}
+
+/** The queue a subscription is registered under: a leafnode's members apart (LEAF_MEMBERS). */
+function registeredQueue(sub: LocalSub): string {
+  if (sub.queue === null) return "";
+  return sub.client.isLeaf ? sub.queue + LEAF_MEMBERS : sub.queue;
 }
 
 function weightOf(queue: string, count: number): number {

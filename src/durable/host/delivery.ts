@@ -50,6 +50,8 @@ export interface RemoteGroup {
   readonly total: number;
   /** The sum of the weights of the hosts in this host's region (all of them without REGIONS). */
   readonly near: number;
+  /** The group's members on leafnodes of those hosts: taken only when the group has no other member. */
+  readonly leaf: boolean;
 }
 
 /** Nobody elsewhere: the only interest a single shard has. Never changed (not frozen: it keeps the shape of the others). */
@@ -322,13 +324,17 @@ export class Delivery {
       const members = groups[i];
       const name = members[0].queue!;
       if (filter !== null && !filter.names(name)) continue;
-      const elsewhere = remote.groups.length > 0 ? groupNamed(remote.groups, name) : undefined;
-      delivered += this.pick(from, members, elsewhere, msg);
+      const elsewhere = remote.groups.length > 0 ? groupNamed(remote.groups, name, false) : undefined;
+      const leavesElsewhere = remote.groups.length > 0 ? groupNamed(remote.groups, name, true) : undefined;
+      delivered += this.pick(from, members, elsewhere, leavesElsewhere, msg);
     }
     for (let i = 0; i < remote.groups.length; i++) {
       const g = remote.groups[i];
       if (filter !== null && !filter.names(g.name)) continue;
-      if (!hasGroup(groups, g.name)) this.assign(g, Math.random() * (g.near > 0 ? g.near : g.total));
+      if (hasGroup(groups, g.name)) continue;
+      // A leafnode's members elsewhere take it only when nobody else has the group.
+      if (g.leaf && groupNamed(remote.groups, g.name, false) !== undefined) continue;
+      this.assign(g, Math.random() * (g.near > 0 ? g.near : g.total));
     }
     if (this.nleaf > 0) this.writeLeaves(msg);
     if (from !== null && this.routes !== null) {
@@ -358,7 +364,13 @@ export class Delivery {
    * nats-server prefers members in its own cluster to those across a gateway.
    * Returns 1 when a local member took it.
    */
-  private pick(from: Client | null, members: readonly LocalSub[], elsewhere: RemoteGroup | undefined, msg: Message): number {
+  private pick(
+    from: Client | null,
+    members: readonly LocalSub[],
+    elsewhere: RemoteGroup | undefined,
+    leavesElsewhere: RemoteGroup | undefined,
+    msg: Message,
+  ): number {
     const noEcho = from !== null && !from.opts.echo;
     let able = 0;
     let leaves = 0;
@@ -370,7 +382,7 @@ export class Delivery {
     }
     const remote = elsewhere === undefined ? 0 : elsewhere.total;
     const near = elsewhere === undefined ? 0 : elsewhere.near;
-    if (able + remote === 0) return leaves > 0 ? this.pickLeaf(from, members, leaves) : 0;
+    if (able + remote === 0) return this.toLeaf(from, members, leaves, leavesElsewhere);
     if (able + near === 0) {
       this.assign(elsewhere!, Math.random() * remote);
       return 0;
@@ -396,7 +408,14 @@ export class Delivery {
     }
     // No local member could take it (its permissions, a slow consumer): another host's may, or a leaf's.
     if (remote > 0) this.assign(elsewhere!, Math.random() * (near > 0 ? near : remote));
-    else if (leaves > 0) return this.pickLeaf(from, members, leaves);
+    else return this.toLeaf(from, members, leaves, leavesElsewhere);
+    return 0;
+  }
+
+  /** The group has no member but leafnodes': one here if there is one, else one elsewhere. Returns 1 when one here took it. */
+  private toLeaf(from: Client | null, members: readonly LocalSub[], leaves: number, elsewhere: RemoteGroup | undefined): number {
+    if (leaves > 0) return this.pickLeaf(from, members, leaves);
+    if (elsewhere !== undefined) this.assign(elsewhere, Math.random() * (elsewhere.near > 0 ? elsewhere.near : elsewhere.total));
     return 0;
   }
 
@@ -585,8 +604,9 @@ function namedIn(queues: readonly Uint8Array[] | null): GroupFilter {
   return { names: (name) => names.includes(name) };
 }
 
-function groupNamed(groups: readonly RemoteGroup[], name: string): RemoteGroup | undefined {
-  for (let i = 0; i < groups.length; i++) if (groups[i].name === name) return groups[i];
+/** The group `name` elsewhere: its leafnodes' members, or its others. */
+function groupNamed(groups: readonly RemoteGroup[], name: string, leaf: boolean): RemoteGroup | undefined {
+  for (let i = 0; i < groups.length; i++) if (groups[i].name === name && groups[i].leaf === leaf) return groups[i];
   return undefined;
 }
 

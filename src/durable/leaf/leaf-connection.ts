@@ -77,11 +77,22 @@ export class LeafConnection extends Client implements LeafParserHandler {
     if (info === null) return this.close(CLOSE.protocolViolation, null, "malformed INFO from the hub");
     // nats-server's words when a leaf reaches a port that is not a leafnode port.
     if (!info.leafnodePort) return this.close(CLOSE.protocolViolation, null, "attempted to connect to wrong port");
-    this.outbox.ascii(`CONNECT ${leafConnectJson(s.self, s.remote, s.url, info.nonce)}\r\n`);
+    // The PING's PONG says the hub took the CONNECT (it answers a refused one with -ERR instead).
+    this.outbox.ascii(`CONNECT ${leafConnectJson(s.self, s.remote, s.url, info.nonce)}\r\nPING\r\n`);
+    this.awaitingHub = true;
     this.peer = { name: info.name, serverId: info.serverId, version: info.version, cluster: info.cluster, remoteAccount: s.remote.account };
     this.opts = { ...LEAF_OPTS, headers: info.headers, name: info.name, version: info.version };
     this.leaves.bound(this);
-    s.onLinked();
+  }
+
+  /** Set from our CONNECT until the hub answered the PING after it. */
+  private awaitingHub = false;
+
+  override pong(): void {
+    super.pong();
+    if (!this.awaitingHub) return;
+    this.awaitingHub = false;
+    this.solicited?.onLinked();
   }
 
   override attachment(): Attachment {

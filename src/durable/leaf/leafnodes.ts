@@ -21,7 +21,8 @@ import type { Attachment } from "../host/attachment.js";
 import type { Client, LocalSub } from "../host/client.js";
 import type { Host, LeafnodeHooks, Upgrade } from "../host/host.js";
 import type { Transport } from "../host/transport.js";
-import type { AccountInterestSink } from "../cluster/account-watch.js";
+import type { AccountInterestSink, RemoteInterestFeed } from "../cluster/account-watch.js";
+import { LEAF_MEMBERS } from "../cluster/interest-messages.js";
 import type { Settings } from "../settings.js";
 import { leafKey, LeafConnection } from "./leaf-connection.js";
 import { LeafStore } from "./leaf-store.js";
@@ -36,8 +37,8 @@ interface Tally {
   readonly queue: string;
   /** This shard's subscriptions: plain ones counted once each, queue members by weight. */
   local: number;
-  /** Other hosts' weights, by host. */
-  readonly remote: Map<number, number>;
+  /** Other hosts' weights, by host (and, for a leafnode's members there, by host and LEAF_MEMBERS). */
+  readonly remote: Map<string, number>;
   remoteSum: number;
 }
 
@@ -45,14 +46,6 @@ class AccountLeaves {
   readonly leaves = new Set<LeafConnection>();
   /** Built when first needed, from the host's subscriptions; kept current from then on. */
   tally: Map<string, Tally> | null = null;
-}
-
-/** How other hosts' interest in an account reaches this shard's leaves (cluster/account-watch.ts). */
-export interface RemoteInterestFeed {
-  /** Starts telling `changed` of `account`'s interest on other hosts: everything known first. */
-  follow(account: string): void;
-  /** No leaf here needs `account` any more. */
-  unfollow(account: string): void;
 }
 
 export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
@@ -149,10 +142,13 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
   remoteChanged(account: string, host: number, subject: string, queue: string, weight: number): void {
     const acc = this.accounts.get(account);
     if (acc === undefined) return;
-    const t = this.entry(this.tallyOf(account, acc), subject, queue);
-    const before = t.remote.get(host) ?? 0;
-    if (weight > 0) t.remote.set(host, weight);
-    else t.remote.delete(host);
+    // A leaf is told a group's members wherever they are, a leafnode's included.
+    const leaf = queue.endsWith(LEAF_MEMBERS);
+    const t = this.entry(this.tallyOf(account, acc), subject, leaf ? queue.slice(0, -LEAF_MEMBERS.length) : queue);
+    const from = leaf ? `${host}${LEAF_MEMBERS}` : String(host);
+    const before = t.remote.get(from) ?? 0;
+    if (weight > 0) t.remote.set(from, weight);
+    else t.remote.delete(from);
     t.remoteSum += weight - before;
     this.settle(acc, t);
   }

@@ -6,7 +6,7 @@
 import { connect } from "cloudflare:sockets";
 import type { Transport } from "../host/transport.js";
 
-/** What a transport hands on: bytes as they arrive, and its end (once). */
+/** What a transport hands on: bytes as they arrive, and its end (once, also when the host closed it). */
 export interface Inbound {
   data(t: Transport, bytes: Uint8Array): void;
   ended(t: Transport, why: string): void;
@@ -28,19 +28,20 @@ export async function dialWebSocket(url: URL, inbound: Inbound): Promise<Outboun
   ws.binaryType = "arraybuffer";
   ws.accept();
   let open = true;
+  const end = (why: string) => {
+    if (!open) return;
+    open = false;
+    // Not from inside the host's own close: what ends the link is told after it.
+    queueMicrotask(() => inbound.ended(t, why));
+  };
   const t: OutboundTransport = {
     send: (bytes) => ws.send(bytes),
     close: (code, reason) => {
-      open = false;
+      end(`closed by nats-edge (${reason})`);
       ws.close(code, reason);
     },
     serializeAttachment: () => undefined,
     deserializeAttachment: () => null,
-  };
-  const end = (why: string) => {
-    if (!open) return;
-    open = false;
-    inbound.ended(t, why);
   };
   ws.addEventListener("message", (e) => {
     const d = e.data;
@@ -63,13 +64,18 @@ export async function dialTcp(url: URL, inbound: Inbound): Promise<OutboundTrans
   await socket.opened;
   const writer = socket.writable.getWriter();
   let open = true;
+  const end = (why: string) => {
+    if (!open) return;
+    open = false;
+    queueMicrotask(() => inbound.ended(t, why));
+  };
   const t: OutboundTransport = {
     send: (bytes) => {
       // A write that fails means the socket is gone; the read side reports the end.
       writer.write(bytes).catch(() => undefined);
     },
-    close: () => {
-      open = false;
+    close: (_code, reason) => {
+      end(`closed by nats-edge (${reason})`);
       writer.close().catch(() => undefined);
       socket.close().catch(() => undefined);
     },
@@ -84,13 +90,12 @@ export async function dialTcp(url: URL, inbound: Inbound): Promise<OutboundTrans
         const { value, done } = await reader.read();
         if (done) break;
         if (open) inbound.data(t, value);
+        else break;
       }
     } catch (e) {
       why = `read failed: ${String(e)}`;
     }
-    if (!open) return;
-    open = false;
-    inbound.ended(t, why);
+    end(why);
   })();
   return t;
 }

@@ -43,6 +43,8 @@ interface Link {
   readonly remote: LeafRemote;
   conn: LeafConnection | null;
   transport: Transport | null;
+  /** The hub accepted the link's CONNECT. */
+  linked: boolean;
   dialing: boolean;
   /** Failed tries since the last link that came up. */
   attempts: number;
@@ -70,7 +72,7 @@ export class Remotes implements Inbound {
   ) {
     this.links = remotes.flatMap((remote, index) =>
       holderOf(index, shards) === self
-        ? [{ index, remote, conn: null, transport: null, dialing: false, attempts: 0, next: 0, lastError: "", retry: null }]
+        ? [{ index, remote, conn: null, transport: null, linked: false, dialing: false, attempts: 0, next: 0, lastError: "", retry: null }]
         : [],
     );
   }
@@ -91,7 +93,7 @@ export class Remotes implements Inbound {
       url: redacted(l.remote.urls[l.next % l.remote.urls.length]),
       account: l.remote.account,
       shard: this.self,
-      connected: l.conn !== null && l.conn.peer !== null && !l.conn.isClosed,
+      connected: l.linked,
       cid: l.conn?.cid ?? 0,
       attempts: l.attempts,
       last_error: l.lastError,
@@ -111,6 +113,8 @@ export class Remotes implements Inbound {
           remote: link.remote,
           self: { serverId: this.server.serverId, name: this.server.name, version: SERVER_VERSION },
           onLinked: () => {
+            if (link.transport !== t) return;
+            link.linked = true;
             link.attempts = 0;
             link.lastError = "";
             this.log.info("Leafnode link up", { remote: redacted(url.href), cid, account: link.remote.account });
@@ -140,7 +144,8 @@ export class Remotes implements Inbound {
 
   /** The link is down: the next URL is tried after a backoff. */
   private failed(link: Link, why: string): void {
-    const wasUp = link.conn?.peer != null;
+    const wasUp = link.linked;
+    link.linked = false;
     link.conn = null;
     link.transport = null;
     link.lastError = why;
