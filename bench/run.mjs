@@ -7,7 +7,7 @@
 //                    [--ceiling] [--compression] [--logs FILE] [--var K:V] [--no-dev]   (--help explains each)
 //
 // NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,
-// jetstream (js-publish, js-consume, kv), cluster
+// jetstream (js-publish, js-consume, kv), leafnodes (leaf-up, leaf-down), cluster
 // (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters, cluster-js-publish), churn,
 // idle, ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,
 // ceiling-idle). The cluster scenarios run on nats-edge and on a
@@ -26,6 +26,7 @@ import { Results, fmt } from "./lib/stats.mjs";
 import { groupPids } from "../harness/process.mjs";
 import { cpuMeter, machineBusySeconds, race, sleep, waitCount } from "./lib/util.mjs";
 import { CLUSTER_SHARDS, scenarios } from "./scenarios.mjs";
+import { leafScenarios, startLeafTargets } from "./leafnodes.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -50,7 +51,8 @@ if (args.help) {
     [
       "npm run bench -- [--only NAME,...] [--runs N] [--quick] [--json FILE] [--timeout SECONDS] [--ceiling] [--no-dev]",
       "  NAME: pubsub (pubsub-16, pubsub-128, pubsub-128-unpaced, pubsub-64k), fanout, queue, reqrep,",
-      "        jetstream (js-publish, js-consume, kv),",
+      "        jetstream (js-publish, js-consume, kv), leafnodes (leaf-up, leaf-down: across a leafnode link,",
+      "        nats-edge against nats-server as the hub of a nats-server leaf),",
       "        cluster (cluster-pubsub, cluster-fanout, cluster-queue, cluster-reqrep, cluster-requesters, cluster-js-publish:",
       `        a second nats-edge with SHARDS=${CLUSTER_SHARDS}, connections pinned to shards), churn, idle,`,
       "        ceiling (ceiling-pubsub-16, ceiling-pubsub, ceiling-pubsub-64k, ceiling-churn, ceiling-reqrep, reqrep-raw,",
@@ -77,14 +79,15 @@ const DEV = "wrangler-dev";
 const withDev = !args["no-dev"];
 const runTimeoutMs = Math.max(5, Number(args.timeout) || 60) * 1000;
 const only = args.only ? args.only.split(",").map((s) => s.trim()).filter(Boolean) : null;
-const selected = scenarios.filter((s) =>
+const all = [...scenarios, ...leafScenarios];
+const selected = all.filter((s) =>
   only ? only.includes(s.group) || only.includes(s.id) || only.includes(s.name) : s.group !== "ceiling" || args.ceiling,
 );
 if (only) {
-  const known = new Set(scenarios.flatMap((s) => [s.group, s.id, s.name]));
+  const known = new Set(all.flatMap((s) => [s.group, s.id, s.name]));
   const unknown = only.filter((o) => !known.has(o));
   if (unknown.length) {
-    console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${[...new Set(scenarios.flatMap((s) => [s.group, s.id]))].join(", ")}`);
+    console.error(`unknown scenario(s): ${unknown.join(", ")}; known: ${[...new Set(all.flatMap((s) => [s.group, s.id]))].join(", ")}`);
     process.exit(2);
   }
 }
@@ -282,7 +285,7 @@ async function runOnce(scenario, target, params, results, rep) {
   const ctx = new RunCtx(timeoutMs, target);
   const fn = typeof scenario.run === "function" ? scenario.run : scenario.run[target.name];
   const label = scenario.targets === "ceiling" ? "ceiling" : scenario.name;
-  if (scenario.targets === "cluster") results.section(label, "cluster");
+  if (scenario.targets === "cluster" || scenario.targets === "leaf") results.section(label, scenario.targets);
   const t0 = Date.now();
   let outcome;
   try {
@@ -389,6 +392,8 @@ async function main() {
   const clusterName = `nats-edge-${CLUSTER_SHARDS}shards`;
   const clusterVars = { ...vars, SHARDS: String(CLUSTER_SHARDS) };
   let cluster = null;
+  /** The leafnode targets (a nats-server leaf of nats-edge, and of a nats-server hub), while leaf scenarios run. */
+  let leaves = null;
   if (edge.shards !== 1 && selected.some((s) => s.targets === "cluster")) {
     log(`note: --var SHARDS:${edge.shards}: the cluster scenarios' "single shard" column runs on a broker with ${edge.shards} shards`);
   }
@@ -458,10 +463,19 @@ async function main() {
         if (!header.includes(line)) header.push(line);
         await warmUp(cluster);
       }
+      if (s.targets === "leaf" && !leaves) {
+        if (!natsBin) throw new Error("the leafnode scenarios need nats-server (apt-get install -y nats-server)");
+        log("starting nats-server leaves: one of nats-edge, one of a nats-server hub (over WebSocket)…");
+        leaves = await startLeafTargets(natsBin, edge);
+        servers.push(leaves);
+        const line = "leafnode scenarios: a nats-server leaf (remote ws://…) of each hub; the publisher or subscriber on the leaf over TCP (@nats-io/transport-node)";
+        if (!header.includes(line)) header.push(line);
+      }
       log(`\n== ${s.name} ${JSON.stringify(params)}${s.fresh ? " (fresh servers for every run)" : ""} [${foreignLoad()}]`);
       for (let rep = 1; rep <= runs && !interrupted; rep++) {
         const beside = nats && typeof s.run === "object" && s.run[nats.name] ? [nats] : [];
-        const order = s.targets === "ceiling" ? [ceiling, edge, ...beside] : s.targets === "cluster" ? [edge, cluster] : current();
+        const order =
+          s.targets === "ceiling" ? [ceiling, edge, ...beside] : s.targets === "cluster" ? [edge, cluster] : s.targets === "leaf" ? leaves.targets : current();
         // Each repetition another target goes first (with two, the order flips).
         const k = (rep - 1) % order.length;
         for (const t0 of [...order.slice(k), ...order.slice(0, k)]) {
@@ -481,6 +495,11 @@ async function main() {
         await ceiling.stop();
         servers.splice(servers.indexOf(ceiling), 1);
         ceiling = null;
+      }
+      if (leaves && nextTargets !== "leaf") {
+        await leaves.stop();
+        servers.splice(servers.indexOf(leaves), 1);
+        leaves = null;
       }
       if (cluster && nextTargets !== "cluster") {
         edgeOutput.push(`----- ${clusterName} -----\n${cluster.output()}`);
@@ -540,6 +559,18 @@ async function main() {
       goal("x-shard request/reply 64 B", "p50", "<=", 1.5),
     ].filter(Boolean);
     if (goals.length) console.log(`Targets: ${goals.join("; ")}`);
+  }
+  const leafTable = results.pairTable("leaf", "nats-server hub", "nats-edge hub", ["nats-server hub", "nats-edge hub", "edge/nats", "lost (nats / edge)"]);
+  if (leafTable) {
+    console.log(
+      "\nAcross a leafnode link: a nats-server leaf joined over WebSocket to each hub, the other client on the hub\n" + leafTable,
+    );
+    const r = ["leaf→hub 128 B", "hub→leaf 128 B"].map((sc) => {
+      const f = results.figures.get(`${sc}|msgs/s`);
+      const p = f ? results.pairedRatio(f, "nats-edge hub", "nats-server hub") : NaN;
+      return Number.isFinite(p) ? `${sc} paired ${p.toFixed(2)}× (${p >= 0.5 ? "met" : "NOT met"})` : null;
+    });
+    if (r.some(Boolean)) console.log(`Targets: ${r.filter(Boolean).join("; ")}, target ≥ 0.5×`);
   }
   const ceil = results.renderCeiling();
   if (ceil) {

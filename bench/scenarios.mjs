@@ -46,10 +46,10 @@ function ownedSubject(tag, owner) {
 }
 
 /** Counts messages on a subscription: n, first and last arrival (performance.now()). */
-function counter() {
+export function counter() {
   return { n: 0, first: 0, last: 0, errors: 0 };
 }
-function counting(c, also) {
+export function counting(c, also) {
   return (err, _msg) => {
     if (err) {
       c.errors++;

@@ -163,7 +163,7 @@ function drawChart(name, lines, format) {
 
 function numbers(src) {
   const out = {};
-  for (const k of ["connections", "total_connections", "subscriptions", "slow_consumers", ...COUNTERS]) {
+  for (const k of ["connections", "total_connections", "leafnodes", "subscriptions", "slow_consumers", ...COUNTERS]) {
     out[k] = Number(src[k] ?? 0);
   }
   return out;

@@ -191,18 +191,14 @@ export class Results {
   }
 
   /**
-   * The cross-shard section: each figure on the single-shard broker (`single`) and across shards
-   * (`cross`), their ratio and losses; then the cost figures (`cross` only) with a scenario a row.
+   * A section's figures on two targets side by side: `a` (the reference) and `b`, their ratio
+   * b/a, the paired ratio and the losses. `labels`: the columns' names for a, b, the ratio and losses.
    */
-  renderCluster(single, cross) {
-    const inCluster = [...this.figures.values()].filter((f) => this.sections.get(f.scenario) === "cluster");
-    if (inCluster.length === 0) return "";
+  pairTable(section, a, b, labels) {
     const rows = [];
     let prev = null;
-    for (const f of inCluster) {
-      if (f.kind === "cost") continue;
-      const a = median(f.runs[single] ?? []);
-      const b = median(f.runs[cross] ?? []);
+    for (const f of this.figures.values()) {
+      if (this.sections.get(f.scenario) !== section || f.kind === "cost") continue;
       const lostCell = (t) => {
         const c = this.lost.get(`${f.scenario}|${t}`);
         const failed = this.errors.filter((e) => e.scenario === f.scenario && e.target === t).length;
@@ -212,15 +208,25 @@ export class Results {
         f.scenario === prev ? "" : f.scenario,
         f.figure,
         f.unit,
-        fmt(a),
-        fmt(b),
-        ratio(b, a),
-        pairedCell(this.pairedRatio(f, cross, single)),
-        f.scenario === prev ? "" : `${lostCell(single)} / ${lostCell(cross)}`,
+        fmt(median(f.runs[a] ?? [])),
+        fmt(median(f.runs[b] ?? [])),
+        ratio(median(f.runs[b] ?? []), median(f.runs[a] ?? [])),
+        pairedCell(this.pairedRatio(f, b, a)),
+        f.scenario === prev ? "" : `${lostCell(a)} / ${lostCell(b)}`,
       ]);
       prev = f.scenario;
     }
-    const main = table(["scenario", "figure", "unit", "single shard", "4 shards, cross-shard", "cross/single", "paired", "lost (single / cross)"], rows);
+    return rows.length ? table(["scenario", "figure", "unit", labels[0], labels[1], labels[2], "paired", labels[3]], rows) : "";
+  }
+
+  /**
+   * The cross-shard section: each figure on the single-shard broker (`single`) and across shards
+   * (`cross`), their ratio and losses; then the cost figures (`cross` only) with a scenario a row.
+   */
+  renderCluster(single, cross) {
+    const inCluster = [...this.figures.values()].filter((f) => this.sections.get(f.scenario) === "cluster");
+    if (inCluster.length === 0) return "";
+    const main = this.pairTable("cluster", single, cross, ["single shard", "4 shards, cross-shard", "cross/single", "lost (single / cross)"]);
 
     // Cost: one row per scenario, one column per cost figure (same order as added).
     const costNames = [...new Set(inCluster.filter((f) => f.kind === "cost" && f.unit !== "records" && f.unit !== "msg").map((f) => f.figure))];

@@ -148,7 +148,7 @@ export class Shard extends DurableObject<ShardEnv> implements ShardPeer {
       this.cluster.accounts = accounts;
       this.leafnodes.followRemote(accounts);
       for (const ws of links) this.cluster.linkAccepted(ws, (ws.deserializeAttachment() as LinkAttachment).from);
-      this.cluster.recover();
+      this.cluster.recover(this.host.interestLost);
     }
     this.remotes = new Remotes(
       this.settings.config.leafnodes.remotes,

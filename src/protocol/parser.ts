@@ -38,6 +38,8 @@ export interface LeafParserHandler extends ParserHandler {
   leafUnsub(subject: Uint8Array, queue: Uint8Array | null): void;
   /** The hub's INFO, when nats-edge dialed it (a client's INFO is only checked to be JSON). */
   info(json: Uint8Array): void;
+  /** The peer's `-ERR`, which on a leafnode connection does not close it (nats-server's processErr). */
+  peerError(text: string): void;
 }
 
 export interface ParserLimits {
@@ -482,9 +484,13 @@ export class Parser {
         this.leaf?.info(line.subarray(start, stop));
         return !this.dead;
       case Op.Err:
+        if (this.leaf !== null) {
+          this.leaf.peerError(new TextDecoder().decode(line.subarray(start, Math.min(stop, start + 1024))));
+          return !this.dead;
+        }
         // A client reporting an error: nats-server logs it and closes (1002 "Parse Error").
         this.state = S.Dead;
-        this.handler.error({ text: null, close: CLOSE.parseError, detail: `${this.leaf === null ? "client" : "leafnode peer"} -ERR ${snippet(line.subarray(0, stop), start)}` });
+        this.handler.error({ text: null, close: CLOSE.parseError, detail: `client -ERR ${snippet(line, start)}` });
         return false;
       case Op.Pub: {
         const argc = this.split(line, start, stop);

@@ -53,7 +53,8 @@ function upgrade(c: Context<{ Bindings: Env }>): Response | Promise<Response> {
     return c.text(`${refusal}\n`, 403);
   }
   const params = new URL(c.req.url).searchParams;
-  const index = chosenShard({ shard: params.get("shard"), region: params.get("region"), where: clientLocation(c.req.raw, c.env) }, settings);
+  const leaf = new URL(c.req.url).pathname === LEAFNODE_PATH;
+  const index = chosenShard({ shard: params.get("shard"), region: params.get("region"), where: clientLocation(c.req.raw, c.env), leaf }, settings);
   if (typeof index === "string") {
     workerLog(c.env).info(`websocket handshake error: ${index}`, { ip: clientIp(c.req.raw) });
     return c.text(`${index}\n`, 400);

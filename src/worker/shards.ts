@@ -35,6 +35,11 @@ export interface Target {
   readonly region?: string | null;
   /** Where the client is (request.cf, or what a binding's caller passes on): the nearest region. */
   readonly where?: ClientLocation | null;
+  /**
+   * A leafnode: the region's first shard, always the same, so a leaf that reconnects after its
+   * shard was reset lands where its interest was registered, and that shard cleans it up first.
+   */
+  readonly leaf?: boolean;
 }
 
 /**
@@ -65,6 +70,7 @@ export function chosenShard(target: Target, settings: Settings): number | string
     return n;
   }
   inRegion ??= regions.length === 0 || target.where == null ? null : nearestRegion(regions, target.where);
+  if (target.leaf === true) return (inRegion ?? 0) * per;
   if (inRegion === null) return (Math.random() * settings.shards) | 0;
   return inRegion * per + ((Math.random() * per) | 0);
 }

@@ -6,13 +6,18 @@
 // restart of the other side, and credentials binding the link to an account; on one shard and
 // on four.
 
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from "@nats-io/jwt";
+import { createAccount, createOperator, createUser } from "@nats-io/nkeys";
 import { connect } from "@nats-io/transport-node";
-import { headers, wsconnect, type Msg, type NatsConnection } from "@nats-io/nats-core";
+import { credsAuthenticator, headers, wsconnect, type Msg, type NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findNatsServer, startNatsServer, type NatsServer } from "../../harness/nats-server.mjs";
 import { startBroker, type Broker } from "./broker.js";
-import { collect, delay, uniq } from "./util.js";
+import { RawSocket, collect, delay, uniq } from "./util.js";
 
 const bin = findNatsServer();
 if (bin === null) {
@@ -104,7 +109,7 @@ describe.each(TOPOLOGIES)("leafnodes: nats-edge as the $edgeIs ($shards shard(s)
   let leafPort = 0;
   let wsPort = 0;
   const conns: NatsConnection[] = [];
-  const vars = (config: unknown) => ({ SHARDS: String(shards), ALLOW_ANONYMOUS: "true", NATS_CONFIG: JSON.stringify(config) });
+  const vars = (config: unknown) => ({ SHARDS: String(shards), ALLOW_ANONYMOUS: "true", TEST_HOOKS: "1", NATS_CONFIG: JSON.stringify(config) });
 
   const startHubServer = () => startServer({ leafnodes: { listen: `127.0.0.1:${leafPort}` } }, wsPort);
   const startEdge = (port?: number) => {
@@ -300,6 +305,64 @@ describe.each(TOPOLOGIES)("leafnodes: nats-edge as the $edgeIs ($shards shard(s)
       expect((await collect(onE, 1))[0].string()).toBe("after");
     }
   }, 120_000);
+
+  it("goes on after the shard holding the link is evicted", async () => {
+    const base = uniq("lfe");
+    const s = await onServer();
+    const e = await onEdge(1);
+    const onS = s.subscribe(`${base}.toServer`);
+    const onE = e.subscribe(`${base}.toEdge`);
+    await s.flush();
+    await e.flush();
+    await known([`${base}.toServer`], [`${base}.toEdge`]);
+    const [link] = (await monitor(broker, "/leafz")).leafs as { id: number }[];
+    // A connection id tells its shard (Host.newCid); the holder of remote 0 is shard 0.
+    const holder = (link.id - 1) % shards;
+    await fetch(`http://127.0.0.1:${broker.port}/_test/abort/${holder}`, { method: "POST" });
+    await eventually(linked, "the link after the eviction", 30_000);
+    await known([`${base}.toServer`], [`${base}.toEdge`]);
+    await eventually(async () => {
+      e.publish(`${base}.toServer`, "after");
+      s.publish(`${base}.toEdge`, "after");
+      await delay(200);
+      return onS.getReceived() > 0 && onE.getReceived() > 0;
+    }, "messages both ways after the eviction", 30_000);
+  }, 90_000);
+
+  if (edgeIs === "hub") {
+    it("refuses a loop, ops before CONNECT and malformed ops, and only that connection", async () => {
+      const url = `${broker.url}/leafnode?shard=0`;
+      const early = await RawSocket.open(url);
+      await early.waitFor(/^INFO /);
+      early.send("LS+ foo\r\n");
+      await early.waitFor("-ERR 'Authorization Violation'");
+      await early.waitClosed();
+
+      const loop = await RawSocket.open(url);
+      await loop.waitFor(/^INFO /);
+      loop.send('CONNECT {"name":"looping","headers":true}\r\n');
+      const lds = /LS\+ (\$LDS\.\S+)\r\n/.exec(await loop.waitFor(/LS\+ \$LDS\.\S+\r\n/))![1];
+      loop.send(`LS+ ${lds}\r\n`);
+      await loop.waitFor(`-ERR 'Loop detected for leafnode account="$G". Delaying attempt to reconnect for 30s'`);
+      await loop.waitClosed();
+
+      const bad = await RawSocket.open(url);
+      await bad.waitFor(/^INFO /);
+      bad.send('CONNECT {"name":"bad"}\r\nLMSG foo ? q 2\r\nhi\r\n');
+      expect((await bad.waitClosed()).code).toBe(1002);
+
+      // The real leaf never noticed.
+      expect(await leafCount(broker)).toBe(1);
+      const subject = uniq("lfo");
+      const s = await onServer();
+      const e = await onEdge(0);
+      const onE = e.subscribe(subject);
+      await e.flush();
+      await known([], [subject]);
+      s.publish(subject, "still here");
+      expect((await collect(onE, 1))[0].string()).toBe("still here");
+    });
+  }
 });
 
 describe("leafnodes with credentials, bound to accounts", () => {
@@ -393,5 +456,85 @@ describe("leafnodes with credentials, bound to accounts", () => {
     const [r] = (await monitor(broker, "/leafz")).remotes as { url: string }[];
     // The password never shows.
     expect(r.url).not.toContain("wrong");
+  });
+
+  it("as the hub, in operator mode: a leaf with a .creds file joins its JWT's account", async () => {
+    const operator = createOperator();
+    const account = createAccount();
+    const other = createAccount();
+    const config = {
+      operator: await encodeOperator("OP", operator),
+      resolver: "MEMORY",
+      resolver_preload: {
+        [account.getPublicKey()]: await encodeAccount("A", account, {}, { signer: operator }),
+        [other.getPublicKey()]: await encodeAccount("B", other, {}, { signer: operator }),
+      },
+    };
+    const broker = await startBroker({ name: "leaf-jwt-hub", vars: { NATS_CONFIG: JSON.stringify(config), MONITOR_TOKEN } });
+    stops.push(() => broker.stop());
+    const leafUser = createUser();
+    const creds = path.join(mkdtempSync(path.join(tmpdir(), "nats-edge-leaf-")), "leaf.creds");
+    writeFileSync(creds, fmtCreds(await encodeUser("leaf", leafUser, account), leafUser));
+    const leaf = await startServer({ leafnodes: { remotes: [{ url: `ws://127.0.0.1:${broker.port}`, credentials: creds }] } });
+    stops.push(() => leaf.stop());
+    await eventually(async () => (await leafCount(broker)) === 1, "the leaf to connect with its JWT");
+    expect(((await monitor(broker, "/leafz")).leafs as { account: string }[])[0].account).toBe(account.getPublicKey());
+
+    const userIn = async (acc: typeof account) => {
+      const u = createUser();
+      const nc = await wsconnect({ servers: broker.url, authenticator: credsAuthenticator(fmtCreds(await encodeUser("u", u, acc), u)) });
+      conns.push(nc);
+      return nc;
+    };
+    const inA = await userIn(account);
+    const inB = await userIn(other);
+    const subject = uniq("lfj");
+    const gotA = inA.subscribe(subject);
+    const gotB = inB.subscribe(subject);
+    await inA.flush();
+    await inB.flush();
+    await eventually(() => told(broker, subject), "account A's interest to reach the leaf");
+    await delay(200);
+    const l = await connect({ servers: `127.0.0.1:${leaf.clientPort}` });
+    conns.push(l);
+    l.publish(subject, "signed in");
+    expect((await collect(gotA, 1))[0].string()).toBe("signed in");
+    await delay(300);
+    expect(gotB.getReceived()).toBe(0);
+  });
+
+  it("as the leaf: signs the hub's nonce with the credentials' seed and joins the JWT's account there", async () => {
+    const operator = createOperator();
+    const account = createAccount();
+    const leafPort = await freePort();
+    const hub = await startServer({
+      operator: await encodeOperator("OP", operator),
+      resolver: "MEMORY",
+      // The account may have leafnode connections and subscriptions (its JWT's limits say none by default).
+      resolver_preload: {
+        [account.getPublicKey()]: await encodeAccount("A", account, { limits: { leaf: -1, subs: -1, conn: -1, data: -1, payload: -1 } }, { signer: operator }),
+      },
+      leafnodes: { listen: `127.0.0.1:${leafPort}` },
+    });
+    stops.push(() => hub.stop());
+    const edgeUser = createUser();
+    const credentials = fmtCreds(await encodeUser("edge", edgeUser, account), edgeUser);
+    const config = { leafnodes: { remotes: [{ url: `nats-leaf://127.0.0.1:${leafPort}`, credentials: new TextDecoder().decode(credentials) }] } };
+    const broker = await startBroker({ name: "leaf-jwt-leaf", vars: { NATS_CONFIG: JSON.stringify(config), ALLOW_ANONYMOUS: "true" } });
+    stops.push(() => broker.stop());
+    await eventually(async () => (await remotesUp(broker)) === 1, "nats-edge to link with its credentials");
+
+    const hubUser = createUser();
+    const h = await connect({ servers: `127.0.0.1:${hub.clientPort}`, authenticator: credsAuthenticator(fmtCreds(await encodeUser("u", hubUser, account), hubUser)) });
+    conns.push(h);
+    const e = await wsconnect({ servers: broker.url });
+    conns.push(e);
+    const subject = uniq("lfj");
+    const got = e.subscribe(subject);
+    await e.flush();
+    await eventually(() => told(broker, subject), "nats-edge's interest to reach the hub");
+    await delay(200);
+    h.publish(subject, "from the JWT account");
+    expect((await collect(got, 1))[0].string()).toBe("from the JWT account");
   });
 });

@@ -33,7 +33,7 @@ async function connNamed(name: string, query = ""): Promise<Json> {
   throw new Error(`no connection named ${name} in /connz${query}`);
 }
 
-const SHARD_FIELDS = ["connections", "in_bytes", "in_msgs", "out_bytes", "out_msgs", "shard", "slow_consumers", "subscriptions", "total_connections"];
+const SHARD_FIELDS = ["connections", "in_bytes", "in_msgs", "leafnodes", "out_bytes", "out_msgs", "shard", "slow_consumers", "subscriptions", "total_connections"];
 
 // A nats-server serves these on its own monitoring port, which NATS_E2E_URL does not name.
 describe.skipIf(Boolean(process.env.NATS_E2E_URL))("monitoring", () => {

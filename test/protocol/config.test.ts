@@ -51,7 +51,7 @@ describe("the document", () => {
         compression: false,
       },
       jetstream: { enabled: true, maxMemory: -1, maxStorage: -1, accounts: new Map() },
-      leafnodes: { users: [], authTimeoutMs: null },
+      leafnodes: { users: [], authTimeoutMs: null, remotes: [] },
     });
     expect(Object.isFrozen(EMPTY_CONFIG)).toBe(true);
   });
@@ -802,10 +802,30 @@ describe("leafnodes", () => {
         { user: "l2", password: BCRYPT, nkey: null, account: "$G" },
       ],
       authTimeoutMs: 3000,
+      remotes: [],
     });
     expect(parse({ leaf: { authorization: { user: "u", password: "p" } } }).leafnodes.users).toEqual([{ user: "u", password: "p", nkey: null, account: "$G" }]);
     expect(parse({ leafnodes: { authorization: { nkey: NKEY_A } } }).leafnodes.users[0].nkey).toBe(NKEY_A);
-    expect(parse({ leafnodes: { listen: "127.0.0.1:7422", no_advertise: true } }).leafnodes).toEqual({ users: [], authTimeoutMs: null });
+    expect(parse({ leafnodes: { listen: "127.0.0.1:7422", no_advertise: true } }).leafnodes).toEqual({ users: [], authTimeoutMs: null, remotes: [] });
+  });
+
+  it("takes the hubs to dial, with a .creds file's content", () => {
+    const creds = "-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJKV1QifQ.e30.c2ln\n------END NATS USER JWT------\n\n" +
+      "************************* IMPORTANT *************************\n\n" +
+      "-----BEGIN USER NKEY SEED-----\nSUAKYRHVIOREXV7EUZTBHUHL7NUMHPMAS7QMDU3GTIUWEI5LDNOXD43IZY\n------END USER NKEY SEED------\n";
+    const doc = {
+      accounts: { A: {} },
+      leafnodes: { remotes: [{ url: "nats-leaf://u:p@hub:7422", account: "A", credentials: creds }, { urls: ["wss://a.example", "tls://b.example:7422"] }] },
+    };
+    expect(parse(doc).leafnodes.remotes).toEqual([
+      { urls: ["nats-leaf://u:p@hub:7422"], account: "A", credentials: { jwt: "eyJ0eXAiOiJKV1QifQ.e30.c2ln", seed: "SUAKYRHVIOREXV7EUZTBHUHL7NUMHPMAS7QMDU3GTIUWEI5LDNOXD43IZY" } },
+      { urls: ["wss://a.example", "tls://b.example:7422"], account: "$G", credentials: null },
+    ]);
+    expect(refused({ leafnodes: { remotes: [{}] } })).toBe('leafnodes.remotes[0]: needs a "url" (or "urls")');
+    expect(refused({ leafnodes: { remotes: [{ url: "http://hub" }] } })).toMatch(/^leafnodes.remotes\[0\].url: "http:\/\/hub": the scheme must be one of nats-leaf, nats, tcp, tls, ws, wss$/);
+    expect(refused({ leafnodes: { remotes: [{ url: "ws://hub", credentials: "/etc/nats/leaf.creds" }] } })).toMatch(/^leafnodes.remotes\[0\].credentials: must be the content of a .creds file/);
+    expect(refused({ leafnodes: { remotes: [{ url: "ws://hub", account: "X" }] } })).toBe('leafnodes.remotes[0].account: account "X" is not defined in accounts');
+    expect(refused({ leafnodes: { remotes: [{ url: "ws://hub", hub: true }] } })).toBe("leafnodes.remotes[0].hub: not supported by nats-edge");
   });
 
   it("refuses what it cannot honour, naming the field", () => {

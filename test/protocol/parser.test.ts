@@ -574,6 +574,7 @@ describe("leafnode connections", () => {
       leafSub: (s: Uint8Array, q: Uint8Array | null, w: number) => events.push(["ls+", str(s), q && str(q), w]),
       leafUnsub: (s: Uint8Array, q: Uint8Array | null) => events.push(["ls-", str(s), q && str(q)]),
       info: (json: Uint8Array) => events.push(["info", str(json)]),
+      peerError: (text: string) => events.push(["-err", text]),
     };
     const p = new Parser(leaf, SMALL, leaf);
     const b = bytes(text);
@@ -614,5 +615,7 @@ describe("leafnode connections", () => {
     expect(leafRun("LMSG a ? g 2\r\nhi\r\n")).toEqual([["error", null, CLOSE.protocolViolation]]);
     expect(leafRun("LMSG a 200\r\n")).toEqual([["error", ERR.maxPayload, CLOSE.maxPayload]]);
     expect(leafRun("LX\r\n")).toEqual([["error", ERR.unknownOp, CLOSE.protocolViolation]]);
+    // A peer's -ERR is reported and the connection goes on, as nats-server's leafnodes do.
+    expect(leafRun("-ERR 'maximum subscriptions exceeded'\r\nPING\r\n")).toEqual([["-err", "'maximum subscriptions exceeded'"], ["ping"]]);
   });
 });

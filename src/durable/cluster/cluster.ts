@@ -106,8 +106,9 @@ export class Cluster implements ClusterLink {
     this.registrar.restored(sub);
   }
 
-  recover(): void {
-    this.registrar.recover();
+  /** After a restart; `lost`: connections with interest went while the object was away. */
+  recover(lost = false): void {
+    this.registrar.recover(lost);
   }
 
   // ---- pushes from owners ---------------------------------------------------------------------

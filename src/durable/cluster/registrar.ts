@@ -134,9 +134,12 @@ export class Registrar {
     this.flushHost();
   }
 
-  /** After a restart: if registrations were in flight, owners may have missed them. */
-  recover(): void {
-    if (!this.registering.value) return;
+  /**
+   * After a restart: if registrations were in flight, owners may have missed them; if
+   * connections went while the object was away (`lost`), owners still hold their interest.
+   */
+  recover(lost = false): void {
+    if (!this.registering.value && !lost) return;
     this.resyncAll()
       .then(() => {
         this.registering.value = false;

@@ -75,8 +75,8 @@ export interface LeafnodeHooks {
   changed(sub: LocalSub, delta: 1 | -1): void;
   /** A leafnode connection ended (its subscriptions were dropped just before). */
   closed(client: Client): void;
-  /** The host rebuilt its connections: `live` are the leafnode connections' ids. */
-  restored(live: ReadonlySet<number>): void;
+  /** The host rebuilt its connections: `live` are the leafnode connections' ids. True when some that had interest are gone. */
+  restored(live: ReadonlySet<number>): boolean;
 }
 
 /**
@@ -105,6 +105,11 @@ export class Host implements ClientHost, DeliveryHost {
   private cluster: ClusterLink | null = null;
   /** Leafnode connections, set before restore(). */
   leafnodes: LeafnodeHooks | null = null;
+  /**
+   * Set by restore() when connections with subscriptions closed while the object was
+   * away (a reset, a redeploy): owners still hold their interest, and are told again.
+   */
+  interestLost = false;
   /** Where what this host's clients publish, and what other shards route here, goes. */
   private readonly delivery: Delivery;
   private readonly spaces = new Map<string, AccountSpace<LocalSub>>();
@@ -349,8 +354,10 @@ export class Host implements ClientHost, DeliveryHost {
       try {
         const id = client.identity;
         if (id === null) {
-          if (now - client.start >= authTimeout) client.close(CLOSE.authTimeout, ERR.authenticationTimeout);
-          else soon(client.start + authTimeout);
+          // A leafnode has leafnodes.authorization.timeout, when set (nats-server's LeafNode.AuthTimeout).
+          const limit = client.isLeaf ? (this.settings.config.leafnodes.authTimeoutMs ?? authTimeout) : authTimeout;
+          if (now - client.start >= limit) client.close(CLOSE.authTimeout, ERR.authenticationTimeout);
+          else soon(client.start + limit);
           continue;
         }
         if (id.expiresAt !== null) {
@@ -380,11 +387,15 @@ export class Host implements ClientHost, DeliveryHost {
     const leaves = this.leafnodes;
     const make = leaves === null ? null : (ws: Transport, a: Attachment) => leaves.restore(this, ws, a);
     const live = new Set<number>();
+    const subscribed = this.storage.subs.cids();
+    const all = new Set<number>();
     for (const client of rebuildConnections(this, this.storage, [...sockets, ...internal], make)) {
       (own.has(client.ws) ? this.internals : this.clients).set(client.ws, client);
       if (client.isLeaf) live.add(client.cid);
+      all.add(client.cid);
     }
-    leaves?.restored(live);
+    const leafGone = leaves?.restored(live) ?? false;
+    this.interestLost = leafGone || subscribed.some((cid) => !all.has(cid));
   }
 
   client(ws: Transport): Client | undefined {

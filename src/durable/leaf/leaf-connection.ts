@@ -85,6 +85,16 @@ export class LeafConnection extends Client implements LeafParserHandler {
     this.leaves.bound(this);
   }
 
+  /** The last -ERR the other side sent, without its quotes: why a refused link was refused. */
+  peerErrorText = "";
+
+  /** An -ERR from the other side: logged, and only a loop closes the link (nats-server's leafProcessErr). */
+  peerError(text: string): void {
+    this.peerErrorText = text.replace(/^'(.*)'$/, "$1");
+    this.leafHost.log.info(`Leafnode Error ${text}`, clientFields(this));
+    if (this.peerErrorText.includes("Loop detected")) this.close(CLOSE.protocolViolation, null, this.peerErrorText);
+  }
+
   /** Set from our CONNECT until the hub answered the PING after it. */
   private awaitingHub = false;
 

@@ -97,8 +97,14 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
    * gone. With other shards, the accounts are followed again once the cluster is there
    * (follow(), from the Shard).
    */
-  restored(live: ReadonlySet<number>): void {
-    for (const cid of this.store.cids()) if (!live.has(cid)) this.store.forget(cid);
+  restored(live: ReadonlySet<number>): boolean {
+    let gone = false;
+    for (const cid of this.store.cids()) {
+      if (live.has(cid)) continue;
+      this.store.forget(cid);
+      gone = true;
+    }
+    return gone;
   }
 
   /** Other hosts' interest, from now on; accounts with leaves here are followed at once. */

@@ -13,6 +13,7 @@
 // their links when it serves a request (Shard.leafRemotes).
 
 import type { LeafRemote } from "../../protocol/config-leafnodes.js";
+import { CLOSE } from "../../protocol/errors.js";
 import { SERVER_VERSION } from "../../protocol/server-info.js";
 import type { Host } from "../host/host.js";
 import type { Transport } from "../host/transport.js";
@@ -24,6 +25,8 @@ import { dialTcp, dialWebSocket, type Inbound } from "./outbound.js";
 /** How often the holder looks at its links when nothing else wakes it. */
 export const LINK_CHECK_MS = 30_000;
 const FIRST_RETRY_MS = 250;
+/** How long a hub has to answer a new link (its INFO, then the PONG after CONNECT); nats-server's first_info_timeout is 1 s for INFO alone. */
+const LINK_TIMEOUT_MS = 10_000;
 const MAX_RETRY_MS = 10_000;
 
 /** A remote as /leafz reports it (nats-edge's own addition: nats-server lists only live links). */
@@ -123,6 +126,12 @@ export class Remotes implements Inbound {
         return new LeafConnection(this.host, this.leafnodes, t, cid, url.hostname, Date.now(), undefined, solicited);
       }) as LeafConnection;
       this.host.flush();
+      const conn = link.conn;
+      setTimeout(() => {
+        if (link.conn !== conn || link.linked || conn.isClosed) return;
+        conn.close(CLOSE.authTimeout, null, "the hub did not answer the link in time");
+        this.host.flush();
+      }, LINK_TIMEOUT_MS);
     } catch (e) {
       this.failed(link, `dial failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -138,7 +147,9 @@ export class Remotes implements Inbound {
     const link = this.links.find((l) => l.transport === t);
     this.host.gone(t);
     if (link === undefined) return;
-    const detail = link.conn?.closeDetail;
+    // The hub's own words, when it said why (an -ERR such as 'Authorization Violation').
+    const said = link.conn?.peerErrorText;
+    const detail = said ? `-ERR '${said}'` : link.conn?.closeDetail;
     this.failed(link, detail ? `${why}: ${detail}` : why);
   }
 
