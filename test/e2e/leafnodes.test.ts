@@ -139,6 +139,18 @@ describe.each(TOPOLOGIES)("leafnodes: nats-edge as the $edgeIs ($shards shard(s)
     await delay(200);
   };
 
+  /** A client on each side, subscribed to `<base>.toServer` and `<base>.toEdge`, each side told of the other's. */
+  const subscribedBothWays = async (base: string) => {
+    const s = await onServer();
+    const e = await onEdge(1);
+    const onS = s.subscribe(`${base}.toServer`);
+    const onE = e.subscribe(`${base}.toEdge`);
+    await s.flush();
+    await e.flush();
+    await known([`${base}.toServer`], [`${base}.toEdge`]);
+    return { s, e, onS, onE };
+  };
+
   beforeAll(async () => {
     if (edgeIs === "hub") {
       broker = await startEdge();
@@ -236,13 +248,7 @@ describe.each(TOPOLOGIES)("leafnodes: nats-edge as the $edgeIs ($shards shard(s)
 
   it("stops delivery across the link when either side unsubscribes", async () => {
     const base = uniq("lfu");
-    const s = await onServer();
-    const e = await onEdge(1);
-    const onS = s.subscribe(`${base}.toServer`);
-    const onE = e.subscribe(`${base}.toEdge`);
-    await s.flush();
-    await e.flush();
-    await known([`${base}.toServer`], [`${base}.toEdge`]);
+    const { s, e, onS, onE } = await subscribedBothWays(base);
     onS.unsubscribe();
     onE.unsubscribe();
     await s.flush();
@@ -308,13 +314,7 @@ describe.each(TOPOLOGIES)("leafnodes: nats-edge as the $edgeIs ($shards shard(s)
 
   it("goes on after the shard holding the link is evicted", async () => {
     const base = uniq("lfe");
-    const s = await onServer();
-    const e = await onEdge(1);
-    const onS = s.subscribe(`${base}.toServer`);
-    const onE = e.subscribe(`${base}.toEdge`);
-    await s.flush();
-    await e.flush();
-    await known([`${base}.toServer`], [`${base}.toEdge`]);
+    const { s, e, onS, onE } = await subscribedBothWays(base);
     const [link] = (await monitor(broker, "/leafz")).leafs as { id: number }[];
     // A connection id tells its shard (Host.newCid); the holder of remote 0 is shard 0.
     const holder = (link.id - 1) % shards;
