@@ -77,6 +77,8 @@ export interface HubInfo {
   readonly headers: boolean;
   /** Only a leafnode port's INFO has leafnode_urls (nats-server: ErrConnectedToWrongPort). */
   readonly leafnodePort: boolean;
+  /** The hub wants a TLS handshake after this INFO (nats-server's tls_required). */
+  readonly tlsRequired: boolean;
 }
 
 /** null when it is not a JSON object. */
@@ -98,6 +100,7 @@ export function parseHubInfo(json: Uint8Array): HubInfo | null {
     nonce: typeof r.nonce === "string" ? r.nonce : null,
     headers: r.headers === true,
     leafnodePort: Array.isArray(r.leafnode_urls) && typeof r.client_id === "number" && r.client_id > 0,
+    tlsRequired: r.tls_required === true,
   };
 }
 

@@ -77,6 +77,11 @@ export class LeafConnection extends Client implements LeafParserHandler {
     if (info === null) return this.close(CLOSE.protocolViolation, null, "malformed INFO from the hub");
     // nats-server's words when a leaf reaches a port that is not a leafnode port.
     if (!info.leafnodePort) return this.close(CLOSE.protocolViolation, null, "attempted to connect to wrong port");
+    // A TLS handshake after INFO (STARTTLS, as nats-server's leafnodes do by default) is not
+    // done here: such a hub is reached with tls:// and handshake_first, or over wss://.
+    if (info.tlsRequired && s.url.protocol !== "tls:" && s.url.protocol !== "wss:") {
+      return this.close(CLOSE.protocolViolation, null, "the hub requires TLS: dial it with tls:// (its leafnodes with tls { handshake_first: true }) or wss://");
+    }
     // The PING's PONG says the hub took the CONNECT (it answers a refused one with -ERR instead).
     this.outbox.ascii(`CONNECT ${leafConnectJson(s.self, s.remote, s.url, info.nonce)}\r\nPING\r\n`);
     this.awaitingHub = true;
