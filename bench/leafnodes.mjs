@@ -59,8 +59,8 @@ async function acrossLink(target, ctx, { count, size, direction }) {
   const [pub, sub] = direction === "up" ? [onLeaf, onHub] : [onHub, onLeaf];
   const c = counter();
   let probes = 0;
-  const count = counting(c, () => (ctx.received = c.n));
-  sub.subscribe(subject, { callback: (err, m) => (m?.data.length === 1 ? probes++ : count(err, m)) });
+  const tally = counting(c, () => (ctx.received = c.n));
+  sub.subscribe(subject, { callback: (err, m) => (m?.data.length === 1 ? probes++ : tally(err, m)) });
   await sub.flush();
   const probe = new Uint8Array([0x70]);
   await waitFor(
