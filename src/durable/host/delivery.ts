@@ -29,6 +29,7 @@ import type { Log } from "../log.js";
 import type { AccountSpace } from "./account.js";
 import type { Client, LocalSub } from "./client.js";
 import { clientFields } from "./connection-log.js";
+import { LeafTargets } from "./leaf-targets.js";
 import type { Totals } from "./totals.js";
 
 /** Remote interest in one subject: what the other hosts want of a message published to it. */
@@ -117,13 +118,6 @@ interface Destination extends QueueNames {
   count: number;
 }
 
-/** A leafnode the message being delivered goes to, and the queue groups it was chosen for. */
-interface LeafDestination {
-  client: Client;
-  readonly names: Uint8Array[];
-  count: number;
-}
-
 /** Which queue groups a message may be given to, when not all: those a route or a leafnode named. */
 interface GroupFilter {
   names(name: string): boolean;
@@ -165,8 +159,8 @@ export class Delivery {
   // to it: reused from message to message, so a message allocates nothing.
   private readonly dest: Destination[] = [];
   private ndest = 0;
-  private readonly leafDest: LeafDestination[] = [];
-  private nleaf = 0;
+  /** The leafnodes of the message being delivered (leaf-targets.ts). */
+  private readonly leaves = new LeafTargets();
 
   constructor(private readonly host: DeliveryHost) {}
 
@@ -184,7 +178,7 @@ export class Delivery {
       return;
     }
     from.ack();
-    this.nleaf = 0;
+    this.leaves.clear();
     const local = from.space.sublist.match(subject);
     const delivered = this.plain(local.plain, from, msg);
     const routes = this.routes;
@@ -200,9 +194,8 @@ export class Delivery {
         return;
       }
     }
-    const leaves: Client[] = [];
-    for (let i = 0; i < this.nleaf; i++) leaves.push(this.leafDest[i].client);
-    this.nleaf = 0;
+    const leaves = this.leaves.clients();
+    this.leaves.clear();
     this.wait(from, { msg: msg.copy(), subject, groups: local.groups, delivered, leaves }, queued, routes);
   }
 
@@ -242,8 +235,8 @@ export class Delivery {
         routes.dropped();
         remote = NO_REMOTE;
       }
-      this.nleaf = 0;
-      for (const leaf of w.leaves) this.leafDestination(leaf);
+      this.leaves.clear();
+      for (const leaf of w.leaves) this.leaves.add(leaf);
       this.choose(from, from.space, w.msg, w.subject, w.groups, remote, w.delivered, null);
       from.ackArrived();
     }
@@ -261,10 +254,10 @@ export class Delivery {
     if (space === undefined) return served;
     const subject = this.routedSubject.decode(m.subject);
     const local = space.sublist.match(subject);
-    this.nleaf = 0;
+    this.leaves.clear();
     const delivered = this.plain(local.plain, null, m) + served;
     if (m.queueCount === 0) {
-      if (this.nleaf > 0) this.writeLeaves(m);
+      if (this.leaves.size > 0) this.leaves.write(m, this.written);
       return delivered;
     }
     return this.choose(null, space, m, subject, local.groups, NO_REMOTE, delivered, m);
@@ -289,7 +282,7 @@ export class Delivery {
       if (noEcho && sub.client === from) continue;
       if (sub.client.isLeaf) {
         // Once per leafnode, however many of its subscriptions match: written after the queue choice.
-        if (!sub.client.isClosed && this.leafDestination(sub.client).fresh) delivered++;
+        if (!sub.client.isClosed && this.leaves.add(sub.client)) delivered++;
         continue;
       }
       if (this.deliverTo(sub, msg)) delivered++;
@@ -336,7 +329,7 @@ export class Delivery {
       if (g.leaf && groupNamed(remote.groups, g.name, false) !== undefined) continue;
       this.assign(g, Math.random() * (g.near > 0 ? g.near : g.total));
     }
-    if (this.nleaf > 0) this.writeLeaves(msg);
+    if (this.leaves.size > 0) this.leaves.write(msg, this.written);
     if (from !== null && this.routes !== null) {
       // A reply goes to the host its request came from too (see Cluster.requester).
       const back = this.routes.requester(space, subject);
@@ -428,39 +421,10 @@ export class Delivery {
       if (!c.isLeaf || c.isClosed || c === from) continue;
       r -= sub.weight ?? 1;
       if (r >= 0) continue;
-      const d = this.leafDestination(c);
-      d.names[d.count++] = sub.queueBytes!;
+      this.leaves.chosen(c, sub.queueBytes!);
       return 1;
     }
     return 0;
-  }
-
-  /** `leaf` among this message's leafnodes, added if new (then `fresh`). */
-  private leafDestination(leaf: Client): LeafDestination & { fresh: boolean } {
-    const dest = this.leafDest;
-    for (let i = 0; i < this.nleaf; i++) {
-      if (dest[i].client === leaf) return Object.assign(dest[i], { fresh: false });
-    }
-    if (this.nleaf === dest.length) dest.push({ client: leaf, names: [], count: 0 });
-    const d = dest[this.nleaf++];
-    d.client = leaf;
-    d.count = 0;
-    return Object.assign(d, { fresh: true });
-  }
-
-  /** One LMSG to each leafnode of the message, naming the groups it was chosen for. */
-  private writeLeaves(msg: Message): void {
-    const n = this.nleaf;
-    this.nleaf = 0;
-    const subject = msg.deliver ?? msg.subject;
-    for (let i = 0; i < n; i++) {
-      const d = this.leafDest[i];
-      const c = d.client;
-      if (c.isClosed) continue;
-      if (msg.headerSize >= 0 && !c.opts.headers) c.outbox.leafMsg(subject, msg.reply, d.names, d.count, -1, msg.data.subarray(msg.headerSize));
-      else c.outbox.leafMsg(subject, msg.reply, d.names, d.count, msg.headerSize, msg.data);
-      this.written(c, msg.data.length);
-    }
   }
 
   /**
@@ -531,7 +495,7 @@ export class Delivery {
   }
 
   /** Counts a message written to `c` (a leafnode's LMSG), and looks at what it has pending. */
-  private written(c: Client, size: number): void {
+  private readonly written = (c: Client, size: number): void => {
     const host = this.host;
     host.markDirty(c);
     const totals = host.totals;
@@ -540,7 +504,7 @@ export class Delivery {
     c.outMsgs++;
     c.outBytes += size;
     this.behindOrSlow(c);
-  }
+  };
 
   /** A connection past stallAt holds its producer back; past max_pending it is a slow consumer. */
   private behindOrSlow(c: Client): void {
