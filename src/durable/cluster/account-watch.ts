@@ -37,7 +37,6 @@ interface Followed {
 
 export class AccountWatch implements RemoteInterestFeed {
   private readonly followed = new Map<string, Followed>();
-  calls = 0;
 
   constructor(
     private readonly shards: number,
@@ -50,7 +49,6 @@ export class AccountWatch implements RemoteInterestFeed {
     const f: Followed = { key: accountWatchKey(account), seqs: new Map(), early: [] };
     this.followed.set(account, f);
     for (let owner = 0; owner < this.shards; owner++) {
-      this.calls++;
       retry(() => this.peers.watch(owner, f.key), { attempts: 5 })
         .then((snap) => {
           if (this.followed.get(account) !== f) return;

@@ -476,25 +476,21 @@ export class Delivery {
     } else {
       c.outbox.msg(subject, sub.sidBytes, reply, msg.headerSize, data);
     }
-    const host = this.host;
-    host.markDirty(c);
-    const totals = host.totals;
-    totals.outMsgs++;
-    totals.outBytes += data.length;
-    c.outMsgs++;
-    c.outBytes += data.length;
     // Counted for every subscription, as nats-server does, so a later UNSUB <sid> <max>
     // knows what was already delivered; stored only while a maximum is set.
     sub.delivered++;
     if (sub.max > 0) {
       if (sub.delivered >= sub.max) c.dropSub(sub);
-      else host.limitSub(sub);
+      else this.host.limitSub(sub);
     }
-    this.behindOrSlow(c);
+    this.written(c, data.length);
     return true;
   }
 
-  /** Counts a message written to `c` (a leafnode's LMSG), and looks at what it has pending. */
+  /**
+   * Counts a message written to `c` (a MSG, or a leafnode's LMSG), and looks at what it has
+   * pending: past stallAt it holds its producer back, past max_pending it is a slow consumer.
+   */
   private readonly written = (c: Client, size: number): void => {
     const host = this.host;
     host.markDirty(c);
@@ -503,22 +499,16 @@ export class Delivery {
     totals.outBytes += size;
     c.outMsgs++;
     c.outBytes += size;
-    this.behindOrSlow(c);
-  };
-
-  /** A connection past stallAt holds its producer back; past max_pending it is a slow consumer. */
-  private behindOrSlow(c: Client): void {
-    const host = this.host;
     const pending = c.pending();
     if (pending > host.stallAt && pending <= host.maxPending) host.behind(c);
     else if (pending > host.maxPending) {
       // nats-server drops a slow consumer without an -ERR (server/client.go): the
       // others are not held back by it, and what it had pending is lost.
-      host.totals.slowConsumers++;
+      totals.slowConsumers++;
       c.outbox.take();
       c.close(CLOSE.slowConsumer, null);
     }
-  }
+  };
 
   /** Tells a requester that nothing received its request, on its own matching subscription. */
   private noResponders(from: Client, reply: Uint8Array): void {

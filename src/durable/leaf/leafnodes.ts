@@ -199,16 +199,6 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
     this.remote?.unfollow(name);
   }
 
-  /** The leaves of this shard, for /leafz. */
-  *connections(): IterableIterator<LeafConnection> {
-    for (const acc of this.accounts.values()) yield* acc.leaves;
-  }
-
-  /** The accounts with a leaf here. */
-  followed(): string[] {
-    return [...this.accounts.keys()];
-  }
-
   private account(name: string): AccountLeaves {
     let acc = this.accounts.get(name);
     if (acc === undefined) this.accounts.set(name, (acc = new AccountLeaves()));

@@ -15,6 +15,34 @@ export interface Inbound {
 /** A link's socket: written by the host, read into `inbound`. */
 export type OutboundTransport = Transport;
 
+/**
+ * The transport over a socket, and its end, told to `inbound` once: when the socket
+ * ends or when the host closes it (after the host's own close has run, not inside it).
+ */
+function outbound(
+  inbound: Inbound,
+  send: (bytes: Uint8Array) => void,
+  shut: (code: number, reason: string) => void,
+): { t: OutboundTransport; end(why: string): void; isOpen(): boolean } {
+  let open = true;
+  const end = (why: string) => {
+    if (!open) return;
+    open = false;
+    queueMicrotask(() => inbound.ended(t, why));
+  };
+  const t: OutboundTransport = {
+    send,
+    close: (code, reason) => {
+      end(`closed by nats-edge (${reason})`);
+      shut(code, reason);
+    },
+    // Nothing to keep across hibernation: an outbound socket never hibernates.
+    serializeAttachment: () => undefined,
+    deserializeAttachment: () => null,
+  };
+  return { t, end, isOpen: () => open };
+}
+
 /** Opens a WebSocket to `url` (ws: or wss:), on the path a hub's leafnodes ask for. */
 export async function dialWebSocket(url: URL, inbound: Inbound): Promise<OutboundTransport> {
   const target = new URL(url.href);
@@ -27,22 +55,7 @@ export async function dialWebSocket(url: URL, inbound: Inbound): Promise<Outboun
   if (ws === null) throw new Error(`${url.host} answered the WebSocket upgrade with HTTP ${r.status}`);
   ws.binaryType = "arraybuffer";
   ws.accept();
-  let open = true;
-  const end = (why: string) => {
-    if (!open) return;
-    open = false;
-    // Not from inside the host's own close: what ends the link is told after it.
-    queueMicrotask(() => inbound.ended(t, why));
-  };
-  const t: OutboundTransport = {
-    send: (bytes) => ws.send(bytes),
-    close: (code, reason) => {
-      end(`closed by nats-edge (${reason})`);
-      ws.close(code, reason);
-    },
-    serializeAttachment: () => undefined,
-    deserializeAttachment: () => null,
-  };
+  const { t, end } = outbound(inbound, (bytes) => ws.send(bytes), (code, reason) => ws.close(code, reason));
   ws.addEventListener("message", (e) => {
     const d = e.data;
     inbound.data(t, typeof d === "string" ? new TextEncoder().encode(d) : new Uint8Array(d as ArrayBuffer));
@@ -63,25 +76,15 @@ export async function dialTcp(url: URL, inbound: Inbound): Promise<OutboundTrans
   );
   await socket.opened;
   const writer = socket.writable.getWriter();
-  let open = true;
-  const end = (why: string) => {
-    if (!open) return;
-    open = false;
-    queueMicrotask(() => inbound.ended(t, why));
-  };
-  const t: OutboundTransport = {
-    send: (bytes) => {
-      // A write that fails means the socket is gone; the read side reports the end.
-      writer.write(bytes).catch(() => undefined);
-    },
-    close: (_code, reason) => {
-      end(`closed by nats-edge (${reason})`);
+  const { t, end, isOpen } = outbound(
+    inbound,
+    // A write that fails means the socket is gone; the read side reports the end.
+    (bytes) => void writer.write(bytes).catch(() => undefined),
+    () => {
       writer.close().catch(() => undefined);
       socket.close().catch(() => undefined);
     },
-    serializeAttachment: () => undefined,
-    deserializeAttachment: () => null,
-  };
+  );
   void (async () => {
     const reader = socket.readable.getReader();
     let why = "closed by the hub";
@@ -89,8 +92,8 @@ export async function dialTcp(url: URL, inbound: Inbound): Promise<OutboundTrans
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        if (open) inbound.data(t, value);
-        else break;
+        if (!isOpen()) break;
+        inbound.data(t, value);
       }
     } catch (e) {
       why = `read failed: ${String(e)}`;

@@ -80,10 +80,6 @@ export class Remotes implements Inbound {
     );
   }
 
-  get held(): boolean {
-    return this.links.length > 0;
-  }
-
   /** Dials every link that is down and not waiting for its next try. Returns when to look again (null: nothing held). */
   ensure(now = Date.now()): number | null {
     if (this.links.length === 0) return null;
