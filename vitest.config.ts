@@ -92,7 +92,7 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup.ts"],
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -106,7 +106,7 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup-sharded.ts"],
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -119,7 +119,7 @@ export default defineConfig({
           environment: "node",
           globalSetup: ["test/e2e/global-setup-regions.ts"],
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -133,7 +133,7 @@ export default defineConfig({
           globalSetup: ["test/browser/require-chromium.ts", "test/e2e/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,8 +1,7 @@
 // `npm run profile -- [--target nats-edge|ceiling] [--scenario reqrep|pubsub|jsconsume|kvput] [--count N] [--size B]`:
 // a CPU profile of the Worker's isolate while raw WebSocket clients drive it, taken through
-// workerd's inspector (the Chrome DevTools protocol on the --inspector-port the harness gives
-// workerd, served as `npm start` serves it; `node
-// --cpu-prof` does not reach into workerd). Prints where the isolate spent its time, by
+// workerd's inspector (the Chrome DevTools protocol, which the harness opens with `inspect`;
+// `node --cpu-prof` does not reach into workerd). Prints where the isolate spent its time, by
 // function, and writes the whole profile (open it in Chrome DevTools' Performance panel).
 //
 //   reqrep: a requester and a responder, one request in flight (the request/reply path);
@@ -40,7 +39,7 @@ const enc = new TextEncoder();
 /** Set once the profile is taken: sockets closing after that are the end, not a failure. */
 let finished = false;
 
-const server = ceiling ? await startCeiling() : await startBroker({ pages: false });
+const server = ceiling ? await startCeiling({ inspect: true }) : await startBroker({ pages: false, inspect: true });
 try {
   const [target] = await (await fetch(`http://127.0.0.1:${server.inspectorPort}/json`)).json();
   const cdp = await open(target.webSocketDebuggerUrl);

@@ -17,6 +17,8 @@ export interface WorkerOptions {
   persistTo?: string;
   /** The port to serve on; default: a free one. */
   port?: number;
+  /** Open workerd's inspector (CPU profiles) on a free port: `Broker.inspectorPort`. */
+  inspect?: boolean;
   readyTimeoutMs?: number;
 }
 
@@ -26,7 +28,8 @@ export interface Broker {
   /** `ws://127.0.0.1:<port>` */
   url: string;
   port: number;
-  inspectorPort: number;
+  /** With `inspect`. */
+  inspectorPort?: number;
   pgid: number;
   persistTo: string;
   shards: number;

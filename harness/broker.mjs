@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cmdline, freePorts, groupPids, groupRssKiB, processGroup, rssKiB } from "./process.mjs";
+import { cmdline, freePorts, groupPids, groupRssKiB, processGroup, retryOnTakenPort, rssKiB } from "./process.mjs";
 import { exposeGc, offlineEnv, wranglerBin } from "./wrangler.mjs";
 
 export const root = fileURLToPath(new URL("../", import.meta.url));
@@ -33,15 +33,23 @@ function node22() {
  * @param {boolean} [o.pages]    serve the static pages (default true)
  * @param {string} [o.persistTo] a state directory to use (and keep); default: a fresh one
  * @param {number} [o.port]      the port to serve on (to start again where clients reconnect); default: a free one
+ * @param {boolean} [o.inspect]  open workerd's inspector (CPU profiles) on a free port of its own
  * @param {number} [o.readyTimeoutMs]
  */
-export async function startWorker(opts) {
+export function startWorker(opts) {
+  return retryOnTakenPort(() => startOnce(opts), opts.port !== undefined);
+}
+
+async function startOnce(opts) {
   const { name = "nats-edge", via = "start", config = "wrangler.toml", vars = {}, front = [], pages = true, readyTimeoutMs = 90_000 } = opts;
   const tmp = mkdtempSync(path.join(tmpdir(), `nats-edge-${name}-`));
   const persist = opts.persistTo ?? path.join(tmp, "state");
   mkdirSync(persist, { recursive: true });
-  const [free, inspectorPort] = await freePorts(2);
+  const [free, freeInspector] = await freePorts(2);
   const port = opts.port ?? free;
+  // workerd waits forever, silently, when its inspector's port is taken: only when asked for,
+  // and always under `wrangler dev`, which opens one anyway.
+  const inspectorPort = opts.inspect || via === "dev" ? freeInspector : undefined;
   const { args, cwd } =
     via === "dev"
       ? wranglerDev({ tmp, config, front, pages, vars, port, inspectorPort, persist })
@@ -84,7 +92,7 @@ export async function startWorker(opts) {
     via,
     url: `ws://127.0.0.1:${port}`,
     port,
-    /** workerd's inspector (Chrome DevTools protocol), for CPU profiles of the Worker. */
+    /** workerd's inspector (Chrome DevTools protocol), for CPU profiles of the Worker (with `inspect`). */
     inspectorPort,
     pgid,
     /** The state directory (pass it as `persistTo` to start again on the same state). */
@@ -128,7 +136,8 @@ export async function startWorker(opts) {
 }
 
 function startArgs({ front, pages, vars, port, inspectorPort, persist }) {
-  const args = ["--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", persist];
+  const args = ["--port", String(port), "--persist-to", persist];
+  if (inspectorPort !== undefined) args.push("--inspector-port", String(inspectorPort));
   for (const f of front) args.push("--front", f);
   if (!pages) args.push("--no-pages");
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePorts, processGroup, rssKiB, sleep } from "./process.mjs";
+import { freePorts, processGroup, retryOnTakenPort, rssKiB, sleep } from "./process.mjs";
 
 /** Absolute path of `nats-server` on PATH (plus /usr/sbin, where Debian puts it), or null. */
 export function findNatsServer() {
@@ -46,7 +46,11 @@ export function natsServerVersion(bin) {
  *   listener settings. When it turns JetStream on (`"enabled"`, `true` or a block), the block
  *   gets a `store_dir` of its own. The document as written is the result's `config`.
  */
-export async function startNatsServer(bin, { readyTimeoutMs = 15_000, compression = false, jetstream = false, config, ...o } = {}) {
+export function startNatsServer(bin, o = {}) {
+  return retryOnTakenPort(() => startOnce(bin, o), o.wsPort !== undefined);
+}
+
+async function startOnce(bin, { readyTimeoutMs = 15_000, compression = false, jetstream = false, config, ...o }) {
   const tmp = mkdtempSync(path.join(tmpdir(), "nats-edge-nats-server-"));
   const storeDir = path.join(tmp, "jetstream");
   const [port, freeWs] = await freePorts(2);

@@ -28,6 +28,22 @@ export async function freePorts(n) {
   return [...set];
 }
 
+/**
+ * `start()` again (three tries in all) when it failed because a port it chose was taken: a free
+ * port is only free until someone takes it, and in a busy test run another process (a client's
+ * own end of a connection) may take it before the server listens. Not when the port was asked
+ * for (`fixed`): the caller wants that one.
+ */
+export async function retryOnTakenPort(start, fixed) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (fixed || attempt === 3 || !/address already in use/i.test(String(err))) throw err;
+    }
+  }
+}
+
 /** Sends `signal` to every process of the group led by `pgid`; false when it is gone. */
 export function killGroup(pgid, signal) {
   try {

@@ -1,39 +1,21 @@
 // Serves Workers in one workerd process through the Miniflare API, as `npm start` does: the
-// Worker is built as `wrangler deploy` builds it (the bundle and the pages), and its bindings,
-// variables, Durable Objects and assets are read from its wrangler.toml by wrangler itself, so
-// nothing here repeats the configuration. Unlike `wrangler dev` there is no second workerd
+// Worker is built as `wrangler deploy` builds it (the bundle and the pages; the bundle once for
+// each state of the sources, bundle-cache.mjs), and its bindings, variables, Durable Objects
+// and assets are read from its wrangler.toml by wrangler itself, so nothing here repeats the
+// configuration. Unlike `wrangler dev` there is no second workerd
 // proxying every connection: clients reach the runtime that runs the Worker.
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { exposeGc, offlineEnv, wranglerBin } from "./wrangler.mjs";
-
-/** Builds the Worker of `configPath` into `outdir` with `wrangler deploy --dry-run`; returns the bundle's path. */
-export async function buildWorker(configPath, outdir) {
-  const child = spawn(process.execPath, [wranglerBin, "deploy", "--dry-run", "--outdir", outdir, "--config", configPath], {
-    cwd: path.dirname(configPath),
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...offlineEnv, CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
-  });
-  let out = "";
-  child.stdout.on("data", (c) => (out += c));
-  child.stderr.on("data", (c) => (out += c));
-  const code = await new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("exit", resolve);
-  });
-  if (code !== 0) throw new Error(`building ${configPath} failed (exit ${code}):\n${out}`);
-  return path.join(outdir, "index.js");
-}
+import { cachedBundle } from "./bundle-cache.mjs";
+import { exposeGc, offlineEnv } from "./wrangler.mjs";
 
 /**
  * The v4 (flat) Miniflare options of one Worker: its wrangler.toml read by wrangler, its bundle,
  * and `vars` laid over the configured variables (as `wrangler dev --var` does).
  */
-async function workerOptions(configPath, bundle, vars, { pages }) {
+async function workerOptions(configPath, vars, { pages }) {
   const { unstable_readConfig, unstable_getMiniflareWorkerOptions } = await import("wrangler");
   const config = unstable_readConfig({ config: configPath });
+  const bundle = await cachedBundle(configPath, config.build?.command);
   const { workerOptions: options } = unstable_getMiniflareWorkerOptions(config);
   if (!pages) delete options.assets;
   return {
@@ -73,39 +55,24 @@ function printLog({ level, message }) {
 export async function serve({ config, front = [], host = "127.0.0.1", port, vars = {}, persistTo, pages = true, inspectorPort }) {
   Object.assign(process.env, offlineEnv, exposeGc(process.env));
   const { Miniflare, Log, LogLevel, convertV4MiniflareOptions } = await import("miniflare");
-  const outdir = mkdtempSync(path.join(tmpdir(), "nats-edge-build-"));
-  // However the process ends (Miniflare's own signal hooks exit it), the bundle goes with it.
-  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  try {
-    const configs = [...front, config].map((c) => path.resolve(c));
-    const bundles = await Promise.all(configs.map((c, i) => buildWorker(c, path.join(outdir, String(i)))));
-    const workers = await Promise.all(configs.map((c, i) => workerOptions(c, bundles[i], vars, { pages })));
-    const mf = new Miniflare(
-      convertV4MiniflareOptions({
-        host,
-        port,
-        inspectorPort,
-        // wrangler dev keeps its state in <persist-to>/v3: the same directory serves both.
-        resourcePersistencePath: path.join(persistTo, "v3"),
-        durableObjectsPersist: path.join(persistTo, "v3", "do"),
-        // Offline: request.cf gets Miniflare's placeholder instead of a download.
-        cf: false,
-        log: new Log(LogLevel.WARN),
-        handleStructuredLogs: printLog,
-        workers,
-      }),
-    );
-    const url = await mf.ready;
-    return {
-      url: url.toString(),
-      port: Number(url.port),
-      async dispose() {
-        await mf.dispose();
-        rmSync(outdir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(outdir, { recursive: true, force: true });
-    throw err;
-  }
+  const configs = [...front, config].map((c) => path.resolve(c));
+  const workers = [];
+  for (const c of configs) workers.push(await workerOptions(c, vars, { pages }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host,
+      port,
+      inspectorPort,
+      // wrangler dev keeps its state in <persist-to>/v3: the same directory serves both.
+      resourcePersistencePath: path.join(persistTo, "v3"),
+      durableObjectsPersist: path.join(persistTo, "v3", "do"),
+      // Offline: request.cf gets Miniflare's placeholder instead of a download.
+      cf: false,
+      log: new Log(LogLevel.WARN),
+      handleStructuredLogs: printLog,
+      workers,
+    }),
+  );
+  const url = await mf.ready;
+  return { url: url.toString(), port: Number(url.port), dispose: () => mf.dispose() };
 }
