@@ -44,6 +44,7 @@ const SINGLE_BROKER_FILES = [
   "test/e2e/jetstream-durability.test.ts",
   "test/e2e/jetstream-config.test.ts",
   "test/e2e/leafnodes.test.ts",
+  "test/e2e/mappings.test.ts",
 ];
 
 export default defineConfig({

@@ -84,3 +84,17 @@ export class LastDecoded {
     return this.text;
   }
 }
+
+/** The bytes of a string, kept while the same string comes again (a subject per message, say). */
+export class LastEncoded {
+  private text: string | null = null;
+  private bytes: Uint8Array = new Uint8Array(0);
+
+  encode(s: string): Uint8Array {
+    if (s !== this.text) {
+      this.text = s;
+      this.bytes = encoder.encode(s);
+    }
+    return this.bytes;
+  }
+}

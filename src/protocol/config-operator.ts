@@ -10,6 +10,8 @@ import { fail, isObject, items, key, nonEmptyString, NOT_SUPPORTED, string, type
 import { decodeClaims, type Json } from "./jwt-claims.js";
 import type { AccountJetStream } from "./config-jetstream.js";
 import { jetStreamOfAccountJwt } from "./jwt-jetstream.js";
+import { jwtMappings } from "./config-mappings.js";
+import type { Mappings } from "./mappings.js";
 import { isFullPublicKey } from "./nkeys.js";
 
 /** Decentralized auth: trusted operators and the memory resolver's account JWTs. */
@@ -20,6 +22,8 @@ export interface OperatorConfig {
   readonly accounts: ReadonlyMap<string, string>;
   /** Account public key -> its JWT's JetStream limits; null where the JWT leaves JetStream off. */
   readonly jetstream: ReadonlyMap<string, AccountJetStream | null>;
+  /** Account public key -> its JWT's subject mappings, for the accounts that have some. */
+  readonly mappings: ReadonlyMap<string, Mappings>;
   readonly systemAccount: string | null;
 }
 
@@ -30,7 +34,8 @@ export function operatorConfig(top: Map<string, Field>, operatorField: Field): O
   resolver(resolverField);
   const preloadField = top.get("resolver_preload");
   const jetstream = new Map<string, AccountJetStream | null>();
-  const accounts = preloadField ? preload(preloadField, ops.trusted, jetstream) : new Map<string, string>();
+  const mappings = new Map<string, Mappings>();
+  const accounts = preloadField ? preload(preloadField, ops.trusted, jetstream, mappings) : new Map<string, string>();
 
   // server.go validateTrustedOperators and the system account lookup at start:
   // the configured one must be the operator's if the operator names one, a
@@ -51,7 +56,7 @@ export function operatorConfig(top: Map<string, Field>, operatorField: Field): O
     if (!accounts.has(systemAccount))
       fail(operatorField.path, `names system account ${systemAccount}, which is not in resolver_preload`);
   }
-  return { operators: ops.jwts, accounts, systemAccount, jetstream };
+  return { operators: ops.jwts, accounts, systemAccount, jetstream, mappings };
 }
 
 /** The claims of a JWT whose signature verifies (decodeClaims checks nothing else), if they are a NATS JWT's. */
@@ -113,7 +118,12 @@ function resolver(f: Field): void {
   fail(f.path, 'must be "MEMORY"');
 }
 
-function preload(f: Field, trusted: ReadonlySet<string>, jetstream: Map<string, AccountJetStream | null>): Map<string, string> {
+function preload(
+  f: Field,
+  trusted: ReadonlySet<string>,
+  jetstream: Map<string, AccountJetStream | null>,
+  mappings: Map<string, Mappings>,
+): Map<string, string> {
   if (!isObject(f.value)) fail(f.path, "must be an object of account public key to account JWT");
   const out = new Map<string, string>();
   for (const k of Object.keys(f.value)) {
@@ -129,6 +139,8 @@ function preload(f: Field, trusted: ReadonlySet<string>, jetstream: Map<string, 
       fail(item.path, `is signed by ${c.iss}, which is neither a trusted operator nor one of its signing keys`);
     out.set(k, jwt);
     jetstream.set(k, jetStreamOfAccountJwt(c.nats as unknown as Record<string, unknown>));
+    const m = jwtMappings((c.nats as unknown as Record<string, unknown>).mappings, `${item.path} (its mappings)`);
+    if (m !== null) mappings.set(k, m);
   }
   return out;
 }

@@ -19,10 +19,12 @@ import {
   string,
   type Field,
 } from "./config-fields.js";
+import { mappings } from "./config-mappings.js";
 import { permissions } from "./config-permissions.js";
 import { CONFIG_CONNECTION_TYPES, WEBSOCKET } from "./connection-types.js";
 import { isFullPublicKey } from "./nkeys.js";
 import { isBcrypt } from "./passwords.js";
+import type { Mappings } from "./mappings.js";
 import type { PermissionsConfig } from "./permissions.js";
 
 /** A user from `authorization` (account "$G") or from an account's `users`. */
@@ -58,8 +60,8 @@ const USER = spelling({
   allowed_connection_types: ["connection_types", "clients"],
 });
 
-const ACCOUNT = spelling({ users: [], default_permissions: [], jetstream: [] });
-const ACCOUNT_REFUSED = refusals(["nkey", "imports", "exports", "mappings", "maps", "limits"]);
+const ACCOUNT = spelling({ users: [], default_permissions: [], jetstream: [], mappings: ["maps"] });
+const ACCOUNT_REFUSED = refusals(["nkey", "imports", "exports", "limits"]);
 
 /** Every login name and nkey seen so far, with where: nats-server refuses a second one. */
 export type Seen = Map<string, string>;
@@ -126,6 +128,8 @@ export interface Accounts {
   readonly users: UserConfig[];
   /** The accounts whose block sets `jetstream`: their limits, or null for disabled. */
   readonly jetstream: Map<string, AccountJetStream | null>;
+  /** The accounts with subject mappings. */
+  readonly mappings: Map<string, Mappings>;
   /** The `users` field of the first account that has users, for error messages. */
   readonly firstUsersPath: string | null;
 }
@@ -134,6 +138,7 @@ export function accounts(f: Field, seen: Seen): Accounts {
   const names: string[] = [];
   const all: UserConfig[] = [];
   const jetstream = new Map<string, AccountJetStream | null>();
+  const maps = new Map<string, Mappings>();
   let firstUsersPath: string | null = null;
   if (Array.isArray(f.value)) {
     // nats-server also takes a plain list of account names, accounts without users.
@@ -143,7 +148,7 @@ export function accounts(f: Field, seen: Seen): Accounts {
       if (names.includes(name)) fail(item.path, `duplicate account ${JSON.stringify(name)}`);
       names.push(name);
     }
-    return { names, users: all, jetstream, firstUsersPath };
+    return { names, users: all, jetstream, mappings: maps, firstUsersPath };
   }
   if (!isObject(f.value)) fail(f.path, "must be an object of accounts (or a list of account names)");
   for (const name of Object.keys(f.value)) {
@@ -157,10 +162,12 @@ export function accounts(f: Field, seen: Seen): Accounts {
     if (list.length > 0) firstUsersPath ??= uf!.path;
     const js = m.get("jetstream");
     if (js) jetstream.set(name, accountJetStreamOf(js));
+    const mf = m.get("mappings");
+    if (mf) maps.set(name, mappings(mf));
     names.push(name);
     all.push(...list);
   }
-  return { names, users: all, jetstream, firstUsersPath };
+  return { names, users: all, jetstream, mappings: maps, firstUsersPath };
 }
 
 function accountName(name: string, path: string): void {

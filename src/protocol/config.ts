@@ -23,8 +23,9 @@
 // This file holds the document's top level; each block has a file of its own
 // with the block's shape and its reader: config-users.ts (authorization,
 // accounts), config-permissions.ts (its shape is permissions.ts', which
-// enforces it), config-operator.ts, config-websocket.ts, config-jetstream.ts, all built on
-// config-fields.ts. The parts never import this file: it assembles them.
+// enforces it), config-operator.ts, config-websocket.ts, config-jetstream.ts,
+// config-leafnodes.ts, config-mappings.ts, all built on config-fields.ts. The parts never
+// import this file: it assembles them.
 
 import { GLOBAL_ACCOUNT } from "./account.js";
 import {
@@ -46,6 +47,8 @@ import { DEFAULT_JETSTREAM, jetstreamConfig, type JetStreamConfig } from "./conf
 import { operatorConfig, type OperatorConfig } from "./config-operator.js";
 import { accounts, authorization, DEFAULT_AUTH_TIMEOUT_MS, type Seen, type UserConfig } from "./config-users.js";
 import { EMPTY_LEAFNODES, leafnodes, type LeafnodeConfig } from "./config-leafnodes.js";
+import { mappings } from "./config-mappings.js";
+import type { Mappings } from "./mappings.js";
 import { EMPTY_WEBSOCKET, websocket, type WebSocketConfig } from "./config-websocket.js";
 
 export { ConfigError } from "./config-fields.js";
@@ -75,6 +78,8 @@ export interface BrokerConfig {
   readonly jetstream: JetStreamConfig;
   /** Who may connect as a leafnode, and to which account (config-leafnodes.ts). */
   readonly leafnodes: LeafnodeConfig;
+  /** Subject mappings by account: the top level's for "$G", each account's own (config-mappings.ts). */
+  readonly mappings: ReadonlyMap<string, Mappings>;
 }
 
 /** nats-server's MAX_PAYLOAD_SIZE, which max_pending may not be below when max_payload is not set. */
@@ -98,6 +103,7 @@ export const EMPTY_CONFIG: BrokerConfig = Object.freeze({
   websocket: EMPTY_WEBSOCKET,
   jetstream: DEFAULT_JETSTREAM,
   leafnodes: EMPTY_LEAFNODES,
+  mappings: new Map(),
 });
 
 const TOP = spelling({
@@ -118,12 +124,13 @@ const TOP = spelling({
   websocket: ["ws"],
   jetstream: [],
   leafnodes: ["leaf"],
+  mappings: ["maps"],
 });
 // nats-server's other top-level settings (opts.go processConfigFileLine),
 // named so that a document written for it gets a precise answer.
 const TOP_REFUSED = refusals(
   [
-    "client_advertise", "server_name", "debug", "trace", "trace_verbose", "logtime", "mappings", "maps",
+    "client_advertise", "server_name", "debug", "trace", "trace_verbose", "logtime",
     "disable_sublist_cache", "no_sublist_cache", "http", "https", "http_port", "monitor_port", "https_port",
     "http_base_path", "cluster", "gateway", "store_dir", "storedir", "logfile",
     "log_file", "logfile_size_limit", "log_size_limit", "syslog", "remote_syslog", "pidfile", "pid_file",
@@ -171,12 +178,20 @@ export function parseConfig(text: string): BrokerConfig {
   const accountsField = top.get("accounts");
   if (accountsField && operator)
     fail(accountsField.path, "cannot be combined with operator: accounts come from resolver_preload");
-  const acc = accountsField ? accounts(accountsField, seen) : { names: [], users: [], jetstream: new Map(), firstUsersPath: null };
+  const acc = accountsField
+    ? accounts(accountsField, seen)
+    : { names: [], users: [], jetstream: new Map(), mappings: new Map<string, Mappings>(), firstUsersPath: null };
   const authField = top.get("authorization");
   const auth = authField ? authorization(authField, seen, acc.firstUsersPath) : null;
   if (operator && auth?.anyCredentials) {
     fail(auth.anyCredentials.path, "cannot be combined with operator: users come from JWTs signed by the operator's accounts");
   }
+
+  // nats-server gives the top level's mappings to the global account, which nobody uses in operator mode.
+  const topMappings = top.get("mappings");
+  if (topMappings && operator) fail(topMappings.path, "cannot be combined with operator: an account's mappings are in its JWT");
+  const allMappings = new Map(operator?.mappings ?? acc.mappings);
+  if (topMappings) allMappings.set(GLOBAL_ACCOUNT, mappings(topMappings));
 
   let noAuthUser: string | null = null;
   const nau = top.get("no_auth_user");
@@ -215,6 +230,7 @@ export function parseConfig(text: string): BrokerConfig {
     // In operator mode each account's JWT says whether it has JetStream, and its limits.
     jetstream: jetstreamConfig(top.get("jetstream"), operator?.jetstream ?? acc.jetstream),
     leafnodes: leafnodes(top.get("leafnodes"), operator ? null : [GLOBAL_ACCOUNT, ...acc.names]),
+    mappings: allMappings,
   };
 }
 

@@ -283,7 +283,7 @@ async function world(account: Record<string, unknown> = {}, operator: Record<str
 }
 
 function operatorConfig(operators: string[], accounts: [string, string][]): BrokerConfig {
-  const operator: OperatorConfig = { operators, accounts: new Map(accounts), systemAccount: null, jetstream: new Map() };
+  const operator: OperatorConfig = { operators, accounts: new Map(accounts), systemAccount: null, jetstream: new Map(), mappings: new Map() };
   return config({ operator });
 }
 

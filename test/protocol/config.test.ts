@@ -1,20 +1,8 @@
 import { encodeAccount, encodeOperator, encodeUser, type Operator } from "@nats-io/jwt";
 import { createAccount, createOperator, createUser, type KeyPair } from "@nats-io/nkeys";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, EMPTY_CONFIG, parseConfig, parseGoDuration, type BrokerConfig } from "../../src/protocol/config";
-
-const parse = (doc: unknown): BrokerConfig => parseConfig(JSON.stringify(doc));
-
-/** The ConfigError message a document is refused with. */
-function refused(doc: unknown): string {
-  try {
-    parse(doc);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message;
-    throw e;
-  }
-  throw new Error(`accepted: ${JSON.stringify(doc)}`);
-}
+import { ConfigError, EMPTY_CONFIG, parseConfig, parseGoDuration } from "../../src/protocol/config";
+import { parse, refused } from "./config-doc";
 
 const userKey = (): string => createUser().getPublicKey();
 const NKEY_A = userKey();
@@ -52,6 +40,7 @@ describe("the document", () => {
       },
       jetstream: { enabled: true, maxMemory: -1, maxStorage: -1, accounts: new Map() },
       leafnodes: { users: [], authTimeoutMs: null, remotes: [] },
+      mappings: new Map(),
     });
     expect(Object.isFrozen(EMPTY_CONFIG)).toBe(true);
   });
@@ -76,7 +65,7 @@ describe("the document", () => {
     expect(refused({ cluster: {} })).toBe("cluster: not supported by nats-edge");
     expect(refused({ gateway: {} })).toBe("gateway: not supported by nats-edge");
     expect(refused({ tls: {} })).toBe("tls: not supported by nats-edge");
-    expect(refused({ mappings: {} })).toBe("mappings: not supported by nats-edge");
+    expect(refused({ http: 8222 })).toBe("http: not supported by nats-edge");
     expect(refused({ port: 4222 })).toBe(
       "port: not supported by nats-edge: Cloudflare provides the listener (nats-server running the same file takes its port from -p)",
     );
@@ -482,7 +471,7 @@ describe("accounts", () => {
   });
 
   it("refuses what nats-edge does not do", () => {
-    for (const f of ["exports", "imports", "mappings", "limits", "nkey"]) {
+    for (const f of ["exports", "imports", "limits", "nkey"]) {
       expect(refused({ accounts: { A: { [f]: [] } } })).toBe(`accounts.A.${f}: not supported by nats-edge`);
     }
     expect(refused({ accounts: { A: { users: [], other: 1 } } })).toBe("accounts.A.other: unknown field");

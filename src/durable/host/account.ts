@@ -5,6 +5,7 @@
 // so it is part of every shard key and directory entry; routed records carry it
 // as a field of their own, as nats-server's RMSG does.
 
+import type { Mappings } from "../../protocol/mappings.js";
 import { clusterSubject } from "../../protocol/shardkey.js";
 import { SubjectTrie, type Subscription } from "../../protocol/sublist.js";
 
@@ -23,7 +24,11 @@ export class AccountSpace<S extends Subscription> {
   /** The name as routed records carry it. */
   readonly nameBytes: Uint8Array;
 
-  constructor(readonly name: string) {
+  /** The account's subject mappings, applied to what its connections publish; null without. */
+  constructor(
+    readonly name: string,
+    readonly mappings: Mappings | null = null,
+  ) {
     this.prefix = clusterSubject(name, "");
     this.nameBytes = encoder.encode(name);
   }

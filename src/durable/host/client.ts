@@ -66,6 +66,8 @@ export class Client implements ParserHandler {
   readonly parser: Parser;
   /** A leafnode connection (leaf/leaf-connection.ts): it is written LMSG, once per message. */
   readonly isLeaf: boolean = false;
+  /** One of the server's own connections (Host.openInternal): what it publishes is never mapped. */
+  isInternal = false;
   readonly outbox = new Outbox();
   private readonly reads: PendingTracker;
   readonly subs = new Map<string, LocalSub>();

@@ -20,7 +20,7 @@
 // order; its local plain subscribers have it at once, and its queue choice
 // keeps the local members of the moment it was published.
 
-import { decode, LastDecoded } from "../../protocol/bytes.js";
+import { decode, LastDecoded, LastEncoded } from "../../protocol/bytes.js";
 import { CLOSE, ERR, publishViolation } from "../../protocol/errors.js";
 import type { Message } from "../../protocol/message.js";
 import type { QueueNames, RoutedMessage } from "../../protocol/route.js";
@@ -105,6 +105,8 @@ export interface DeliveryHost {
   limitSub(sub: LocalSub): void;
   /** An account's part of this host, if any connection here lives in it. */
   spaceOf(account: string): AccountSpace<LocalSub> | undefined;
+  /** This shard's region, for mappings scoped to one; null without REGIONS. */
+  readonly region: string | null;
   /** Writes what a turn produced. */
   flush(): void;
 }
@@ -155,6 +157,8 @@ export class Delivery {
   private readonly receipts = new Map<number, Receipt>();
   private nextReceipt = 1;
   private readonly routedSubject = new LastDecoded();
+  /** The bytes of the subject a mapping gave the message being published. */
+  private readonly mapped = new LastEncoded();
   // The destinations of the message being delivered, each with the groups assigned
   // to it: reused from message to message, so a message allocates nothing.
   private readonly dest: Destination[] = [];
@@ -169,10 +173,21 @@ export class Delivery {
     const totals = this.host.totals;
     totals.inMsgs++;
     totals.inBytes += msg.data.length;
-    const subject = from.pubSubject.decode(msg.subject);
+    let subject = from.pubSubject.decode(msg.subject);
     // nats-server reports a wildcard or malformed subject to a pedantic client, then
     // acknowledges and routes the message all the same (a malformed one matches nothing).
     if (from.opts.pedantic && !isValidLiteralSubject(subject)) from.errorText(ERR.invalidPublishSubject);
+    // A mapping changes the subject before anything looks at it, permissions included; the
+    // server's own publishes (JetStream's) are not mapped, as nats-server maps only clients and leafnodes.
+    const mappings = from.isInternal ? null : from.space.mappings;
+    if (mappings !== null) {
+      const to = mappings.map(subject, this.host.region);
+      if (to === "") return from.ack();
+      if (to !== null) {
+        subject = to;
+        msg.subject = this.mapped.encode(to);
+      }
+    }
     if (from.perms !== null && !from.perms.canPublish(subject) && !(from.responses?.allows(subject, Date.now()) ?? false)) {
       this.violation(from, subject);
       return;

@@ -12,7 +12,7 @@ import type { RoutedMessage } from "../../protocol/route.js";
 import { infoJson } from "../../protocol/server-info.js";
 import type { Log } from "../log.js";
 import type { Meta } from "../meta.js";
-import type { Settings } from "../settings.js";
+import { regionOfShard, type Settings } from "../settings.js";
 import { AccountSpace } from "./account.js";
 import { Attachments, type Attachment } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
@@ -167,7 +167,7 @@ export class Host implements ClientHost, DeliveryHost {
 
   space(account: string): AccountSpace<LocalSub> {
     let s = this.spaces.get(account);
-    if (s === undefined) this.spaces.set(account, (s = new AccountSpace(account)));
+    if (s === undefined) this.spaces.set(account, (s = new AccountSpace(account, this.settings.config.mappings.get(account) ?? null)));
     return s;
   }
 
@@ -205,6 +205,11 @@ export class Host implements ClientHost, DeliveryHost {
     return n;
   }
 
+  /** This shard's region (REGIONS), which decides the mappings scoped to a cluster; null without. */
+  get region(): string | null {
+    return regionOfShard(this.settings, this.server.index);
+  }
+
   /** This shard's number. */
   get index(): number {
     return this.server.index;
@@ -235,6 +240,7 @@ export class Host implements ClientHost, DeliveryHost {
     const start = Date.now();
     const identity = { account, user: "$JS", permissions: null, expiresAt: null };
     const client = new Client(this, t, cid, "", start, { cid, opts: { ...INTERNAL_OPTS }, ip: "", start, identity });
+    client.isInternal = true;
     this.internals.set(t, client);
     this.saveAttachment(client);
     return client;
@@ -390,7 +396,8 @@ export class Host implements ClientHost, DeliveryHost {
     const subscribed = this.storage.subs.cids();
     const all = new Set<number>();
     for (const client of rebuildConnections(this, this.storage, [...sockets, ...internal], make)) {
-      (own.has(client.ws) ? this.internals : this.clients).set(client.ws, client);
+      client.isInternal = own.has(client.ws);
+      (client.isInternal ? this.internals : this.clients).set(client.ws, client);
       if (client.isLeaf) live.add(client.cid);
       all.add(client.cid);
     }

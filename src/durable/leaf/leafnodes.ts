@@ -9,7 +9,8 @@
 // Per account with a leaf here, a tally holds for each (subject, queue) the
 // weight of this shard's subscriptions (leaves' included) and of every other
 // host's (from the owners, see cluster/account-watch.ts); what one leaf is told is
-// that tally less its own part.
+// that tally less its own part. The sources of the account's subject mappings count
+// as interest of this shard's, for as long as it runs.
 
 import type { AuthResult, Credentials } from "../../protocol/auth.js";
 import { newNonce } from "../../protocol/auth.js";
@@ -210,6 +211,8 @@ export class Leafnodes implements LeafnodeHooks, AccountInterestSink {
     const tally = new Map<string, Tally>();
     acc.tally = tally;
     for (const sub of this.host.subscriptionsOf(name)) this.entry(tally, sub.subject, sub.queue ?? "").local += sub.weight ?? 1;
+    // What is published to a mapping's source is mapped here: a leaf must send it (nats-server's forceAddToSmap).
+    for (const source of this.settings.config.mappings.get(name)?.sources ?? []) this.entry(tally, source, "").local += 1;
     return tally;
   }
 
