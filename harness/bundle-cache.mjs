@@ -15,8 +15,8 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const cacheDir = path.join(root, "node_modules/.cache/nats-edge/bundles");
 /** Bundles kept; the oldest go first. */
 const KEEP = 8;
-/** What no bundle is built from: dependencies (named by package-lock.json), state, and outputs. */
-const SKIP = new Set([".git", "node_modules", ".wrangler", "dist", "test-results", "bench/results", "public/vendor"]);
+/** What no bundle is built from: dependencies (named by package-lock.json), state, outputs, and prose. */
+const SKIP = new Set([".git", "node_modules", ".wrangler", "dist", "test-results", "bench/results", "public/vendor", "docs", "README.md"]);
 
 /** A hash of the config's path and of every source file in the project. */
 function sourceHash(configPath) {

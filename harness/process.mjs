@@ -8,17 +8,40 @@ import net from "node:net";
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A port that was free on 127.0.0.1 a moment ago. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * The ports the kernel may give the local end of an outgoing connection
+ * (/proc/sys/net/ipv4/ip_local_port_range). A server port chosen among them can be taken by
+ * any client's connection between one start and the next; below them, only by another listener.
+ */
+function ephemeralRange() {
+  try {
+    const [lo, hi] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (lo > 0 && hi >= lo) return [lo, hi];
+  } catch {
+    // Not Linux: the usual range.
+  }
+  return [32768, 60999];
+}
+
+/** The ports servers are started on: below the ephemeral range, so that they can start again there. */
+const [SERVER_PORTS_FROM, SERVER_PORTS_TO] = [10_000, ephemeralRange()[0] - 1];
+
+function listens(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen({ host: "127.0.0.1", port, exclusive: true }, () => srv.close(() => resolve(true)));
   });
+}
+
+/** A port that was free on 127.0.0.1 a moment ago, out of the range outgoing connections use. */
+export async function freePort() {
+  for (let i = 0; i < 200; i++) {
+    const port = SERVER_PORTS_FROM + Math.floor(Math.random() * (SERVER_PORTS_TO - SERVER_PORTS_FROM + 1));
+    if (await listens(port)) return port;
+  }
+  throw new Error(`no free port from ${SERVER_PORTS_FROM} to ${SERVER_PORTS_TO}`);
 }
 
 /** `n` distinct free ports. */

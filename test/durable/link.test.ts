@@ -2,7 +2,7 @@
 // controls: what one shard sends another arrives in order and once, also when a
 // socket is lost mid-stream; a busy link gathers records into few frames; a
 // request and its reply acknowledge each other; a link that cannot be opened
-// gives its records up.
+// gives its records up; two shards that open a link to each other at once keep one.
 import { describe, expect, it } from "vitest";
 import { Links } from "../../src/durable/cluster/link.js";
 import { Wan } from "../../src/durable/cluster/wan.js";
@@ -73,9 +73,10 @@ interface Shard {
 /**
  * Two shards whose links open in-memory socket pairs. `refuse` makes opening fail;
  * `nobody` lists subjects no one takes (their receipts come back undelivered);
- * `delayMs` puts the two in regions that far apart (cluster/wan.ts, as REGION_DELAY_MS does).
+ * `delayMs` puts the two in regions that far apart (cluster/wan.ts, as REGION_DELAY_MS does);
+ * `slowOpen` lets both open a socket before either is accepted.
  */
-function cluster(o: { refuse?: () => boolean; nobody?: string[]; delayMs?: number } = {}) {
+function cluster(o: { refuse?: () => boolean; nobody?: string[]; delayMs?: number; slowOpen?: boolean } = {}) {
   const shards: Shard[] = [];
   const sockets: End[] = [];
   const settings = o.delayMs === undefined ? null : readSettings({ REGIONS: "wnam,weur", SHARDS: "1", TEST_HOOKS: "1", REGION_DELAY_MS: String(o.delayMs) });
@@ -89,6 +90,8 @@ function cluster(o: { refuse?: () => boolean; nobody?: string[]; delayMs?: numbe
         self,
         open: async (peer) => {
           if (o.refuse?.()) throw new Error("refused");
+          // The other end accepts a task later, so that two shards can open at once…
+          if (o.slowOpen) await settle(0);
           const mine = new End();
           const theirs = new End();
           mine.other = theirs;
@@ -97,6 +100,8 @@ function cluster(o: { refuse?: () => boolean; nobody?: string[]; delayMs?: numbe
           theirs.onFrame = (bytes) => target.frame(theirs as unknown as WebSocket, bytes);
           theirs.onClose = () => target.closed(theirs as unknown as WebSocket);
           target.accepted(theirs as unknown as WebSocket, self);
+          // …and the opener hears of it later still, so both may have accepted before either knows.
+          if (o.slowOpen) await settle(0);
           sockets.push(mine);
           return mine as unknown as WebSocket;
         },
@@ -129,7 +134,9 @@ function cluster(o: { refuse?: () => boolean; nobody?: string[]; delayMs?: numbe
   return { shards, sockets, route };
 }
 
-const settle = (ms = 20) => new Promise((r) => setTimeout(r, ms));
+function settle(ms = 20): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
 const kinds = (frames: Uint8Array[]) => frames.map((f) => (f[0] === FRAME_DATA ? "data" : f[0] === FRAME_ACK ? "ack" : "?"));
 
 describe("links between shards", () => {
@@ -174,6 +181,28 @@ describe("links between shards", () => {
     for (let t = 0; t < 200 && (shards[1].got.length < 301 || shards[0].got.length < 300); t++) await settle(10);
     expect(shards[1].got).toEqual(["0:first", ...Array.from({ length: 300 }, (_, i) => `0:a.${i}`)]);
     expect(shards[0].got).toEqual(Array.from({ length: 300 }, (_, i) => `1:b.${i}`));
+  });
+
+  it("keep one socket when both shards open one at once, and deliver in order and once", async () => {
+    const { shards, sockets, route } = cluster({ slowOpen: true });
+    for (let round = 0; round < 5; round++) {
+      route(0, `a.${round}`);
+      route(1, `b.${round}`);
+      shards[0].links.flush();
+      shards[1].links.flush();
+      await settle();
+      // Both close the sockets they opened, as when idle: the next round opens at once again.
+      for (const s of shards) s.links.closeOpened();
+      await settle();
+    }
+    for (let t = 0; t < 50 && (shards[1].got.length < 5 || shards[0].got.length < 5); t++) await settle(10);
+    expect(shards[1].got).toEqual([0, 1, 2, 3, 4].map((i) => `0:a.${i}`));
+    expect(shards[0].got).toEqual([0, 1, 2, 3, 4].map((i) => `1:b.${i}`));
+    // Two sockets a round at most, and nothing reopening on its own once all is delivered.
+    expect(sockets.length).toBeLessThanOrEqual(10);
+    const opened = sockets.length;
+    await settle(100);
+    expect(sockets.length).toBe(opened);
   });
 
   it("gather what follows a full window into one frame until an ack comes", async () => {

@@ -7,7 +7,6 @@
 // on four.
 
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from "@nats-io/jwt";
@@ -16,6 +15,7 @@ import { connect } from "@nats-io/transport-node";
 import { credsAuthenticator, headers, wsconnect, type Msg, type NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findNatsServer, startNatsServer, type NatsServer } from "../../harness/nats-server.mjs";
+import { freePort } from "../../harness/process.mjs";
 import { startBroker, type Broker } from "./broker.js";
 import { RawSocket, collect, delay, uniq } from "./util.js";
 
@@ -42,18 +42,6 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
 }
 
 const monitor = (broker: Broker, path: string) => getJson(`http://127.0.0.1:${broker.port}${path}`);
-
-/** A free loopback port: a listener that must keep its port across restarts, or nats-server's monitoring. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** nats-server, with a WebSocket listener on `wsPort` when given (to come back where nats-edge dials). */
 function startServer(config: Record<string, unknown>, wsPort?: number): Promise<NatsServer> {

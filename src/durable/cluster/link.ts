@@ -192,6 +192,23 @@ export class Links {
     this.sockets.set(ws, p);
     // Used both ways: what this shard has for that one goes the same way, without a socket of its own.
     if (p.socket === null) p.socket = ws;
+    // Both opened one at once: the lower-numbered shard's serves (see connect).
+    else if (p.opener && shard < this.o.self) this.switchTo(p, ws, false);
+  }
+
+  /**
+   * Moves `p` to `ws`, closing the socket this shard opened if that was the one in use.
+   * What was not acknowledged goes again on `ws`, in order and before anything new, so
+   * whatever the old socket still delivers is a repeat the peer skips.
+   */
+  private switchTo(p: Peer, ws: WebSocket, opener: boolean): void {
+    const old = p.socket;
+    if (old !== null && p.opener) this.idle(p, old);
+    this.unwatch(p);
+    p.socket = ws;
+    p.opener = opener;
+    for (const o of p.unacked) this.write(p, ws, o);
+    this.send(p);
   }
 
   /** A frame arrived on a link socket (either end). */
@@ -303,15 +320,14 @@ export class Links {
         });
         ws.addEventListener("close", () => this.gone(p, ws));
         ws.addEventListener("error", () => this.gone(p, ws));
-        if (p.socket !== null) {
-          // The peer opened one meanwhile, which serves both ways: this one is not needed.
+        // The peer may have opened one meanwhile, which would serve both ways. Then the one the
+        // lower-numbered shard opened is kept: were each end to keep the other's, each would close
+        // the one the other kept, and both would open again at once, for ever.
+        if (p.socket !== null && this.o.self > p.shard) {
           this.idle(p, ws);
           return;
         }
-        p.socket = ws;
-        p.opener = true;
-        for (const o of p.unacked) this.write(p, ws, o);
-        this.send(p);
+        this.switchTo(p, ws, true);
       })
       .catch((e: unknown) => {
         p.opening = false;
