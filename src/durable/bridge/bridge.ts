@@ -5,7 +5,8 @@
 
 import { decodeHeaders } from "../../protocol/headers.js";
 import { ERR } from "../../protocol/errors.js";
-import type { Host, Upgrade } from "../host/host.js";
+import type { Host } from "../host/host.js";
+import type { Upgrade } from "../host/host-roles.js";
 import { Session, type Caller, type SessionMessage } from "./session.js";
 import { StreamFormat, messageStream } from "./message-stream.js";
 

@@ -10,7 +10,8 @@ import { Message } from "../../protocol/message.js";
 import { readServerOps, type ServerOpHandler } from "../../protocol/server-ops.js";
 import type { Client } from "../host/client.js";
 import type { Transport } from "../host/transport.js";
-import type { Host, Upgrade } from "../host/host.js";
+import type { Host } from "../host/host.js";
+import type { Upgrade } from "../host/host-roles.js";
 
 export interface SessionMessage {
   readonly sid: string;

@@ -11,7 +11,8 @@
 
 import { decodeHeaders } from "../../protocol/headers.js";
 import { clientFields } from "../host/connection-log.js";
-import type { Host, Upgrade } from "../host/host.js";
+import type { Host } from "../host/host.js";
+import type { Upgrade } from "../host/host-roles.js";
 import type { Log } from "../log.js";
 import { Session, type Caller, type SessionMessage } from "./session.js";
 import type { StoredWebhook, WebhookStore } from "./webhook-store.js";

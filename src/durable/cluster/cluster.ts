@@ -16,8 +16,8 @@ import { clusterSubject, ownerOf, publishKey } from "../../protocol/shardkey.js"
 import type { AccountSpace } from "../host/account.js";
 import type { AccountWatch } from "./account-watch.js";
 import type { Client, LocalSub } from "../host/client.js";
-import type { RemoteInterest } from "../host/delivery.js";
-import type { ClusterLink } from "../host/host.js";
+import type { RemoteInterest } from "../host/remote-interest.js";
+import type { ClusterLink } from "../host/host-roles.js";
 import type { Meta } from "../meta.js";
 import type { InterestPush } from "./interest-messages.js";
 import { InterestCache, type KeyInterest } from "./interest.js";

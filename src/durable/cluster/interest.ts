@@ -4,7 +4,7 @@
 
 import { ownerOf } from "../../protocol/shardkey.js";
 import { SubjectTrie, type MatchResult } from "../../protocol/sublist.js";
-import type { RemoteGroup, RemoteInterest } from "../host/delivery.js";
+import type { RemoteGroup, RemoteInterest } from "../host/remote-interest.js";
 import { LEAF_MEMBERS, type InterestEntry, type InterestPush, type InterestSnapshot } from "./interest-messages.js";
 import type { ClusterSettings } from "./settings.js";
 

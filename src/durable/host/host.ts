@@ -3,7 +3,7 @@
 // delivery.ts sends it. Everything a turn of the event loop writes to one
 // connection leaves as one frame when the turn ends (flush).
 
-import { Authenticator, newNonce, type Credentials } from "../../protocol/auth.js";
+import { Authenticator, newNonce } from "../../protocol/auth.js";
 import type { BrokerConfig } from "../../protocol/config.js";
 import { DEFAULT_CONNECT_OPTIONS, type ConnectOptions } from "../../protocol/connect.js";
 import { CLOSE, ERR } from "../../protocol/errors.js";
@@ -18,74 +18,14 @@ import { Attachments, type Attachment } from "./attachment.js";
 import { Client, type ClientHost, type LocalSub } from "./client.js";
 import { clientFields, logClosed } from "./connection-log.js";
 import { ConnectionIds } from "./connection-ids.js";
-import { Delivery, type DeliveryHost, type Routes, type ServerServices } from "./delivery.js";
+import { Delivery, type DeliveryHost, type ServerServices } from "./delivery.js";
+import type { Alarm, ClosedLog, ClusterLink, LeafnodeHooks, ServerIdentity, Upgrade } from "./host-roles.js";
 import { PartialOps } from "./partial-ops.js";
 import { forgetConnection, rebuildConnections, type ConnectionStorage } from "./restore.js";
 import { Stalls } from "./stalls.js";
 import { StoredSubs } from "./subscriptions.js";
 import { Totals } from "./totals.js";
 import type { Transport } from "./transport.js";
-
-export interface ServerIdentity {
-  readonly id: string;
-  readonly name: string;
-  /** This shard's number. */
-  readonly index: number;
-}
-
-/** How a connection reached us, as the Worker saw the upgrade request. */
-export interface Upgrade {
-  readonly ip: string;
-  readonly host: string;
-  readonly port: number;
-  /** Credentials from the cookies the `websocket` block names; null when none. */
-  readonly cookies: Credentials | null;
-}
-
-/** When the host next needs to act on its own (keepalives, expiring credentials). */
-export interface Alarm {
-  /** Asks to be woken (Host.tick) no later than `at`, ms since the epoch. */
-  wakeBy(at: number): void;
-}
-
-/**
- * The rest of the cluster, as the host sees it (cluster/cluster.ts), when there
- * is more than one shard: the other hosts' interest and routes to them, for
- * delivery; and what it must hear of the interest of this host's clients.
- */
-export interface ClusterLink extends Routes {
-  /** A subscription appeared (+1) or went (-1); `client` waits (its next PONG) until owners know. */
-  subscriptionChanged(sub: LocalSub, delta: 1 | -1, client: Client | null): void;
-  /** A subscription rebuilt after a restart: owners kept it. */
-  restored(sub: LocalSub): void;
-  /** Sends what this turn routed and registered. */
-  flushRoutes(): void;
-}
-
-/**
- * Leafnode connections (leaf/leafnodes.ts): they are made and restored there, and
- * hear of every change of interest in their account.
- */
-export interface LeafnodeHooks {
-  /** A leafnode connection for an upgrade on /leafnode, greeted with its INFO. */
-  make(host: Host, ws: Transport, cid: number, via: Upgrade): Client;
-  /** A leafnode connection rebuilt after a restart, from its attachment. */
-  restore(host: Host, ws: Transport, a: Attachment): Client;
-  /** A subscription of this host appeared (+1) or went (-1). */
-  changed(sub: LocalSub, delta: 1 | -1): void;
-  /** A leafnode connection ended (its subscriptions were dropped just before). */
-  closed(client: Client): void;
-  /** The host rebuilt its connections: `live` are the leafnode connections' ids. True when some that had interest are gone. */
-  restored(live: ReadonlySet<number>): boolean;
-}
-
-/**
- * Where the host leaves a record of each connection that ends, while its
- * subscriptions are still there to be listed (monitoring's /connz?state=closed).
- */
-export interface ClosedLog {
-  add(client: Client, at: number): void;
-}
 
 /**
  * An inbound frame at least this large comes from a client streaming messages: what it

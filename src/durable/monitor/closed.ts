@@ -7,7 +7,7 @@
 // also bounded by size: the oldest go first when either bound is passed.
 
 import type { Client } from "../host/client.js";
-import type { ClosedLog } from "../host/host.js";
+import type { ClosedLog } from "../host/host-roles.js";
 import { connRecord } from "./records.js";
 import type { ConnRecord } from "./report.js";
 
