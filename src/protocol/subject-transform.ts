@@ -42,7 +42,6 @@ type PositionalKind = "splitFromLeft" | "splitFromRight" | "sliceFromLeft" | "sl
 /** One token of the destination; `token` is an index into the source's tokens. */
 type Part =
   | { readonly kind: "literal"; readonly text: string }
-  | { readonly kind: "rest" }
   | { readonly kind: "wildcard"; readonly token: number }
   | { readonly kind: "partition"; readonly buckets: number; readonly tokens: readonly number[] }
   | { readonly kind: PositionalKind; readonly token: number; readonly n: number }
@@ -104,7 +103,7 @@ export class SubjectTransform {
     readonly source: string,
     readonly destination: string,
     private readonly parts: readonly Part[],
-    /** The destination ends in `>`: the source's remaining tokens follow. */
+    /** Where the source's `>` stands, when the destination ends in `>` too: the tokens from there follow; -1 else. */
     private readonly rest: number,
     /** Some part is random: the same subject may map differently each time. */
     readonly random: boolean,
@@ -132,8 +131,8 @@ export class SubjectTransform {
       return n < 1 ? 0 : wildcards[n - 1];
     };
 
-    const parts = dtokens.map((token): Part => {
-      if (token === ">") return { kind: "rest" };
+    // A trailing `>` is not a part: the source's remaining tokens follow the parts (apply).
+    const parts = (dfwc ? dtokens.slice(0, -1) : dtokens).map((token): Part => {
       const call = callOf(token);
       if (call === null) return { kind: "literal", text: token };
       const { kind, args } = call;
@@ -172,15 +171,12 @@ export class SubjectTransform {
   apply(tokens: readonly string[], rand: () => number = Math.random): string {
     let out = "";
     for (let i = 0; i < this.parts.length; i++) {
-      const p = this.parts[i];
       if (i > 0) out += ".";
-      if (p.kind === "rest") {
-        out += tokens.slice(this.rest).join(".");
-        break;
-      }
-      out += part(p, tokens, rand);
+      out += part(this.parts[i], tokens, rand);
     }
-    return out;
+    if (this.rest < 0) return out;
+    const rest = tokens.slice(this.rest).join(".");
+    return out === "" ? rest : `${out}.${rest}`;
   }
 }
 
@@ -202,8 +198,6 @@ function part(p: Part, tokens: readonly string[], rand: () => number): string {
   switch (p.kind) {
     case "literal":
       return p.text;
-    case "rest":
-      return "";
     case "wildcard":
       return tokens[p.token] ?? "";
     case "partition": {

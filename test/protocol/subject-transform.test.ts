@@ -13,6 +13,7 @@ describe("SubjectTransform", () => {
     ["baz.>", "my.pre.>", "baz.1.2.3", "my.pre.1.2.3"],
     ["baz.>", "foo.bar.>", "baz.1.2.3", "foo.bar.1.2.3"],
     [">", "prefix.>", "foo", "prefix.foo"],
+    ["strip.>", ">", "strip.a.b", "a.b"],
     ["*", "foo.bar.$1", "foo", "foo.bar.foo"],
     ["*", "{{splitfromleft(1,3)}}", "12345", "123.45"],
     ["*", "{{SplitFromRight(1,3)}}", "12345", "12.345"],

@@ -66,6 +66,8 @@ export class Host implements ClientHost, DeliveryHost {
   readonly maxPending: number;
   readonly auth: Authenticator;
   readonly noAuthUser: boolean;
+  /** This shard's region (REGIONS), which decides the mappings scoped to a cluster; null without. */
+  readonly region: string | null;
   /** This shard's share of max_connections. */
   private readonly maxConnections: number;
   /** When the next keepalive round is due (ms since the epoch); 0 when none is scheduled. */
@@ -91,6 +93,7 @@ export class Host implements ClientHost, DeliveryHost {
     this.maxPending = settings.maxPending;
     this.stalls = new Stalls(settings.maxPending, (c, data) => this.handle(c, data), () => this.flush());
     this.maxConnections = Math.ceil(settings.maxConnections / settings.shards);
+    this.region = regionOfShard(settings, server.index);
     this.auth = authenticatorFor(settings.config, settings.allowAnonymous);
     this.noAuthUser = settings.config.noAuthUser !== null;
     this.keepaliveAt = meta.get("keepalive");
@@ -145,10 +148,6 @@ export class Host implements ClientHost, DeliveryHost {
     return n;
   }
 
-  /** This shard's region (REGIONS), which decides the mappings scoped to a cluster; null without. */
-  get region(): string | null {
-    return regionOfShard(this.settings, this.server.index);
-  }
 
   /** This shard's number. */
   get index(): number {
